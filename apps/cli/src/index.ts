@@ -1,0 +1,2 @@
+/** The budflow command line. */
+export {};

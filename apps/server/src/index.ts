@@ -1,0 +1,2 @@
+/** The BudFlow HTTP server. */
+export {};

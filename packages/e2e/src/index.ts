@@ -1,0 +1,2 @@
+/** End-to-end tests (private). */
+export {};

@@ -1,0 +1,2 @@
+/** n8n-compatible {{ }} expression evaluator running in the BudFlow sandbox. */
+export {};

@@ -1,0 +1,130 @@
+import { ERROR_CODES, NodeError, toBudflowError } from '../errors/budflow-error.js';
+import { isItem, isJsonObject, type Item, type JsonObject } from '../item/item.js';
+import type {
+  ExecuteContext,
+  NodeContextBase,
+  NodeDefinition,
+  NodeOutput,
+  PerItemResult,
+} from './define-node.js';
+
+export interface InvokeNodeArgs<P> {
+  base: NodeContextBase;
+  items: Item[];
+  inputs: Item[][];
+  /** Resolved, validated parameters for an item; throws when they are not valid. */
+  params: (itemIndex: number) => P;
+}
+
+/**
+ * Runs a node's `execute` or its `perItem` loop and normalises the result to outputs.
+ * Shared by the engine and the `testing` harness so node authors test what runs in production.
+ * Returns `null` when the node produced no output (no run entry in n8n's semantics).
+ */
+export async function invokeNode<P>(
+  definition: NodeDefinition<P>,
+  args: InvokeNodeArgs<P>,
+): Promise<Item[][] | null> {
+  const { base, items, inputs } = args;
+  if (definition.perItem) {
+    const perItem = definition.perItem;
+    const out: Item[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (base.signal.aborted) throw base.signal.reason;
+      try {
+        const params = args.params(i);
+        const result = await perItem({ ...base, item: items[i]!, itemIndex: i, items, params });
+        appendPerItem(out, result, i, base.node.name);
+      } catch (error) {
+        const nodeError = asNodeError(error, base.node.name, i);
+        if (!base.continueOnFail) throw nodeError;
+        out.push({ json: { error: nodeError.message }, pairedItem: { item: i } });
+      }
+    }
+    return [out];
+  }
+  const ctx: ExecuteContext<P> = {
+    ...base,
+    items,
+    inputs,
+    params: (itemIndex = 0) => args.params(itemIndex),
+  };
+  const run = definition.execute ?? definition.trigger?.manual;
+  if (!run) return [items];
+  return normaliseOutput(await run(ctx), base.node.name);
+}
+
+function appendPerItem(out: Item[], result: PerItemResult, itemIndex: number, nodeName: string) {
+  if (result === null || result === undefined) return;
+  const list = Array.isArray(result) ? result : [result];
+  for (const value of list) {
+    if (isItem(value)) {
+      out.push(
+        value.pairedItem === undefined ? { ...value, pairedItem: { item: itemIndex } } : value,
+      );
+    } else if (isJsonObject(value)) {
+      out.push({ json: value as JsonObject, pairedItem: { item: itemIndex } });
+    } else {
+      throw new NodeError(
+        `node '${nodeName}' returned a ${typeof value} for item ${itemIndex}; expected an object`,
+        {
+          code: ERROR_CODES.NODE_OUTPUT_INVALID,
+          nodeName,
+          itemIndex,
+          retryable: false,
+        },
+      );
+    }
+  }
+}
+
+/** Accepts `Item[][]`, `Item[]` or nothing, and checks every element is an item. */
+export function normaliseOutput(output: NodeOutput, nodeName: string): Item[][] | null {
+  if (output === null || output === undefined) return null;
+  if (!Array.isArray(output)) {
+    throw new NodeError(
+      `node '${nodeName}' returned ${typeof output}; expected an array of items`,
+      {
+        code: ERROR_CODES.NODE_OUTPUT_INVALID,
+        nodeName,
+        retryable: false,
+      },
+    );
+  }
+  const outputs =
+    output.length > 0 && Array.isArray(output[0]) ? (output as Item[][]) : [output as Item[]];
+  for (let o = 0; o < outputs.length; o++) {
+    const list = outputs[o];
+    if (list === null || list === undefined) {
+      outputs[o] = [];
+      continue;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      if (!isJsonObject(item) || !isJsonObject((item as Item).json)) {
+        throw new NodeError(
+          `node '${nodeName}' output ${o} item ${i} is not an item: expected { json: {...} }`,
+          { code: ERROR_CODES.NODE_OUTPUT_INVALID, nodeName, itemIndex: i, retryable: false },
+        );
+      }
+    }
+  }
+  return outputs;
+}
+
+/** Wraps anything thrown inside a node into a `NodeError` naming the node and item. */
+export function asNodeError(error: unknown, nodeName: string, itemIndex?: number): NodeError {
+  if (error instanceof NodeError) {
+    error.nodeName ??= nodeName;
+    if (itemIndex !== undefined) error.itemIndex ??= itemIndex;
+    return error;
+  }
+  const base = toBudflowError(error);
+  return new NodeError(base.message, {
+    code: base.code === ERROR_CODES.INTERNAL ? ERROR_CODES.NODE_EXECUTION_FAILED : base.code,
+    nodeName,
+    itemIndex,
+    details: base.details,
+    cause: error,
+  });
+}

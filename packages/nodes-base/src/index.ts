@@ -1,0 +1,2 @@
+/** n8n-compatible core nodes for BudFlow. */
+export {};

@@ -1,0 +1,2 @@
+/** Job queue port with in-process and BullMQ adapters. */
+export {};

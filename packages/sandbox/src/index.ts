@@ -1,0 +1,2 @@
+/** QuickJS sandbox with limits, run in a worker-thread pool. */
+export {};

@@ -1,0 +1,2 @@
+/** Credential encryption (AES-256-GCM, HKDF) and secret providers. */
+export {};

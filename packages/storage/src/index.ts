@@ -1,0 +1,2 @@
+/** BudFlow storage on kysely: SQLite and PostgreSQL. */
+export {};

@@ -1,0 +1,2 @@
+/** Bench and conformance scripts (private). */
+export {};
