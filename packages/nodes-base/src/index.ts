@@ -1,2 +1,19 @@
-/** n8n-compatible core nodes for BudFlow. */
-export {};
+/**
+ * @budflow/nodes-base: n8n-compatible core nodes (triggers, flow control, data transformation,
+ * files, HTTP Request, Code, ...). Each node declares its n8n type and typeVersions in `compat.n8n`.
+ */
+import type { NodeDefinition } from '@budflow/node-sdk';
+import { filesNodes } from './nodes/files/index.js';
+import { flowNodes } from './nodes/flow/index.js';
+import { outsideNodes } from './nodes/outside/index.js';
+import { transformNodes } from './nodes/transform/index.js';
+
+export { filesNodes, flowNodes, outsideNodes, transformNodes };
+
+/** Every node of this package. */
+export const baseNodes: readonly NodeDefinition[] = [
+  ...flowNodes,
+  ...transformNodes,
+  ...filesNodes,
+  ...outsideNodes,
+];
