@@ -73,6 +73,7 @@ export {
   type PerItemContext,
   type PerItemResult,
   type TriggerSpec,
+  type WebhookResponse,
 } from './node/define-node.js';
 export {
   asNodeError,

@@ -117,6 +117,23 @@ export interface NodeContextBase {
   executeWorkflow(request: ExecuteWorkflowRequest): Promise<ExecuteWorkflowResult>;
   /** Evaluates a template against an input item, as the engine does for parameters. */
   evaluateExpression(template: string, itemIndex: number): Promise<unknown>;
+  /**
+   * Parks the execution after this node returns (Wait node): resumed at `until`, or by a call to
+   * `$execution.resumeUrl` when `until` is null. Short waits may be slept in-process by the engine.
+   */
+  putExecutionToWait(until: Date | null): void;
+  /** Sends the HTTP response of the webhook that started this execution (Respond to Webhook). */
+  sendResponse(response: WebhookResponse): void;
+}
+
+export interface WebhookResponse {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  /** JSON value, string, or binary. */
+  body?: JsonValue | string;
+  binary?: BinaryRef;
+  /** Redirect location (status defaults to 307). */
+  redirectUrl?: string;
 }
 
 export interface ExecuteContext<P> extends NodeContextBase {

@@ -7,6 +7,7 @@ import {
   type Logger,
   type NodeContextBase,
   type NodeDefinition,
+  type WebhookResponse,
 } from '../node/define-node.js';
 import { createInMemoryBinaryHelpers } from '../node/binary-helpers.js';
 import { invokeNode } from '../node/invoke-node.js';
@@ -39,6 +40,10 @@ export interface RunNodeResult {
   json: JsonObject[];
   logs: Array<{ level: string; message: string; meta?: Record<string, unknown> }>;
   staticData: { global: JsonObject; node: JsonObject };
+  /** Set when the node asked to park the execution (`until: null` = wait for a webhook call). */
+  wait: { until: Date | null } | undefined;
+  /** Responses sent with `sendResponse`. */
+  responses: WebhookResponse[];
 }
 
 const asItem = (value: Item | JsonObject): Item =>
@@ -84,6 +89,9 @@ export async function runNode(
     warn: log('warn'),
     error: log('error'),
   };
+  let waitTill: Date | null = null;
+  let waited = false;
+  const responses: WebhookResponse[] = [];
   const staticData = {
     global: options.staticData?.global ?? {},
     node: options.staticData?.node ?? {},
@@ -128,5 +136,13 @@ export async function runNode(
   };
   const outputs = await invokeNode(definition, { base, items, inputs, params: () => validated });
   const first = outputs?.[0] ?? [];
-  return { outputs, items: first, json: first.map((i) => i.json), logs, staticData };
+  return {
+    outputs,
+    items: first,
+    json: first.map((i) => i.json),
+    logs,
+    staticData,
+    wait: waited ? { until: waitTill } : undefined,
+    responses,
+  };
 }
