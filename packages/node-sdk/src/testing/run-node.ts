@@ -133,6 +133,13 @@ export async function runNode(
         'runNode has no expression evaluator',
       );
     },
+    putExecutionToWait(until) {
+      waitTill = until;
+      waited = true;
+    },
+    sendResponse(response) {
+      responses.push(response);
+    },
   };
   const outputs = await invokeNode(definition, { base, items, inputs, params: () => validated });
   const first = outputs?.[0] ?? [];
