@@ -111,6 +111,11 @@ export interface NodeContextBase {
   getCredentials<T extends Record<string, unknown> = Record<string, unknown>>(
     type?: string,
   ): Promise<T>;
+  /**
+   * Per-execution state of this node that survives across its runs in the same execution
+   * (n8n's `getContext('node')`, used by Loop Over Items). Saved with the engine state.
+   */
+  getNodeContext(): JsonObject;
   /** Persistent static data (n8n's `getWorkflowStaticData`): `global` or per `node`. */
   getStaticData(scope: 'global' | 'node'): JsonObject;
   /** Runs a sub-workflow through the host's workflow loader. */

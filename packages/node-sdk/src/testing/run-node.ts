@@ -29,6 +29,9 @@ export interface RunNodeOptions {
   staticData?: { global?: JsonObject; node?: JsonObject };
   timezone?: string;
   signal?: AbortSignal;
+  /** The node's per-execution context (pass the same object to simulate successive runs). */
+  nodeContext?: JsonObject;
+  runIndex?: number;
 }
 
 export interface RunNodeResult {
@@ -89,6 +92,7 @@ export async function runNode(
     warn: log('warn'),
     error: log('error'),
   };
+  const nodeContext: JsonObject = options.nodeContext ?? {};
   let waitTill: Date | null = null;
   let waited = false;
   const responses: WebhookResponse[] = [];
@@ -107,7 +111,7 @@ export async function runNode(
       settings: {},
     },
     execution: { id: 'test', mode: 'manual', customData: {} },
-    runIndex: 0,
+    runIndex: options.runIndex ?? 0,
     logger,
     signal: options.signal ?? new AbortController().signal,
     helpers: createInMemoryBinaryHelpers(),
@@ -124,6 +128,7 @@ export async function runNode(
       return data as T;
     },
     getStaticData: (scope) => staticData[scope],
+    getNodeContext: () => nodeContext,
     async executeWorkflow() {
       throw new BudflowError(ERROR_CODES.WORKFLOW_LOADER_MISSING, 'runNode has no workflow loader');
     },
