@@ -1,4 +1,21 @@
 import type { NodeDefinition } from '@budflow/node-sdk';
+import { aggregateNode } from './aggregate.js';
+import { itemListsNode } from './item-lists.js';
+import { limitNode } from './limit.js';
+import { removeDuplicatesNode } from './remove-duplicates.js';
+import { renameKeysNode } from './rename-keys.js';
+import { sortNode } from './sort.js';
+import { splitOutNode } from './split-out.js';
+import { summarizeNode } from './summarize.js';
 
 /** The transform node group. Each entry is one node definition. */
-export const transformNodes: NodeDefinition[] = [];
+export const transformNodes: NodeDefinition[] = [
+  sortNode,
+  limitNode,
+  aggregateNode,
+  splitOutNode,
+  removeDuplicatesNode,
+  summarizeNode,
+  renameKeysNode,
+  itemListsNode,
+];

@@ -1,0 +1,115 @@
+import type { Item, JsonObject } from '@budflow/node-sdk';
+import { NodeError } from '@budflow/node-sdk';
+import { isEqual, lt } from 'lodash-es';
+import { flattenKeys, pickKeys, typeRank } from './fields.js';
+import { getField } from './paths.js';
+
+export interface RemoveDuplicatesOptions {
+  compare: 'allFields' | 'allFieldsExcept' | 'selectedFields';
+  fieldsToExclude: string[];
+  fieldsToCompare: string[];
+  disableDotNotation: boolean;
+  removeOtherFields: boolean;
+  /**
+   * `strict`: values of one field must share a type (Item Lists < 3.1, Remove Duplicates 1);
+   * `strictNullable`: the same, but nulls are skipped and the error names the items (Remove
+   * Duplicates 1.1, 2); `mixed`: types may differ and never match each other (Item Lists 3.1).
+   */
+  typeCheck: 'strict' | 'strictNullable' | 'mixed';
+}
+
+const NESTED_HINT =
+  "If you're trying to use a nested field, make sure you turn off 'disable dot notation' in the node options";
+
+function keysOf(json: JsonObject, dot: boolean): string[] {
+  return dot ? flattenKeys(json) : Object.keys(json);
+}
+
+/** The keys compared, per n8n's rules for the `compare` mode. */
+function compareKeys(items: Item[], options: RemoveDuplicatesOptions): string[] {
+  const dot = !options.disableDotNotation;
+  const first = items[0]!.json;
+  if (options.compare === 'allFieldsExcept') {
+    if (!options.fieldsToExclude.length) {
+      throw new NodeError('No fields specified. Please add a field to exclude from comparison');
+    }
+    return keysOf(first, dot).filter((key) => !options.fieldsToExclude.includes(key));
+  }
+  if (options.compare === 'selectedFields') {
+    if (!options.fieldsToCompare.length) {
+      throw new NodeError('No fields specified. Please add a field to compare on');
+    }
+    return options.fieldsToCompare.map((key) => key.trim());
+  }
+  const keys = keysOf(first, dot);
+  for (const item of items) {
+    for (const key of keysOf(item.json, dot)) if (!keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+/** Drops items whose compared fields equal an earlier item's; keeps the first of each group. */
+export function removeDuplicateItems(items: Item[], options: RemoveDuplicatesOptions): Item[] {
+  if (items.length === 0) return [];
+  const dot = !options.disableDotNotation;
+  const keys = compareKeys(items, options);
+  const value = (index: number, key: string) => getField(items[index]!.json, key, dot);
+
+  const order = items.map((_, index) => index);
+  order.sort((a, b) => {
+    for (const key of keys) {
+      const va = value(a, key);
+      const vb = value(b, key);
+      if (options.typeCheck === 'mixed') {
+        const rank = typeRank(va) - typeRank(vb);
+        if (rank !== 0) return rank;
+      }
+      if (!isEqual(va, vb)) return lt(va, vb) ? -1 : 1;
+    }
+    return 0;
+  });
+
+  for (const key of keys) {
+    if (key === '') throw new NodeError('Name of field to compare is blank');
+    let type: string | undefined;
+    let previous = -1;
+    for (const index of order) {
+      const v = value(index, key);
+      if (v === null && options.typeCheck === 'strictNullable') continue;
+      if (v === undefined) {
+        throw new NodeError(`'${key}' field is missing from some input items`, {
+          description: !dot && key.includes('.') ? NESTED_HINT : undefined,
+        });
+      }
+      if (options.typeCheck !== 'mixed' && type !== undefined && type !== typeof v) {
+        const where =
+          options.typeCheck === 'strictNullable'
+            ? `, in item [${previous}] it's a ${type} and in item [${index}] it's a ${typeof v} `
+            : '';
+        throw new NodeError(`'${key}' isn't always the same type`, {
+          description: `The type of this field varies between items${where}`,
+        });
+      }
+      type = typeof v;
+      previous = index;
+    }
+  }
+
+  const removed = new Set<number>();
+  let kept = order[0]!;
+  for (let i = 1; i < order.length; i++) {
+    const index = order[i]!;
+    if (keys.every((key) => isEqual(value(index, key), value(kept, key)))) removed.add(index);
+    else kept = index;
+  }
+  const out: Item[] = [];
+  items.forEach((item, index) => {
+    if (removed.has(index)) return;
+    out.push(
+      options.removeOtherFields
+        ? { json: pickKeys(item.json, keys), pairedItem: { item: out.length } }
+        : { ...item, pairedItem: { item: index } },
+    );
+  });
+  return out;
+}

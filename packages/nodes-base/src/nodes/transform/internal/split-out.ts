@@ -1,0 +1,195 @@
+import type { BinaryRef, Item, JsonObject, JsonValue } from '@budflow/node-sdk';
+import { NodeError } from '@budflow/node-sdk';
+import { cloneJson } from './fields.js';
+import { defineOwn, getField, hasForbiddenKey, setField, unsetPath } from './paths.js';
+
+/**
+ * Behaviour generations of "split out": `v1` (Item Lists 1: arrays only), `v2` (Item Lists 2:
+ * objects split by value), `v2.1` (several fields, missing field gives nothing), `v2.2` (scalars
+ * become one-element lists) and `current` (Split Out node, Item Lists 3: `$binary`, binaries).
+ */
+export type SplitOutVariant = 'v1' | 'v2' | 'v2.1' | 'v2.2' | 'current';
+
+export interface SplitOutParams {
+  fieldToSplitOut: string;
+  include: 'noOtherFields' | 'allOtherFields' | 'selectedOtherFields';
+  fieldsToInclude: string[];
+  destinationFieldName: string;
+  disableDotNotation: boolean;
+  includeBinary: boolean;
+}
+
+const NESTED_HINT =
+  "If you're trying to use a nested field, make sure you turn off 'disable dot notation' in the node options";
+
+/** Output names may not walk into prototypes: destinations never, source fields not via `__proto__`. */
+function assertSafeNames(destinations: string[], fields: string[], itemIndex: number): void {
+  const bad =
+    destinations.find((name) => hasForbiddenKey(name)) ??
+    fields.find((name) => name.split(/[.[\]"']+/).includes('__proto__'));
+  if (bad !== undefined) {
+    throw new NodeError(`Invalid destination field name '${bad}'`, {
+      itemIndex,
+      description: "Field names may not contain '__proto__', 'constructor' or 'prototype'",
+    });
+  }
+}
+
+function notFound(field: string, itemIndex: number, dotNotation: boolean): NodeError {
+  return new NodeError(`Couldn't find the field '${field}' in the input data`, {
+    itemIndex,
+    description: field.includes('.') && !dotNotation ? NESTED_HINT : undefined,
+  });
+}
+
+/** Splits one input item into several, per n8n's Split Out rules for `variant`. */
+export function splitOutItem(
+  item: Item,
+  itemIndex: number,
+  params: SplitOutParams,
+  variant: SplitOutVariant,
+): Item[] {
+  const dot = !params.disableDotNotation;
+  if (variant === 'v1' || variant === 'v2') return splitOutLegacy(item, itemIndex, params, variant);
+
+  let fields = params.fieldToSplitOut.split(',').map((field) => field.trim());
+  if (variant === 'current') fields = fields.map((field) => field.replace(/^\$json\./, ''));
+  const destinations = params.destinationFieldName
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field !== '');
+  if (destinations.length && destinations.length !== fields.length) {
+    throw new NodeError(
+      'If multiple fields to split out are given, the same number of destination fields must be given',
+      { itemIndex },
+    );
+  }
+  assertSafeNames(destinations, fields, itemIndex);
+  const multiSplit = fields.length > 1;
+  const source: JsonObject = { ...item.json };
+  const parts: Array<{ json: Record<string, unknown>; binary?: Record<string, BinaryRef> }> = [];
+
+  fields.forEach((field, entryIndex) => {
+    const destination = destinations[entryIndex] ?? '';
+    let list: unknown[];
+    if (variant === 'current' && field === '$binary') {
+      list = Object.entries(item.binary ?? {}).map(([key, value]) => ({ [key]: value }));
+    } else {
+      let value: unknown = getField(source, field, dot);
+      if (value === undefined) value = [];
+      if (typeof value !== 'object' || value === null) {
+        if (variant === 'v2.1') {
+          throw new NodeError(`The provided field '${field}' is not an array or object`, {
+            itemIndex,
+          });
+        }
+        value = [value];
+      }
+      list = Array.isArray(value) ? value : Object.values(value as object);
+    }
+    list.forEach((element, elementIndex) => {
+      const part = (parts[elementIndex] ??= { json: {} });
+      if (variant === 'current' && field === '$binary') {
+        part.binary ??= {};
+        for (const [key, ref] of Object.entries(element as Record<string, BinaryRef>)) {
+          defineOwn(part.binary, key, ref);
+        }
+        return;
+      }
+      const name = destination || field;
+      if (
+        typeof element === 'object' &&
+        element !== null &&
+        params.include === 'noOtherFields' &&
+        destination === '' &&
+        !multiSplit
+      ) {
+        part.json = { ...part.json, ...(element as object) };
+      } else {
+        defineOwn(part.json, name, element);
+      }
+    });
+  });
+
+  const out: Item[] = [];
+  for (const part of parts) {
+    if (part === undefined) continue;
+    let json = part.json;
+    if (params.include === 'allOtherFields') {
+      const copy = cloneJson(source) as Record<string, unknown>;
+      for (const field of fields) {
+        if (dot) unsetPath(copy, field);
+        else delete copy[field];
+      }
+      json = { ...copy, ...part.json };
+    } else if (params.include === 'selectedOtherFields') {
+      if (!params.fieldsToInclude.length) {
+        throw new NodeError('No fields specified', {
+          itemIndex,
+          description: 'Please add a field to include',
+        });
+      }
+      for (const field of params.fieldsToInclude) {
+        defineOwn(json, field, cloneJson(getField(source, field, dot)));
+      }
+    }
+    const next: Item = { json: json as JsonObject, pairedItem: { item: itemIndex } };
+    if (part.binary) next.binary = part.binary;
+    if (variant === 'current' && params.includeBinary && item.binary && !next.binary) {
+      next.binary = item.binary;
+    }
+    out.push(next);
+  }
+  return out;
+}
+
+function splitOutLegacy(
+  item: Item,
+  itemIndex: number,
+  params: SplitOutParams,
+  variant: 'v1' | 'v2',
+): Item[] {
+  const dot = !params.disableDotNotation;
+  const field = params.fieldToSplitOut;
+  let value: JsonValue | undefined = getField(item.json, field, dot);
+  if (value === undefined) throw notFound(field, itemIndex, dot);
+  if (variant === 'v1' && !Array.isArray(value)) {
+    throw new NodeError(`The provided field '${field}' is not an array`, { itemIndex });
+  }
+  if (typeof value !== 'object' || value === null) {
+    throw new NodeError(`The provided field '${field}' is not an array or object`, { itemIndex });
+  }
+  const list: JsonValue[] = Array.isArray(value) ? value : (Object.values(value) as JsonValue[]);
+  assertSafeNames(params.destinationFieldName ? [params.destinationFieldName] : [], [field], itemIndex);
+  const out: Item[] = [];
+  for (const element of list) {
+    let json: Record<string, unknown> = {};
+    if (params.include === 'selectedOtherFields') {
+      if (!params.fieldsToInclude.length) {
+        throw new NodeError('No fields specified', {
+          itemIndex,
+          description: 'Please add a field to include',
+        });
+      }
+      for (const name of params.fieldsToInclude) {
+        if (name === field) continue;
+        defineOwn(json, name, cloneJson(getField(item.json, name, dot)));
+      }
+    } else if (params.include === 'allOtherFields') {
+      json = cloneJson({ ...item.json }) as Record<string, unknown>;
+      if (dot) unsetPath(json, field);
+      else delete json[field];
+    }
+    if (
+      typeof element === 'object' &&
+      params.include === 'noOtherFields' &&
+      params.destinationFieldName === ''
+    ) {
+      json = { ...json, ...element };
+    } else {
+      setField(json, params.destinationFieldName || field, element, false);
+    }
+    out.push({ json: json as JsonObject, pairedItem: { item: itemIndex } });
+  }
+  return out;
+}
