@@ -1,4 +1,11 @@
-import type { Item, JsonObject, RunData, SerializedError, TaskData } from '@budflow/node-sdk';
+import type {
+  Item,
+  JsonObject,
+  RunData,
+  SerializedError,
+  TaskData,
+  TaskSource,
+} from '@budflow/node-sdk';
 
 /**
  * Events an execution emits, in order. They are the execution's log: storage appends them,
@@ -76,38 +83,30 @@ export type ExecutionEvent =
 
 export type ExecutionEventType = ExecutionEvent['type'];
 
+/** A slot of node input in a snapshot: items inline, or a reference to a recorded output. */
+export type SnapshotSlot = Item[] | null | { ref: TaskSource };
+
 /**
- * The engine's resumable state (n8n's `executionData`: the node stack and the waiting inputs of
- * multi-input nodes). JSON-serialisable.
+ * The engine's resumable state (n8n's `executionData`: the node stack, the waiting inputs of
+ * multi-input nodes, per-node execution context). JSON-serialisable. Input data that is some
+ * node's recorded output is stored as a reference into run data, so snapshots stay small.
  */
 export interface EngineStateSnapshot {
   stack: Array<{
     node: string;
-    /** Input data per connection type and input index. */
-    data: Record<string, Array<Item[] | null>>;
-    source: Array<{
-      previousNode: string;
-      previousNodeOutput?: number;
-      previousNodeRun?: number;
-    } | null>;
-    runIndex?: number;
+    /** Input slots per connection type and input index. */
+    data: Record<string, SnapshotSlot[]>;
+    source: Array<TaskSource | null> | null;
   }>;
   waiting: Record<
     string,
-    Record<
-      number,
-      {
-        main: Array<Item[] | null>;
-        source: Array<{
-          previousNode: string;
-          previousNodeOutput?: number;
-          previousNodeRun?: number;
-        } | null>;
-      }
-    >
+    Record<number, { main: SnapshotSlot[]; source: Array<TaskSource | null> }>
   >;
   executionIndex: number;
-  staticData?: JsonObject;
+  /** Per-node execution context (`ctx.getNodeContext()`), by node name. */
+  nodeContexts: Record<string, JsonObject>;
+  /** Set while parked: the node that asked to wait (it is on top of the stack). */
+  waitingNode?: string;
 }
 
 /** Reconstructs run data from an event log (the `task` of each `node.finished`). */
