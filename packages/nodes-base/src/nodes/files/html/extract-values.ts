@@ -1,0 +1,104 @@
+import type { JsonObject, JsonValue } from '@budflow/node-sdk';
+import { load, type Cheerio } from 'cheerio';
+import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { z } from 'zod';
+
+export const extractionValueSchema = z.object({
+  key: z.string().default(''),
+  cssSelector: z.string().default(''),
+  returnValue: z.enum(['attribute', 'html', 'text', 'value']).default('text'),
+  attribute: z.string().default(''),
+  skipSelectors: z.string().default(''),
+  returnArray: z.boolean().default(false),
+});
+export type ExtractionValue = z.infer<typeof extractionValueSchema>;
+
+export interface ExtractOptions {
+  trimValues?: boolean;
+  cleanUpText?: boolean;
+}
+
+/**
+ * How a value is post-processed: `legacy` trims unless `trimValues` is false (HTML Extract and
+ * old HTML nodes); `current` trims and cleans up only when the options ask for it (HTML node).
+ */
+export type ExtractStyle = { kind: 'legacy' } | { kind: 'current'; typeVersion: number };
+
+function rawValue(
+  selection: Cheerio<any>,
+  spec: ExtractionValue,
+  style: ExtractStyle,
+): string | string[] | undefined {
+  switch (spec.returnValue) {
+    case 'attribute':
+      return selection.attr(spec.attribute);
+    case 'html':
+      return selection.html() || undefined;
+    case 'value':
+      return selection.val();
+    case 'text': {
+      if (style.kind === 'legacy') return selection.text();
+      if (style.typeVersion <= 1.1) return selection.text() || undefined;
+      let options: HtmlToTextOptions | undefined;
+      if (spec.skipSelectors) {
+        options = {
+          selectors: spec.skipSelectors
+            .split(',')
+            .map((selector) => ({ selector: selector.trim(), format: 'skip' })),
+        };
+      }
+      return convert(selection.html() || '', options);
+    }
+  }
+}
+
+function finish(
+  value: string | string[] | undefined,
+  options: ExtractOptions,
+  style: ExtractStyle,
+): JsonValue | undefined {
+  if (value === undefined || typeof value !== 'string') return value;
+  if (style.kind === 'legacy') return options.trimValues === false ? value : value.trim();
+  let out = value;
+  if (options.trimValues) out = out.trim();
+  if (options.cleanUpText) {
+    out = out
+      .replace(/^\s+|\s+$/g, '')
+      .replace(/(\r\n|\n|\r)/gm, '')
+      .replace(/\s+/g, ' ');
+  }
+  return out;
+}
+
+/** Extracts each configured value from one HTML document. */
+export function extractFromHtml(
+  html: string,
+  values: readonly ExtractionValue[],
+  options: ExtractOptions,
+  style: ExtractStyle,
+): JsonObject {
+  const $ = load(html);
+  const out: JsonObject = {};
+  for (const spec of values) {
+    // An empty selector matches nothing (cheerio would otherwise reject it).
+    const selection = spec.cssSelector ? $(spec.cssSelector) : $([]);
+    let value: JsonValue | undefined;
+    if (spec.returnArray) {
+      const list: JsonValue[] = [];
+      selection.each((_, element) => {
+        list.push(finish(rawValue($(element), spec, style), options, style) ?? null);
+      });
+      value = list;
+    } else {
+      value = finish(rawValue(selection, spec, style), options, style);
+    }
+    if (spec.key === '__proto__') continue;
+    Object.defineProperty(out, spec.key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}

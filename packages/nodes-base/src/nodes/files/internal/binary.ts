@@ -1,0 +1,108 @@
+import type { BinaryRef, Item, NodeContextBase } from '@budflow/node-sdk';
+import iconv from 'iconv-lite';
+import { getPath } from './data-path.js';
+import { itemError } from './item-loop.js';
+
+/** The input item's binary entry, or an error saying which field is missing. */
+export function requireBinary(
+  ctx: NodeContextBase,
+  item: Item,
+  itemIndex: number,
+  propertyName: string,
+): BinaryRef {
+  if (!item.binary || Object.keys(item.binary).length === 0) {
+    throw itemError(ctx, `No binary data exists on item ${itemIndex}`, itemIndex, {
+      description: 'Connect a node that outputs a file, or check the input field name',
+    });
+  }
+  const ref = getPath(item.binary, propertyName) as BinaryRef | undefined;
+  if (!ref || typeof ref !== 'object' || typeof ref.data !== 'string') {
+    throw itemError(
+      ctx,
+      `This operation expects the node's input data to contain a binary file '${propertyName}', but none was found [item ${itemIndex}]`,
+      itemIndex,
+      { description: 'Make sure that the previous node outputs a binary field with this name' },
+    );
+  }
+  return ref;
+}
+
+/** Checks an encoding name against iconv-lite's table. */
+export function assertEncoding(encoding: string): string {
+  if (!iconv.encodingExists(encoding)) {
+    throw new Error(`the encoding '${encoding}' is not supported`);
+  }
+  return encoding;
+}
+
+/** Encodes text like n8n's file nodes (iconv-lite, optional byte order mark). */
+export function encodeText(text: string, encoding = 'utf8', addBOM = false): Buffer {
+  return iconv.encode(text, assertEncoding(encoding), { addBOM });
+}
+
+/** Decodes bytes; without an encoding the bytes are sniffed (UTF-8, UTF-16 BOMs, else Latin-1). */
+export function decodeText(buffer: Buffer, encoding?: string, stripBOM = true): string {
+  return iconv.decode(buffer, assertEncoding(encoding || detectEncoding(buffer)), { stripBOM });
+}
+
+export function detectEncoding(buffer: Buffer): string {
+  if (buffer.length >= 2) {
+    if (buffer[0] === 0xff && buffer[1] === 0xfe) return 'utf-16le';
+    if (buffer[0] === 0xfe && buffer[1] === 0xff) return 'utf-16be';
+  }
+  return isUtf8(buffer) ? 'utf-8' : 'latin1';
+}
+
+function isUtf8(buffer: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const EXTENSION_BY_MIME: Record<string, string> = {
+  'text/plain': 'txt',
+  'application/json': 'json',
+  'text/csv': 'csv',
+  'text/html': 'html',
+  'text/calendar': 'ics',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+  'application/pdf': 'pdf',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'application/rtf': 'rtf',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.oasis.opendocument.spreadsheet': 'ods',
+};
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  txt: 'text/plain',
+  rtf: 'application/rtf',
+  xls: 'application/vnd.ms-excel',
+  xml: 'application/xml',
+};
+
+/**
+ * Stores bytes as binary data the way n8n's `prepareBinaryData` labels them: the MIME type from
+ * the argument, else from the file name; the file extension from the name, else from the MIME type.
+ */
+export async function storeBinary(
+  ctx: NodeContextBase,
+  data: Uint8Array,
+  fileName?: string,
+  mimeType?: string,
+): Promise<BinaryRef> {
+  const extension = fileName?.includes('.') ? fileName.split('.').pop()!.toLowerCase() : undefined;
+  const mime = mimeType || (extension ? MIME_BY_EXTENSION[extension] : undefined);
+  const ref = await ctx.helpers.prepareBinaryData(data, fileName || undefined, mime);
+  if (!ref.fileExtension) {
+    const fromMime = EXTENSION_BY_MIME[ref.mimeType.split(';')[0]!.trim()];
+    if (fromMime) ref.fileExtension = fromMime;
+  }
+  return ref;
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * A string parameter that tolerates what an expression may resolve to: `undefined`/`null` become
+ * `''`, numbers and booleans their text, objects their JSON.
+ */
+export function looseString(fallback = '') {
+  return z.preprocess((value) => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return JSON.stringify(value);
+  }, z.string());
+}
+
+/** A number parameter that also accepts numeric strings (as n8n's parameter coercion does). */
+export function looseNumber() {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+    z.number(),
+  );
+}
