@@ -1,2 +1,23 @@
-/** QuickJS sandbox with limits, run in a worker-thread pool. */
-export {};
+/**
+ * @budflow/sandbox: runs untrusted JavaScript in QuickJS (quickjs-emscripten) with memory, stack,
+ * time and output limits, in a pool of worker threads guarded by a watchdog. Only JSON copies cross
+ * the boundary; built-ins are frozen after the preludes so one run cannot change what the next sees.
+ */
+export {
+  createSandbox,
+  SandboxError,
+  type CreateSandboxOptions,
+  type SandboxScriptErrorDetails,
+} from './create-sandbox.js';
+export {
+  DEFAULT_SANDBOX_LIMITS,
+  type ConsoleEntry,
+  type PreludeScript,
+  type Sandbox,
+  type SandboxCallOptions,
+  type SandboxLimits,
+  type SandboxOptions,
+  type SandboxResult,
+  type SandboxRunOptions,
+} from './sandbox-options.js';
+export { decodeSandboxJson, type SandboxTaggedValue, type TagDecoder } from './decode-value.js';

@@ -1,0 +1,127 @@
+import { BudflowError, ERROR_CODES } from '@budflow/node-sdk';
+import { QuickJsEngine, type EngineFailure, type EngineOutcome } from './engine/quickjs-engine.js';
+import { WorkerPool } from './pool/worker-pool.js';
+import { decodeSandboxJson, type TagDecoder } from './decode-value.js';
+import {
+  DEFAULT_SANDBOX_LIMITS,
+  type ConsoleEntry,
+  type Sandbox,
+  type SandboxCallOptions,
+  type SandboxLimits,
+  type SandboxOptions,
+  type SandboxResult,
+  type SandboxRunOptions,
+} from './sandbox-options.js';
+
+/** An error thrown by the script itself: its name, message and line in the user's code. */
+export interface SandboxScriptErrorDetails {
+  name: string;
+  message: string;
+  line?: number;
+  column?: number;
+  stack?: string;
+  /** Set by prelude code that throws errors carrying a BudFlow code (`error.__bfCode`). */
+  code?: string;
+  details?: Record<string, unknown>;
+  console?: ConsoleEntry[];
+}
+
+/** Everything a sandbox call can fail with. `code` is one of the `SANDBOX_*` error codes. */
+export class SandboxError extends BudflowError {
+  override name = 'SandboxError';
+}
+
+function failureError(failure: EngineFailure): SandboxError {
+  return new SandboxError(ERROR_CODES[failure.code], failure.message, { details: failure.details });
+}
+
+interface RawResult {
+  ok: boolean;
+  console: ConsoleEntry[];
+  value?: unknown;
+  raw?: unknown;
+  error?: SandboxScriptErrorDetails;
+}
+
+function scriptError(error: SandboxScriptErrorDetails, consoleEntries: ConsoleEntry[]): SandboxError {
+  const where = error.line === undefined ? '' : ` [line ${error.line}]`;
+  return new SandboxError(
+    ERROR_CODES.SANDBOX_ERROR,
+    `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}${where}`,
+    { details: { ...error, console: consoleEntries } },
+  );
+}
+
+export interface CreateSandboxOptions extends SandboxOptions {
+  /** Host-side decoders for values a prelude encodes with `addEncoder(tag, ...)`. */
+  decoders?: Record<string, TagDecoder>;
+}
+
+interface Executor {
+  execute(request: string, timeoutMs: number): Promise<EngineOutcome>;
+  warmUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function inlineExecutor(limits: SandboxLimits, options: SandboxOptions): Executor {
+  let engine: Promise<QuickJsEngine> | undefined;
+  let closed = false;
+  const get = () => (engine ??= QuickJsEngine.create(limits, options.prelude ?? []));
+  return {
+    async execute(request, timeoutMs) {
+      if (closed) return { ok: false, failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' } };
+      return (await get()).execute(request, timeoutMs);
+    },
+    async warmUp() {
+      await get();
+    },
+    async close() {
+      closed = true;
+      if (engine) (await engine).dispose();
+    },
+  };
+}
+
+/**
+ * Creates a sandbox: hardened QuickJS contexts with memory, stack, time and output limits, by
+ * default in a pool of worker threads.
+ */
+export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
+  const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits };
+  const decoders = options.decoders ?? {};
+  const executor: Executor =
+    options.isolation === 'inline'
+      ? inlineExecutor(limits, options)
+      : new WorkerPool({
+          size: Math.max(1, options.poolSize ?? 1),
+          limits,
+          prelude: options.prelude ?? [],
+          graceMs: options.watchdogGraceMs ?? 2_000,
+        });
+
+  async function send<T>(request: string, timeoutMs: number, raw: boolean): Promise<SandboxResult<T>> {
+    const outcome = await executor.execute(request, timeoutMs);
+    if (!outcome.ok) throw failureError(outcome.failure);
+    const result = (raw ? JSON.parse(outcome.output) : decodeSandboxJson(outcome.output, decoders)) as RawResult;
+    if (!result.ok) throw scriptError(result.error!, result.console);
+    return { value: (raw ? result.raw : result.value) as T, console: result.console };
+  }
+
+  return {
+    run<T>(code: string, runOptions: SandboxRunOptions = {}) {
+      const request = JSON.stringify({
+        kind: 'run',
+        code,
+        params: runOptions.params ?? [],
+        args: runOptions.args ?? [],
+      });
+      return send<T>(request, runOptions.timeoutMs ?? limits.timeoutMs, false);
+    },
+    call<T>(handler: string, payload: unknown, callOptions: SandboxCallOptions = {}) {
+      const request = `{"kind":"call","handler":${JSON.stringify(handler)},"raw":${callOptions.raw === true},"payload":${JSON.stringify(payload) ?? 'null'}}`;
+      return send<T>(request, callOptions.timeoutMs ?? limits.timeoutMs, callOptions.raw === true);
+    },
+    warmUp: () => executor.warmUp(),
+    close: () => executor.close(),
+  };
+}

@@ -1,0 +1,220 @@
+import {
+  newQuickJSWASMModule,
+  RELEASE_SYNC,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+} from 'quickjs-emscripten';
+import type { PreludeScript, SandboxLimits } from '../sandbox-options.js';
+import { KERNEL_SOURCE } from './kernel-source.js';
+import { hostIntl } from './host-intl.js';
+
+/** A failure of the sandbox itself (limits, broken prelude), as plain data so it can cross threads. */
+export interface EngineFailure {
+  code: 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_OUTPUT_TOO_LARGE' | 'SANDBOX_ERROR';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type EngineOutcome = { ok: true; output: string } | { ok: false; failure: EngineFailure };
+
+// Every engine gets its own WebAssembly instance: a reset drops the whole instance (and its linear
+// memory) instead of tearing down a runtime that a failed script may have left inconsistent.
+function quickJsModule(): Promise<QuickJSWASMModule> {
+  return newQuickJSWASMModule(RELEASE_SYNC);
+}
+
+/**
+ * One QuickJS runtime and context with the kernel and preludes loaded and hardened. Synchronous: it
+ * runs inside a worker thread (or inline when the caller asked for it).
+ */
+export class QuickJsEngine {
+  private runtime!: QuickJSRuntime;
+  private context!: QuickJSContext;
+  private dispatchFn!: QuickJSHandle;
+  private deadline = 0;
+  private module!: QuickJSWASMModule;
+  private pendingReset: Promise<void> | undefined;
+  private readonly limits: SandboxLimits;
+  private readonly prelude: PreludeScript[];
+
+  private constructor(limits: SandboxLimits, prelude: PreludeScript[]) {
+    this.limits = limits;
+    this.prelude = prelude;
+  }
+
+  static async create(limits: SandboxLimits, prelude: PreludeScript[]): Promise<QuickJsEngine> {
+    const engine = new QuickJsEngine(limits, prelude);
+    await engine.boot();
+    return engine;
+  }
+
+  /** Builds a fresh module, runtime and context (also used to reset after a limit was hit). */
+  private async boot(): Promise<void> {
+    this.module = await quickJsModule();
+    const runtime = this.module.newRuntime();
+    runtime.setMemoryLimit(this.limits.memoryBytes);
+    runtime.setMaxStackSize(this.limits.stackBytes);
+    runtime.setInterruptHandler(() => this.deadline !== 0 && Date.now() > this.deadline);
+    const context = runtime.newContext();
+    this.runtime = runtime;
+    this.context = context;
+
+    const intlFn = context.newFunction('__bf_host_intl', (request) => {
+      return context.newString(hostIntl(context.getString(request)));
+    });
+    context.setProp(context.global, '__bf_host_intl', intlFn);
+    intlFn.dispose();
+    const jobsFn = context.newFunction('__bf_host_jobs', () => {
+      const result = runtime.executePendingJobs(-1);
+      if (result.error) {
+        // Jobs that threw are reported to the awaiting promise; nothing to keep here.
+        result.error.dispose();
+        return context.newNumber(0);
+      }
+      return context.newNumber(result.value);
+    });
+    context.setProp(context.global, '__bf_host_jobs', jobsFn);
+    jobsFn.dispose();
+
+    this.deadline = Date.now() + 30_000;
+    try {
+      this.evalOrThrow(KERNEL_SOURCE, 'budflow-kernel.js');
+      for (const script of this.prelude) this.evalOrThrow(script.code, script.filename);
+      const harden = context.getProp(context.global, '__bf_harden');
+      const result = context.callFunction(harden, context.undefined);
+      harden.dispose();
+      this.dispatchFn = context.unwrapResult(result);
+    } finally {
+      this.deadline = 0;
+    }
+  }
+
+  private evalOrThrow(code: string, filename: string): void {
+    const result = this.context.evalCode(code, filename);
+    if (result.error) {
+      const error: unknown = this.context.dump(result.error);
+      result.error.dispose();
+      const message =
+        typeof error === 'object' && error !== null && 'message' in error
+          ? String((error as { message: unknown }).message)
+          : String(error);
+      throw new Error(`sandbox prelude ${filename} failed: ${message}`);
+    }
+    result.value.dispose();
+  }
+
+  /** Runs one request (JSON text understood by the kernel's dispatcher). */
+  async execute(requestJson: string, timeoutMs: number): Promise<EngineOutcome> {
+    if (this.pendingReset) await this.pendingReset;
+    return this.executeNow(requestJson, timeoutMs);
+  }
+
+  private executeNow(requestJson: string, timeoutMs: number): EngineOutcome {
+    const context = this.context;
+    let outcome: EngineOutcome;
+    let reset = false;
+    this.deadline = Date.now() + timeoutMs;
+    try {
+      const arg = context.newString(requestJson);
+      const result = context.callFunction(this.dispatchFn, context.undefined, arg);
+      arg.dispose();
+      if (result.error) {
+        const error: unknown = context.dump(result.error);
+        result.error.dispose();
+        outcome = { ok: false, failure: classifyUncaught(error, timeoutMs) };
+        reset = true;
+      } else {
+        const output = context.getString(result.value);
+        result.value.dispose();
+        outcome = this.checkOutput(output, timeoutMs);
+        if (!outcome.ok && outcome.failure.code !== 'SANDBOX_OUTPUT_TOO_LARGE') reset = true;
+      }
+    } catch (error) {
+      // The WASM module itself failed (e.g. out of memory while copying a string out).
+      outcome = {
+        ok: false,
+        failure: {
+          code: 'SANDBOX_MEMORY',
+          message: `sandbox ran out of memory (${String(error instanceof Error ? error.message : error)})`,
+        },
+      };
+      reset = true;
+    } finally {
+      this.deadline = 0;
+    }
+    if (reset) this.reset();
+    return outcome;
+  }
+
+  private checkOutput(output: string, timeoutMs: number): EngineOutcome {
+    if (output.length > this.limits.outputBytes) {
+      return {
+        ok: false,
+        failure: {
+          code: 'SANDBOX_OUTPUT_TOO_LARGE',
+          message: `sandbox result is too large (${output.length} bytes, limit ${this.limits.outputBytes})`,
+          details: { bytes: output.length, limit: this.limits.outputBytes },
+        },
+      };
+    }
+    // A limit hit inside user code that the user caught still leaves traces: check the error name.
+    if (output.startsWith('{"ok":false')) {
+      const parsed = JSON.parse(output) as { error?: { name?: string; message?: string } };
+      const failure = limitFailure(parsed.error?.name, parsed.error?.message, timeoutMs);
+      if (failure) return { ok: false, failure };
+    }
+    return { ok: true, output };
+  }
+
+  /** Throws the whole instance away and builds a new one, so nothing a failed script did survives. */
+  reset(): void {
+    this.pendingReset = this.boot().finally(() => {
+      this.pendingReset = undefined;
+    });
+  }
+
+  /** Drops the instance; the garbage collector reclaims its memory. */
+  dispose(): void {
+    this.runtime.setInterruptHandler(() => true);
+  }
+}
+
+function limitFailure(
+  name: string | undefined,
+  message: string | undefined,
+  timeoutMs: number,
+): EngineFailure | undefined {
+  if (name !== 'InternalError' && name !== 'RangeError') return undefined;
+  if (message === 'interrupted')
+    return {
+      code: 'SANDBOX_TIMEOUT',
+      message: `script did not finish within ${timeoutMs} ms`,
+      details: { timeoutMs },
+    };
+  if (message === 'out of memory')
+    return { code: 'SANDBOX_MEMORY', message: 'script exceeded the sandbox memory limit' };
+  if (message === 'stack overflow' || message === 'Maximum call stack size exceeded')
+    return {
+      code: 'SANDBOX_ERROR',
+      message: 'script exceeded the sandbox stack limit (too deep recursion)',
+      details: { reason: 'stack' },
+    };
+  return undefined;
+}
+
+function classifyUncaught(error: unknown, timeoutMs: number): EngineFailure {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: string;
+    message?: string;
+  };
+  const limit = limitFailure(e.name, e.message, timeoutMs);
+  if (limit) return limit;
+  if (error === null || error === undefined)
+    return { code: 'SANDBOX_MEMORY', message: 'script exceeded the sandbox memory limit' };
+  return {
+    code: 'SANDBOX_ERROR',
+    message: `sandbox failed: ${e.message ?? String(error)}`,
+  };
+}

@@ -1,0 +1,12 @@
+import type { EngineOutcome } from '../engine/quickjs-engine.js';
+
+export interface WorkerRequest {
+  id: number;
+  request: string;
+  timeoutMs: number;
+}
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'result'; id: number; outcome: EngineOutcome };

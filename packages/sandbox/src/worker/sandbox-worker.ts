@@ -1,0 +1,27 @@
+/** Entry of a sandbox worker thread: one hardened QuickJS context, one request at a time. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { QuickJsEngine } from '../engine/quickjs-engine.js';
+import type { PreludeScript, SandboxLimits } from '../sandbox-options.js';
+import type { WorkerReply, WorkerRequest } from '../pool/worker-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('sandbox-worker must run in a worker thread');
+const { limits, prelude } = workerData as { limits: SandboxLimits; prelude: PreludeScript[] };
+
+QuickJsEngine.create(limits, prelude).then(
+  (engine) => {
+    port.on('message', (message: WorkerRequest) => {
+      void engine.execute(message.request, message.timeoutMs).then((outcome) => {
+        const reply: WorkerReply = { type: 'result', id: message.id, outcome };
+        port.postMessage(reply);
+      });
+    });
+    port.postMessage({ type: 'ready' } satisfies WorkerReply);
+  },
+  (error: unknown) => {
+    port.postMessage({
+      type: 'fatal',
+      message: error instanceof Error ? error.message : String(error),
+    } satisfies WorkerReply);
+  },
+);
