@@ -259,6 +259,12 @@ export class WorkflowRunner {
         }
       }
 
+      if (node.alwaysOutputData && !nodeError && !output?.[0]?.[0]) {
+        // n8n: output 0 becomes one empty item paired with every input item.
+        const input = entry.data.main?.[0] ?? [];
+        output ??= [];
+        output[0] = [{ json: {}, pairedItem: input.map((_, item) => ({ item })) }];
+      }
       if (this.waitRequest && output === null) output = [entry.data.main?.[0] ?? []];
       if (output === null) {
         // n8n: no output means the branch ends and the node leaves no run entry.
