@@ -1,0 +1,186 @@
+import { runNode } from '@budflow/node-sdk/testing';
+import { describe, expect, it } from 'vitest';
+import { htmlExtractNode } from './html-extract-node.js';
+import { htmlNode } from './html-node.js';
+
+const PAGE = `<html><body>
+  <h1 class="title">  Shop  </h1>
+  <ul><li class="p" data-id="1">Apple <img src="a.png"> <span class="skip">(old)</span></li>
+  <li class="p" data-id="2">Pear</li></ul>
+  <input name="q" value="search me">
+</body></html>`;
+
+const extract = (values: object[], options: object = {}, typeVersion = 1.2) =>
+  runNode(htmlNode, {
+    typeVersion,
+    params: { operation: 'extractHtmlContent', extractionValues: { values }, options },
+    items: [{ data: PAGE }],
+  });
+
+describe('HTML node: extract HTML content', () => {
+  it('extracts text, attributes, html and input values', async () => {
+    const result = await extract([
+      { key: 'title', cssSelector: 'h1', returnValue: 'text' },
+      { key: 'ids', cssSelector: 'li', returnValue: 'attribute', attribute: 'data-id', returnArray: true },
+      { key: 'firstHtml', cssSelector: 'li[data-id="2"]', returnValue: 'html' },
+      { key: 'query', cssSelector: 'input', returnValue: 'value' },
+    ]);
+    expect(result.json).toEqual([
+      { title: 'Shop', ids: ['1', '2'], firstHtml: 'Pear', query: 'search me' },
+    ]);
+  });
+
+  it('trims and cleans up only when the options ask for it', async () => {
+    const values = [{ key: 'title', cssSelector: 'h1', returnValue: 'text' }];
+    const raw = await extract(values, {}, 1.1);
+    expect(raw.json[0]!.title).toBe('  Shop  ');
+    const trimmed = await extract(values, { trimValues: true }, 1.1);
+    expect(trimmed.json[0]!.title).toBe('Shop');
+    const cleaned = await extract(
+      [{ key: 'li', cssSelector: 'ul', returnValue: 'text' }],
+      { cleanUpText: true },
+      1.1,
+    );
+    expect(cleaned.json[0]!.li).toBe('Apple (old) Pear');
+  });
+
+  it('skips selectors in text extraction from v1.2', async () => {
+    const result = await extract([
+      { key: 'item', cssSelector: 'li', returnValue: 'text', skipSelectors: '.skip, img' },
+    ]);
+    expect(result.json[0]!.item).toBe('Apple');
+  });
+
+  it('reads a nested JSON property from v1.1 and an array of documents', async () => {
+    const result = await runNode(htmlNode, {
+      typeVersion: 1.1,
+      params: {
+        operation: 'extractHtmlContent',
+        dataPropertyName: 'page.html',
+        extractionValues: { values: [{ key: 'b', cssSelector: 'b', returnValue: 'text' }] },
+      },
+      items: [{ page: { html: ['<b>1</b>', '<b>2</b>'] } }],
+    });
+    expect(result.json).toEqual([{ b: '1' }, { b: '2' }]);
+    expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
+  });
+
+  it('reads HTML from binary data', async () => {
+    const result = await runNode(htmlNode, {
+      params: {
+        operation: 'extractHtmlContent',
+        sourceData: 'binary',
+        extractionValues: { values: [{ key: 'h', cssSelector: 'h1', returnValue: 'html' }] },
+      },
+      items: [
+        {
+          json: {},
+          binary: { data: { data: Buffer.from('<h1>é</h1>').toString('base64'), mimeType: 'text/html' } },
+        },
+      ],
+    });
+    expect(result.json).toEqual([{ h: 'é' }]);
+  });
+
+  it('names the missing property, or continues with an error item', async () => {
+    await expect(
+      runNode(htmlNode, { params: { operation: 'extractHtmlContent' }, items: [{ x: 1 }] }),
+    ).rejects.toThrow('No property named "data" exists!');
+    const result = await runNode(htmlNode, {
+      continueOnFail: true,
+      params: { operation: 'extractHtmlContent' },
+      items: [{ x: 1 }],
+    });
+    expect(result.json).toEqual([{ error: 'No property named "data" exists!' }]);
+  });
+
+  it('never writes a __proto__ key', async () => {
+    const result = await extract([{ key: '__proto__', cssSelector: 'h1', returnValue: 'text' }]);
+    expect(result.json).toEqual([{}]);
+    expect(Object.getPrototypeOf(result.json[0])).toBe(Object.prototype);
+  });
+});
+
+describe('HTML node: convert to HTML table', () => {
+  it('builds one table from all items with the default styling', async () => {
+    const result = await runNode(htmlNode, {
+      params: { operation: 'convertToHtmlTable', options: { capitalize: true } },
+      items: [{ first_name: 'Ann', ok: true }, { first_name: 'Bo', age: 3 }],
+    });
+    expect(result.items).toHaveLength(1);
+    expect(result.items[0]!.pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+    const table = result.json[0]!.table as string;
+    expect(table.startsWith("<table style='border-spacing:0; font-family:helvetica,arial,sans-serif' >")).toBe(true);
+    expect(table).toContain('<tr><th>First Name</th><th>Ok</th><th>Age</th></tr>');
+    expect(table).toContain('<input type="checkbox" checked="checked"/>');
+    expect(table).toContain('>undefined</td>');
+  });
+
+  it('uses custom attributes without default styling', async () => {
+    const result = await runNode(htmlNode, {
+      params: {
+        operation: 'convertToHtmlTable',
+        options: {
+          customStyling: true,
+          caption: 'Cap',
+          tableAttributes: 'id="t"',
+          rowAttributes: 'class="r"',
+          cellAttributes: 'class="c"',
+        },
+      },
+      items: [{ a: 1 }],
+    });
+    expect(result.json[0]!.table).toBe(
+      '<table  id="t"><caption>Cap</caption><thead  ><tr><th>a</th></tr></thead><tbody><tr  class="r"><td  class="c">1</td></tr></tbody></table>',
+    );
+  });
+
+  it('outputs nothing for no items', async () => {
+    const result = await runNode(htmlNode, {
+      params: { operation: 'convertToHtmlTable' },
+      items: [],
+    });
+    expect(result.json).toEqual([]);
+  });
+});
+
+describe('HTML node: generate HTML template', () => {
+  it('returns the default template when there is nothing to resolve', async () => {
+    const result = await runNode(htmlNode, { params: {} });
+    expect(result.json[0]!.html).toMatch(/^<!DOCTYPE html>/);
+  });
+
+  it('needs the expression evaluator for {{ }} parts', async () => {
+    await expect(
+      runNode(htmlNode, { params: { html: '<p>{{ $json.x }}</p>' }, items: [{ x: 1 }] }),
+    ).rejects.toThrow(/evaluator/);
+  });
+});
+
+describe('HTML Extract node (legacy)', () => {
+  it('trims by default and reads top-level properties', async () => {
+    const result = await runNode(htmlExtractNode, {
+      params: {
+        extractionValues: {
+          values: [
+            { key: 'title', cssSelector: 'h1' },
+            { key: 'names', cssSelector: 'li', returnArray: true },
+          ],
+        },
+      },
+      items: [{ data: PAGE }],
+    });
+    expect(result.json).toEqual([{ title: 'Shop', names: ['Apple  (old)', 'Pear'] }]);
+  });
+
+  it('keeps whitespace when trimValues is false', async () => {
+    const result = await runNode(htmlExtractNode, {
+      params: {
+        extractionValues: { values: [{ key: 'title', cssSelector: 'h1' }] },
+        options: { trimValues: false },
+      },
+      items: [{ data: PAGE }],
+    });
+    expect(result.json).toEqual([{ title: '  Shop  ' }]);
+  });
+});
