@@ -1,4 +1,17 @@
 import type { NodeDefinition } from '@budflow/node-sdk';
+import { filterNode, ifNode } from './condition-nodes.js';
+import { setNode } from './set/set-node.js';
+import { switchNode } from './switch-node.js';
+import { manualTriggerNode, noOpNode, startNode, stopAndErrorNode } from './trigger-nodes.js';
 
 /** The flow node group. Each entry is one node definition. */
-export const flowNodes: NodeDefinition[] = [];
+export const flowNodes: NodeDefinition[] = [
+  manualTriggerNode,
+  startNode,
+  noOpNode,
+  stopAndErrorNode,
+  setNode,
+  ifNode,
+  switchNode,
+  filterNode,
+];

@@ -1,0 +1,330 @@
+import {
+  defineNode,
+  type ExecuteContext,
+  type Item,
+  type JsonObject,
+  type JsonValue,
+} from '@budflow/node-sdk';
+import {
+  deepCopyJson,
+  describeValue,
+  getPath,
+  isUnsafeKey,
+  nodeError,
+  parseJsonLenient,
+  setPath,
+  toJsonValue,
+  unsetPath,
+  validateFieldType,
+} from '../../../shared/index.js';
+import { setV1Params, setV3Params, type SetV1Params, type SetV3Params } from './set-params.js';
+
+type Include = 'all' | 'none' | 'selected' | 'except';
+
+/** Field access with or without dot notation, as the Set node's `dotNotation` option says. */
+interface FieldHelper {
+  get(object: JsonObject, key: string): unknown;
+  set(object: JsonObject, key: string, value: unknown): void;
+  unset(object: JsonObject, key: string): void;
+}
+
+/** With dot notation off, `['a.b']` and `["a.b"]` address the flat key `a.b`. */
+function plainKey(object: JsonObject, key: string): string {
+  if (Object.prototype.hasOwnProperty.call(object, key)) return key;
+  if (/^\[(['"]).*\1\]$/.test(key)) {
+    const inner = key.slice(2, -2);
+    if (Object.prototype.hasOwnProperty.call(object, inner)) return inner;
+  }
+  return key;
+}
+
+function fieldHelper(dotNotation: boolean | undefined): FieldHelper {
+  if (dotNotation !== false) {
+    return {
+      get: (object, key) => getPath(object, key),
+      set: (object, key, value) => void setPath(object, key, value),
+      unset: (object, key) => void unsetPath(object, key),
+    };
+  }
+  return {
+    get: (object, key) => {
+      const k = plainKey(object, key);
+      return isUnsafeKey(k) || !Object.prototype.hasOwnProperty.call(object, k) ? undefined : object[k];
+    },
+    set: (object, key, value) => {
+      const k = plainKey(object, key);
+      if (!isUnsafeKey(k)) object[k] = value as JsonValue;
+    },
+    unset: (object, key) => {
+      const k = plainKey(object, key);
+      if (!isUnsafeKey(k)) delete object[k];
+    },
+  };
+}
+
+const splitFieldList = (list: string) =>
+  list
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field);
+
+interface ComposeOptions {
+  include: Include;
+  dotNotation: boolean | undefined;
+  includeBinary: boolean;
+  includeFields: string;
+  excludeFields: string;
+}
+
+/** Builds the output item: kept input fields first, then the new fields in order. */
+function composeReturnItem(
+  itemIndex: number,
+  input: Item,
+  newFields: ReadonlyArray<[string, unknown]>,
+  options: ComposeOptions,
+): Item {
+  const out: Item = { json: {}, pairedItem: { item: itemIndex } };
+  if (options.includeBinary && input.binary !== undefined) out.binary = { ...input.binary };
+  const helper = fieldHelper(options.dotNotation);
+  switch (options.include) {
+    case 'all':
+      out.json = deepCopyJson(input.json);
+      break;
+    case 'selected':
+      for (const key of splitFieldList(options.includeFields)) {
+        const value = helper.get(input.json, key);
+        const target = options.dotNotation !== false && key.includes('.') ? key.split('.').pop()! : key;
+        helper.set(out.json, target, deepCopyJson(value));
+      }
+      break;
+    case 'except': {
+      const json = deepCopyJson(input.json);
+      for (const key of splitFieldList(options.excludeFields)) helper.unset(json, key);
+      out.json = json;
+      break;
+    }
+    case 'none':
+      break;
+  }
+  for (const [key, value] of newFields) helper.set(out.json, key, value);
+  return out;
+}
+
+/** Parses the JSON of `JSON Output` or an object field, repairing JavaScript-style objects. */
+function parseJsonParameter(
+  ctx: ExecuteContext<unknown>,
+  data: unknown,
+  itemIndex: number,
+  entryName?: string,
+): JsonObject {
+  const location = entryName ? `entry "${entryName}" inside 'Fields to Set'` : "'JSON Output'";
+  let parsed: unknown = data;
+  if (typeof data === 'string') {
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      const recovered = data
+        .replace(/'/g, '"')
+        .replace(/(['"])?([a-zA-Z0-9_]+)(['"])?:/g, '"$2":')
+        .replace(/,\s*([\]}])/g, '$1')
+        .replace(/,+$/, '');
+      try {
+        parsed = JSON.parse(recovered);
+      } catch {
+        throw nodeError(ctx, `The ${location} in item ${itemIndex} contains invalid JSON`, {
+          itemIndex,
+          description: recovered === data ? data : `${recovered};\n Original input: ${data}`,
+        });
+      }
+    }
+  }
+  if (parsed === undefined || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw nodeError(
+      ctx,
+      `The ${location} in item ${itemIndex} does not contain a valid JSON object`,
+      { itemIndex },
+    );
+  }
+  return parsed as JsonObject;
+}
+
+const conversionHint = (name: string) =>
+  `To fix the error try to change the type for the field "${name}" or activate the option “Ignore Type Conversion Errors” to apply a less strict type validation`;
+
+/** Validates and converts one field value (n8n's `validateEntry`). */
+function validateEntry(
+  ctx: ExecuteContext<unknown>,
+  name: string,
+  type: string,
+  raw: unknown,
+  itemIndex: number,
+  ignoreErrors: boolean,
+): unknown {
+  const version = ctx.typeVersion;
+  if (version >= 3.2 && (raw === undefined || raw === null)) return null;
+  let value = raw;
+  if (type === 'string') {
+    if (version > 3 && (value === undefined || value === null)) {
+      if (ignoreErrors) return null;
+      throw nodeError(
+        ctx,
+        `'${name}' expects a ${type} but we got ${describeValue(value)} [item ${itemIndex}]`,
+        { itemIndex, description: conversionHint(name) },
+      );
+    }
+    value = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  const result = validateFieldType(name, value, type);
+  if (!result.valid) {
+    if (ignoreErrors) return value ?? null;
+    throw nodeError(ctx, `${result.errorMessage} [item ${itemIndex}]`, {
+      itemIndex,
+      description: conversionHint(name),
+    });
+  }
+  return toJsonValue(result.newValue ?? null);
+}
+
+/** n8n re-resolves `{{ }}` parts of raw JSON itself, writing objects as JSON text. */
+async function resolveRawJson(
+  ctx: ExecuteContext<unknown>,
+  raw: string,
+  itemIndex: number,
+): Promise<string> {
+  let out = raw;
+  for (const match of raw.matchAll(/{{[\s\S]*?}}/g)) {
+    const resolvable = match[0];
+    const value = await ctx.evaluateExpression(`=${resolvable}`, itemIndex);
+    out = out.replace(
+      resolvable,
+      typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
+    );
+  }
+  return out;
+}
+
+function rawString(ctx: ExecuteContext<unknown>, path: ReadonlyArray<string | number>): string | undefined {
+  let value: unknown = ctx.node.parameters;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return typeof value === 'string' && value.startsWith('=') ? value.replace(/^=+/, '') : undefined;
+}
+
+async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
+  const version = ctx.typeVersion;
+  const first = ctx.items.length > 0 ? ctx.params(0) : undefined;
+  const out: Item[] = [];
+  for (let i = 0; i < ctx.items.length; i++) {
+    const item = ctx.items[i]!;
+    let newItem: Item;
+    try {
+      const params = ctx.params(i);
+      const include: Include =
+        version >= 3.3 ? (params.includeOtherFields ? params.include : 'none') : params.include;
+      const options = params.options;
+      const compose: ComposeOptions = {
+        include,
+        dotNotation: options.dotNotation,
+        includeBinary:
+          version >= 3.4 ? !options.stripBinary && include !== 'none' : !!options.includeBinary,
+        includeFields: params.includeFields,
+        excludeFields: params.excludeFields,
+      };
+      const ignoreErrors = !!options.ignoreConversionErrors;
+      const newFields: Array<[string, unknown]> = [];
+      const put = (name: string, value: unknown) => {
+        const at = newFields.findIndex(([key]) => key === name);
+        if (at === -1) newFields.push([name, value]);
+        else newFields[at] = [name, value];
+      };
+      if (params.mode === 'raw') {
+        const raw = rawString(ctx, ['jsonOutput']);
+        const json =
+          raw !== undefined && raw.includes('{{')
+            ? await resolveRawJson(ctx, raw, i)
+            : params.jsonOutput;
+        for (const [key, value] of Object.entries(parseJsonParameter(ctx, json, i))) put(key, value);
+      } else if (version < 3.3) {
+        for (const [index, entry] of params.fields.values.entries()) {
+          let value: unknown = entry[entry.type];
+          if (entry.type === 'objectValue' && value !== undefined && value !== null) {
+            const raw = rawString(ctx, ['fields', 'values', index, 'objectValue']);
+            if (raw !== undefined && raw.includes('{{')) {
+              value = parseJsonParameter(ctx, await resolveRawJson(ctx, raw, i), i, entry.name);
+            } else if (typeof value === 'string') {
+              value = parseJsonParameter(ctx, value.replace(/^=+/, ''), i, entry.name);
+            }
+          }
+          const type = entry.type.replace('Value', '');
+          put(entry.name, validateEntry(ctx, entry.name, type, value, i, ignoreErrors));
+        }
+      } else {
+        for (const assignment of params.assignments.assignments) {
+          put(
+            assignment.name,
+            validateEntry(ctx, assignment.name, assignment.type, assignment.value, i, ignoreErrors),
+          );
+        }
+      }
+      newItem = composeReturnItem(i, item, newFields, compose);
+    } catch (error) {
+      if (!ctx.continueOnFail) throw error;
+      // n8n puts pairedItem inside json here; keep the shape users see.
+      newItem = {
+        json: { error: (error as Error).message, pairedItem: { item: i } },
+        pairedItem: { item: i },
+      };
+    }
+    if (first?.duplicateItem && ctx.execution.mode === 'manual') {
+      for (let j = 0; j <= first.duplicateCount; j++) out.push(newItem);
+    } else {
+      out.push(newItem);
+    }
+  }
+  return [out];
+}
+
+function executeV1(ctx: ExecuteContext<SetV1Params>): Item[][] {
+  const out: Item[] = [];
+  for (let i = 0; i < ctx.items.length; i++) {
+    const item = ctx.items[i]!;
+    const params = ctx.params(i);
+    const newItem: Item = { json: {}, pairedItem: { item: i } };
+    if (!params.keepOnlySet) {
+      if (item.binary !== undefined) newItem.binary = { ...item.binary };
+      newItem.json = deepCopyJson(item.json);
+    }
+    const helper = fieldHelper(params.options.dotNotation);
+    for (const entry of params.values.boolean) helper.set(newItem.json, entry.name, !!entry.value);
+    for (const entry of params.values.number) {
+      let value = entry.value;
+      if (ctx.typeVersion >= 2 && typeof value === 'string' && !Number.isNaN(Number(value))) {
+        value = Number(value);
+      }
+      helper.set(newItem.json, entry.name, toJsonValue(value));
+    }
+    for (const entry of params.values.string) {
+      helper.set(newItem.json, entry.name, toJsonValue(entry.value));
+    }
+    out.push(newItem);
+  }
+  return [out];
+}
+
+/** Edit Fields (Set): adds, changes or removes item fields. */
+export const setNode = defineNode({
+  type: 'budflow.set',
+  version: 1,
+  title: 'Edit Fields (Set)',
+  description: 'Modify, add, or remove item fields',
+  category: 'transform',
+  compat: { n8n: { type: 'n8n-nodes-base.set', versions: [1, 2, 3, 3.1, 3.2, 3.3, 3.4] } },
+  outputs: [{ type: 'main' }],
+  params: (typeVersion: number) => (typeVersion < 3 ? setV1Params : setV3Params) as never,
+  execute: (ctx: ExecuteContext<SetV1Params | SetV3Params>) =>
+    ctx.typeVersion < 3
+      ? executeV1(ctx as ExecuteContext<SetV1Params>)
+      : executeV3(ctx as ExecuteContext<SetV3Params>),
+});
