@@ -72,7 +72,8 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-const SECRET_QUERY = /^(?:api[-_]?key|key|token|access[-_]?token|secret|password|pass|sig|signature|auth|client[-_]?secret)$/i;
+const SECRET_QUERY =
+  /^(?:api[-_]?key|key|token|access[-_]?token|secret|password|pass|sig|signature|auth|client[-_]?secret)$/i;
 
 /** The URL with user-info and secret-looking query values replaced by `***`. */
 export function redactUrl(url: string, secretParams: readonly string[] = []): string {
@@ -93,7 +94,7 @@ export function redactUrl(url: string, secretParams: readonly string[] = []): st
 
 const lookupAll = promisify(dnsLookup);
 const systemResolve: Resolver = async (hostname) =>
-  (await lookupAll(hostname, { all: true })) as ResolvedAddress[];
+  (await lookupAll(hostname, { all: true }));
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
@@ -129,7 +130,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           for (const { address } of addresses) {
             const verdict = guard.checkAddress(address, hostname);
             if (verdict) {
-              const blocked = new SsrfBlockedError(hostname, verdict) as Error as NodeJS.ErrnoException;
+              const blocked = new SsrfBlockedError(
+                hostname,
+                verdict,
+              ) as Error as NodeJS.ErrnoException;
               return callback(blocked, []);
             }
           }
@@ -206,7 +210,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       let response: Dispatcher.ResponseData;
       try {
         response = await request(target, {
-          method: method as Dispatcher.HttpMethod,
+          method: method,
           headers: requestHeaders,
           body: body as never,
           dispatcher,
@@ -343,10 +347,14 @@ function transportError(
   if (outer?.aborted) return outer.reason instanceof Error ? outer.reason : new Error('aborted');
   const name = (cause as { name?: string }).name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new BudflowError(HTTP_TIMEOUT, `timeout of ${timeoutMs ?? 0}ms exceeded requesting ${shown}`, {
-      details: { url: shown },
-      cause: error,
-    });
+    return new BudflowError(
+      HTTP_TIMEOUT,
+      `timeout of ${timeoutMs ?? 0}ms exceeded requesting ${shown}`,
+      {
+        details: { url: shown },
+        cause: error,
+      },
+    );
   }
   const code = (cause as { code?: string }).code;
   const message = cause instanceof Error ? cause.message : String(cause);

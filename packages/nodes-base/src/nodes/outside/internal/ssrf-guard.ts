@@ -103,7 +103,8 @@ function inRanges(
   ranges: ReadonlyArray<[ipaddr.IPv4 | ipaddr.IPv6, number]>,
 ): boolean {
   return ranges.some(
-    ([network, bits]) => network.kind() === address.kind() && address.match([network, bits] as never),
+    ([network, bits]) =>
+      network.kind() === address.kind() && address.match([network, bits] as never),
   );
 }
 
@@ -175,7 +176,10 @@ export function createSsrfGuard(options: SsrfOptions = {}): SsrfGuard {
         const embedded = embeddedIPv4(address as ipaddr.IPv6);
         if (embedded) {
           if (inRanges(embedded.v4, deny.ranges)) {
-            return { rule: 'deny-list', reason: `${label} embeds ${embedded.v4}, on the deny-list` };
+            return {
+              rule: 'deny-list',
+              reason: `${label} embeds ${embedded.v4}, on the deny-list`,
+            };
           }
           if (inRanges(embedded.v4, allow.ranges)) return undefined;
           const inner = classify(embedded.v4);
