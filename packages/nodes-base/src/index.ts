@@ -7,6 +7,7 @@ import { filesNodes } from './nodes/files/index.js';
 import { flowNodes } from './nodes/flow/index.js';
 import { outsideNodes } from './nodes/outside/index.js';
 import { transformNodes } from './nodes/transform/index.js';
+import { stickyNoteNode } from './nodes/sticky-note.js';
 
 export { filesNodes, flowNodes, outsideNodes, transformNodes };
 
@@ -16,4 +17,5 @@ export const baseNodes: readonly NodeDefinition[] = [
   ...transformNodes,
   ...filesNodes,
   ...outsideNodes,
+  stickyNoteNode,
 ];

@@ -50,12 +50,16 @@ export function createNodeRegistry(definitions: Iterable<NodeDefinition>): NodeR
 export function closestTypeName(registry: NodeRegistry, type: string): string | undefined {
   const names = registry.typeNames();
   if (names.length === 0) return undefined;
-  const lower = type.toLowerCase();
-  const suffix = lower.split('.').pop() ?? lower;
-  const sameSuffix = names.find((n) => (n.toLowerCase().split('.').pop() ?? '') === suffix);
-  if (sameSuffix) return sameSuffix;
-  const best = closest(type, names);
-  return distance(type, best) <= Math.max(3, Math.floor(type.length / 3)) ? best : undefined;
+  const short = (name: string) => (name.split('.').pop() ?? name).toLowerCase();
+  const wanted = short(type);
+  const exact = names.find((n) => short(n) === wanted);
+  if (exact) return exact;
+  const shorts = names.map(short);
+  const best = closest(wanted, shorts);
+  if (distance(wanted, best) > Math.max(2, Math.floor(wanted.length / 3))) return undefined;
+  const prefix = type.includes('.') ? type.slice(0, type.lastIndexOf('.') + 1) : '';
+  const candidates = names.filter((n) => short(n) === best);
+  return candidates.find((n) => n.startsWith(prefix)) ?? candidates[0];
 }
 
 /** Merges registries; earlier ones win. */
