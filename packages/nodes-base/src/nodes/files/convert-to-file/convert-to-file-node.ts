@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { encodeText, storeBinary } from '../internal/binary.js';
 import { getPath } from '../internal/data-path.js';
 import { allPairedItems, eachItem, itemError } from '../internal/item-loop.js';
-import { SPREADSHEET_FORMATS, writeSpreadsheet, type SpreadsheetFormat } from '../internal/spreadsheet.js';
+import {
+  SPREADSHEET_FORMATS,
+  writeSpreadsheet,
+  type SpreadsheetFormat,
+} from '../internal/spreadsheet.js';
 import { icsEventParams, createIcsEvent } from './ics-event.js';
 
 const OPERATIONS = [...SPREADSHEET_FORMATS, 'iCal', 'toJson', 'toText', 'toBinary'] as const;
@@ -84,7 +88,8 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
         const binary = await storeBinary(ctx, buffer, fileName);
         return [{ json: {}, binary: { [first.binaryPropertyName]: binary }, pairedItem }];
       } catch (error) {
-        if (!ctx.continueOnFail) throw itemError(ctx, (error as Error).message, 0, { cause: error });
+        if (!ctx.continueOnFail)
+          throw itemError(ctx, (error as Error).message, 0, { cause: error });
         return [{ json: { error: (error as Error).message }, pairedItem }];
       }
     }
@@ -132,7 +137,8 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
       let mimeType: string | undefined;
       let fileName = options.fileName;
       const dataIsBase64 =
-        params.operation === 'toBinary' && (ctx.typeVersion !== 1 || options.dataIsBase64 !== false);
+        params.operation === 'toBinary' &&
+        (ctx.typeVersion !== 1 || options.dataIsBase64 !== false);
       if (dataIsBase64) {
         const decoded = decodeBase64(
           typeof value === 'string' ? value : String(value ?? ''),
@@ -164,4 +170,3 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
     });
   },
 });
-

@@ -14,7 +14,9 @@ export const icsEventParams = {
   additionalFields: z
     .object({
       attendeesUi: z
-        .object({ attendeeValues: z.array(person.extend({ rsvp: z.boolean().optional() })).optional() })
+        .object({
+          attendeeValues: z.array(person.extend({ rsvp: z.boolean().optional() })).optional(),
+        })
         .optional(),
       busyStatus: z.enum(['BUSY', 'TENTATIVE', '']).optional(),
       calName: z.string().optional(),
@@ -74,7 +76,7 @@ export function createIcsEvent(
     end: dateArray(end, params.allDay),
     startInputType: 'utc',
     endInputType: 'utc',
-  } as EventAttributes;
+  };
   const geo = fields.geolocationUi?.geolocationValues;
   if (geo) event.geo = { lat: Number(geo.lat), lon: Number(geo.lon) };
   const organizer = fields.organizerUi?.organizerValues;

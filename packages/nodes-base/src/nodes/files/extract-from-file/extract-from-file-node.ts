@@ -97,7 +97,10 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
         return rows.map((row) =>
           options.headerRow === false
             ? { json: { row } }
-            : { json: row !== null && typeof row === 'object' && !Array.isArray(row) ? row : { row } },
+            : {
+                json:
+                  row !== null && typeof row === 'object' && !Array.isArray(row) ? row : { row },
+              },
         );
       });
     }
@@ -129,7 +132,8 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
               itemIndex,
               {
                 cause: error,
-                description: "Try to change the operation or select a JSON file in 'Input Binary Field'",
+                description:
+                  "Try to change the operation or select a JSON file in 'Input Binary Field'",
               },
             );
           }

@@ -21,7 +21,13 @@ describe('HTML node: extract HTML content', () => {
   it('extracts text, attributes, html and input values', async () => {
     const result = await extract([
       { key: 'title', cssSelector: 'h1', returnValue: 'text' },
-      { key: 'ids', cssSelector: 'li', returnValue: 'attribute', attribute: 'data-id', returnArray: true },
+      {
+        key: 'ids',
+        cssSelector: 'li',
+        returnValue: 'attribute',
+        attribute: 'data-id',
+        returnArray: true,
+      },
       { key: 'firstHtml', cssSelector: 'li[data-id="2"]', returnValue: 'html' },
       { key: 'query', cssSelector: 'input', returnValue: 'value' },
     ]);
@@ -75,7 +81,9 @@ describe('HTML node: extract HTML content', () => {
       items: [
         {
           json: {},
-          binary: { data: { data: Buffer.from('<h1>é</h1>').toString('base64'), mimeType: 'text/html' } },
+          binary: {
+            data: { data: Buffer.from('<h1>é</h1>').toString('base64'), mimeType: 'text/html' },
+          },
         },
       ],
     });
@@ -105,12 +113,17 @@ describe('HTML node: convert to HTML table', () => {
   it('builds one table from all items with the default styling', async () => {
     const result = await runNode(htmlNode, {
       params: { operation: 'convertToHtmlTable', options: { capitalize: true } },
-      items: [{ first_name: 'Ann', ok: true }, { first_name: 'Bo', age: 3 }],
+      items: [
+        { first_name: 'Ann', ok: true },
+        { first_name: 'Bo', age: 3 },
+      ],
     });
     expect(result.items).toHaveLength(1);
     expect(result.items[0]!.pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
     const table = result.json[0]!.table as string;
-    expect(table.startsWith("<table style='border-spacing:0; font-family:helvetica,arial,sans-serif' >")).toBe(true);
+    expect(
+      table.startsWith("<table style='border-spacing:0; font-family:helvetica,arial,sans-serif' >"),
+    ).toBe(true);
     expect(table).toContain('<tr><th>First Name</th><th>Ok</th><th>Age</th></tr>');
     expect(table).toContain('<input type="checkbox" checked="checked"/>');
     expect(table).toContain('>undefined</td>');

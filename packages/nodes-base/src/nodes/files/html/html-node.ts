@@ -139,16 +139,14 @@ export const htmlNode = defineNode<HtmlParams>({
       }
       const list = Array.isArray(documents) ? documents : [documents];
       const values = params.extractionValues.values ?? [];
-      return list.map(
-        (html): Item => ({
-          json: extractFromHtml(
-            typeof html === 'string' ? html : String(html),
-            values,
-            params.options,
-            { kind: 'current', typeVersion },
-          ) as JsonObject,
-        }),
-      );
+      return list.map((html): Item => ({
+        json: extractFromHtml(
+          typeof html === 'string' ? html : String(html),
+          values,
+          params.options,
+          { kind: 'current', typeVersion },
+        ),
+      }));
     });
   },
 });

@@ -54,7 +54,7 @@ export function setPath(target: JsonObject, path: string, value: JsonValue | und
     if (next === null || typeof next !== 'object') {
       const created = /^\d+$/.test(segments[i + 1]!) ? [] : {};
       current[segment] = created;
-      current = created as Record<string, unknown>;
+      current = created;
     } else {
       current = next as Record<string, unknown>;
     }
@@ -103,7 +103,7 @@ export function toJsonValue(value: unknown): JsonValue | undefined {
   if (Array.isArray(value)) return value.map((entry) => toJsonValue(entry) ?? null);
   if (ArrayBuffer.isView(value)) return undefined;
   const out: JsonObject = {};
-  for (const key of Object.keys(value as object)) {
+  for (const key of Object.keys(value)) {
     if (key === '__proto__') continue;
     const converted = toJsonValue((value as Record<string, unknown>)[key]);
     if (converted !== undefined) out[key] = converted;

@@ -45,7 +45,9 @@ export async function eachItem<P>(
       const result = await fn(ctx.items[itemIndex]!, itemIndex);
       if (result === null) continue;
       for (const entry of Array.isArray(result) ? result : [result]) {
-        out.push(entry.pairedItem === undefined ? { ...entry, pairedItem: { item: itemIndex } } : entry);
+        out.push(
+          entry.pairedItem === undefined ? { ...entry, pairedItem: { item: itemIndex } } : entry,
+        );
       }
     } catch (error) {
       const nodeError = asNodeError(error, ctx.node.name, itemIndex);

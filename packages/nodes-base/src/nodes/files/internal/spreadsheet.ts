@@ -1,5 +1,12 @@
 import type { JsonObject, JsonValue } from '@budflow/node-sdk';
-import { read, utils, write, type ParsingOptions, type Sheet2JSONOpts, type WritingOptions } from '@e965/xlsx';
+import {
+  read,
+  utils,
+  write,
+  type ParsingOptions,
+  type Sheet2JSONOpts,
+  type WritingOptions,
+} from '@e965/xlsx';
 import { parse as parseCsvSync, type Options as CsvOptions } from 'csv-parse/sync';
 import { isUnsafeKey, toJsonObject, toJsonValue } from './data-path.js';
 

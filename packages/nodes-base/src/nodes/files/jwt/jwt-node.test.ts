@@ -66,8 +66,14 @@ describe('JWT node', () => {
       params: { claimsJson: { sub: 'me' }, useJson: true, options: { kid: 'k1' } },
     });
     const token = signed.json[0]!.token as string;
-    expect(jwt.decode(token, { complete: true })?.header).toMatchObject({ alg: 'RS256', kid: 'k1' });
-    const verified = await runNode(jwtNode, { credentials, params: { operation: 'verify', token } });
+    expect(jwt.decode(token, { complete: true })?.header).toMatchObject({
+      alg: 'RS256',
+      kid: 'k1',
+    });
+    const verified = await runNode(jwtNode, {
+      credentials,
+      params: { operation: 'verify', token },
+    });
     expect(verified.json[0]).toEqual({ payload: { sub: 'me', iat: 1704067200 } });
   });
 

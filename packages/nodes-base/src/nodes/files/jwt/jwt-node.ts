@@ -22,9 +22,7 @@ const paramsSchema = z.object({
       subject: z.string().optional(),
     })
     .default({}),
-  claimsJson: z
-    .union([z.string(), z.record(z.string(), z.unknown())])
-    .default(DEFAULT_CLAIMS_JSON),
+  claimsJson: z.union([z.string(), z.record(z.string(), z.unknown())]).default(DEFAULT_CLAIMS_JSON),
   token: z.string().default(''),
   options: z
     .object({

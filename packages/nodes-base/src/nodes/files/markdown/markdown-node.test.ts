@@ -50,7 +50,9 @@ describe('Markdown node', () => {
         options: { noHeaderId: true, strikethrough: true },
       },
     });
-    expect(withOptions.json[0]).toEqual({ out: { html: '<h1>Title</h1>\n<p><del>gone</del></p>' } });
+    expect(withOptions.json[0]).toEqual({
+      out: { html: '<h1>Title</h1>\n<p><del>gone</del></p>' },
+    });
   });
 
   it('wraps a complete HTML document when asked', async () => {
@@ -93,10 +95,15 @@ describe('Markdown node', () => {
       pinData: Record<string, Array<{ json: { data: string } }>>;
     };
     const html = fixture.nodes.find((n) => n.name === 'Code')!.parameters.data.data as string;
-    const options = (name: string) => fixture.nodes.find((n) => n.name === name)!.parameters.options;
+    const options = (name: string) =>
+      fixture.nodes.find((n) => n.name === name)!.parameters.options;
     const md = await runNode(markdownNode, { params: { html, options: options('Markdown1') } });
-    const ignored = await runNode(markdownNode, { params: { html, options: options('Markdown2') } });
-    const replaced = await runNode(markdownNode, { params: { html, options: options('Markdown3') } });
+    const ignored = await runNode(markdownNode, {
+      params: { html, options: options('Markdown2') },
+    });
+    const replaced = await runNode(markdownNode, {
+      params: { html, options: options('Markdown3') },
+    });
     expect(ignored.json).toEqual(fixture.pinData.Markdown2!.map((i) => i.json));
     expect(replaced.json).toEqual(fixture.pinData.Markdown3!.map((i) => i.json));
     const markdown = md.json[0]!.data as string;

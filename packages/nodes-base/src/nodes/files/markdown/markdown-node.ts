@@ -75,7 +75,9 @@ const splitList = (value: string | undefined) =>
   value ? value.split(',').map((element) => element.trim()) : undefined;
 
 /** Maps n8n's option names onto node-html-markdown's, passing only the options that are set. */
-function htmlToMarkdownSettings(options: MarkdownParams['options']): Partial<NodeHtmlMarkdownOptions> {
+function htmlToMarkdownSettings(
+  options: MarkdownParams['options'],
+): Partial<NodeHtmlMarkdownOptions> {
   const settings: Record<string, unknown> = {
     bulletMarker: options.bulletMarker,
     codeFence: options.codeFence,

@@ -73,6 +73,9 @@ export const totpNode = defineNode<TotpParams>({
     const now = Date.now();
     const token = totp.generate({ timestamp: now });
     const secondsRemaining = (period * (1 - ((now / 1000 / period) % 1))) | 0;
-    return ctx.items.map((_, item) => ({ json: { token, secondsRemaining }, pairedItem: { item } }));
+    return ctx.items.map((_, item) => ({
+      json: { token, secondsRemaining },
+      pairedItem: { item },
+    }));
   },
 });

@@ -18,7 +18,15 @@ describe('XML node', () => {
       items: [{ data: '<list kind="x"><item id="1">one</item><item id="2">two</item></list>' }],
     });
     expect(result.json).toEqual([
-      { list: { kind: 'x', item: [{ _: 'one', id: '1' }, { _: 'two', id: '2' }] } },
+      {
+        list: {
+          kind: 'x',
+          item: [
+            { _: 'one', id: '1' },
+            { _: 'two', id: '2' },
+          ],
+        },
+      },
     ]);
   });
 
@@ -81,7 +89,10 @@ describe('XML node', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.keys(result.json[0]!.root as object)).toEqual(['ok']);
     await expect(
-      runNode(xmlNode, { params: { options: { attrkey: '__proto__' } }, items: [{ data: '<a/>' }] }),
+      runNode(xmlNode, {
+        params: { options: { attrkey: '__proto__' } },
+        items: [{ data: '<a/>' }],
+      }),
     ).rejects.toThrow(/attrkey/);
   });
 

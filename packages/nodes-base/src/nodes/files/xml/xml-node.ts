@@ -69,7 +69,11 @@ export const xmlNode = defineNode<XmlParams>({
             ? item.json[dataPropertyName]
             : undefined;
           if (source === undefined) {
-            throw itemError(ctx, `Item has no JSON property called "${dataPropertyName}"`, itemIndex);
+            throw itemError(
+              ctx,
+              `Item has no JSON property called "${dataPropertyName}"`,
+              itemIndex,
+            );
           }
           const parser = new Parser({ mergeAttrs: true, explicitArray: false, ...options });
           const xml = typeof source === 'string' ? source : JSON.stringify(source);
