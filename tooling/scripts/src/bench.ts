@@ -1,0 +1,186 @@
+/**
+ * `pnpm bench [--filter NAME] [--json]`: runs every reference workflow of ../shared/bench/workflows
+ * (plus a 100-node No Operation chain) in its own process — one warm-up, then timed runs — and
+ * prints executions/s, mean/median/p99 ms and peak RSS beside n8n's figures from
+ * ../shared/bench/README.md. Other scenarios (expressions, storage, webhook, queue) are scripts
+ * listed in SCENARIOS and run the same way when present.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { BenchResult } from './bench/bench-workflow.js';
+import { noopChain } from './bench/noop-chain.js';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const sharedBench = path.resolve(repoRoot, '../shared/bench');
+const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
+
+/** Benchmark scripts of other packages: each prints JSON lines of its own. */
+const SCENARIOS: Array<{ name: string; script: string }> = [
+  { name: 'expression', script: 'packages/expression/bench/expression.bench.ts' },
+  { name: 'storage', script: 'packages/storage/bench/storage.bench.ts' },
+  { name: 'webhook', script: 'apps/server/bench/webhook.bench.ts' },
+  { name: 'queue', script: 'packages/queue/bench/queue.bench.ts' },
+];
+
+interface N8nFigure {
+  execPerSec: number;
+  msPerExec: number;
+  peakRssMb: number;
+}
+
+async function n8nFigures(): Promise<Map<string, N8nFigure>> {
+  const figures = new Map<string, N8nFigure>();
+  const readme = await readFile(path.join(sharedBench, 'README.md'), 'utf8').catch(() => '');
+  for (const line of readme.split('\n')) {
+    const m =
+      /^\|\s*([\w-]+)\s*\|\s*([\d.]+)\s*(?:\([^)]*\))?\s*\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|$/.exec(
+        line.trim(),
+      );
+    if (m)
+      figures.set(m[1]!, {
+        execPerSec: Number(m[2]),
+        msPerExec: Number(m[3]),
+        peakRssMb: Number(m[4]),
+      });
+  }
+  return figures;
+}
+
+async function benchFile(
+  file: string,
+  name: string,
+): Promise<BenchResult | { name: string; status: string; error: string }> {
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--conditions=@budflow/source',
+        '--import',
+        'tsx',
+        path.join(here, 'bench/bench-workflow.ts'),
+        file,
+        '--name',
+        name,
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, TZ: 'UTC' },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 10 * 60_000,
+      },
+    );
+    return JSON.parse(stdout.trim().split('\n').pop()!) as BenchResult;
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    return {
+      name,
+      status: 'error',
+      error: (e.stderr || e.message).trim().split('\n').slice(-3).join(' '),
+    };
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const filterIndex = args.indexOf('--filter');
+  const filter = filterIndex >= 0 ? args[filterIndex + 1] : undefined;
+  const matches = (name: string) => !filter || name.includes(filter);
+
+  const workflowsDir = path.join(sharedBench, 'workflows');
+  const files = (await readdir(workflowsDir)).filter((f) => f.endsWith('.json')).sort();
+  const tmp = await mkdtemp(path.join(tmpdir(), 'budflow-bench-'));
+  const chainFile = path.join(tmp, 'noop-chain-100.json');
+  await writeFile(chainFile, JSON.stringify(noopChain(100)));
+  const jobs = [
+    ...files.map((f) => ({ name: path.basename(f, '.json'), file: path.join(workflowsDir, f) })),
+    { name: 'noop-chain-100', file: chainFile },
+  ].filter((j) => matches(j.name));
+
+  const n8n = await n8nFigures();
+  const rows: Array<BenchResult | { name: string; status: string; error: string }> = [];
+  for (const job of jobs) {
+    const result = await benchFile(job.file, job.name);
+    rows.push(result);
+    if (json) {
+      if ('error' in result) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        const { name, execPerSec, meanMs, p99Ms, peakRssMb, medianMs, runs } = result;
+        process.stdout.write(
+          `${JSON.stringify({ name, execPerSec, meanMs, medianMs, p99Ms, peakRssMb, runs, n8nExecPerSec: n8n.get(name)?.execPerSec ?? null })}\n`,
+        );
+      }
+    }
+  }
+  if (!json) {
+    const header = [
+      'workflow',
+      'exec/s',
+      'mean ms',
+      'median ms',
+      'p99 ms',
+      'peak RSS MiB',
+      'n8n exec/s',
+      'x n8n',
+    ];
+    const table = rows.map((r) => {
+      if ('error' in r) return [r.name, 'error', r.error.slice(0, 60), '', '', '', '', ''];
+      const ref = n8n.get(r.name);
+      return [
+        r.name,
+        String(r.execPerSec),
+        r.meanMs.toFixed(2),
+        r.medianMs.toFixed(2),
+        r.p99Ms.toFixed(2),
+        r.peakRssMb.toFixed(0),
+        ref ? String(ref.execPerSec) : '-',
+        ref ? `${(r.execPerSec / ref.execPerSec).toFixed(1)}x` : '-',
+      ];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+    const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+    process.stdout.write(
+      `${fmt(header)}\n${fmt(widths.map((w) => '-'.repeat(w)))}\n${table.map(fmt).join('\n')}\n`,
+    );
+  }
+
+  for (const scenario of SCENARIOS.filter((s) => matches(s.name))) {
+    const script = path.join(repoRoot, scenario.script);
+    if (!existsSync(script)) continue;
+    if (!json) process.stdout.write(`\n# ${scenario.name} (${scenario.script})\n`);
+    try {
+      const { stdout } = await run(
+        tsx,
+        ['--conditions=@budflow/source', script, ...(json ? ['--json'] : [])],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, TZ: 'UTC' },
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 15 * 60_000,
+        },
+      );
+      process.stdout.write(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      const message = (e.stderr || e.message).trim().split('\n').slice(-3).join(' ');
+      process.stdout.write(
+        json
+          ? `${JSON.stringify({ name: scenario.name, status: 'error', error: message })}\n`
+          : `error: ${message}\n`,
+      );
+    }
+  }
+  process.exitCode = rows.some((r) => 'error' in r) ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
