@@ -1,5 +1,7 @@
 import type { NodeDefinition } from '@budflow/node-sdk';
 import { aggregateNode } from './aggregate.js';
+import { cryptoNode } from './crypto.js';
+import { dateTimeNode } from './date-time.js';
 import { itemListsNode } from './item-lists.js';
 import { limitNode } from './limit.js';
 import { removeDuplicatesNode } from './remove-duplicates.js';
@@ -18,4 +20,6 @@ export const transformNodes: NodeDefinition[] = [
   summarizeNode,
   renameKeysNode,
   itemListsNode,
+  dateTimeNode,
+  cryptoNode,
 ];

@@ -31,7 +31,14 @@ export const itemListsParams = z.object({
   // split out
   fieldToSplitOut: str(),
   include: z
-    .enum(['noOtherFields', 'allOtherFields', 'selectedOtherFields', 'allFields', 'specifiedFields', 'allFieldsExcept'])
+    .enum([
+      'noOtherFields',
+      'allOtherFields',
+      'selectedOtherFields',
+      'allFields',
+      'specifiedFields',
+      'allFieldsExcept',
+    ])
     .optional(),
   fieldsToInclude: anyFieldNames(),
   // aggregate
@@ -83,10 +90,17 @@ function splitOut(items: Item[], params: (index: number) => ItemListsParams, ver
   items.forEach((item, index) => {
     const p = params(index);
     const include = p.include ?? 'noOtherFields';
-    if (include !== 'noOtherFields' && include !== 'allOtherFields' && include !== 'selectedOtherFields') {
-      throw new NodeError(`Parameter 'include' has the invalid value '${include}' for splitting out`, {
-        itemIndex: index,
-      });
+    if (
+      include !== 'noOtherFields' &&
+      include !== 'allOtherFields' &&
+      include !== 'selectedOtherFields'
+    ) {
+      throw new NodeError(
+        `Parameter 'include' has the invalid value '${include}' for splitting out`,
+        {
+          itemIndex: index,
+        },
+      );
     }
     out.push(
       ...splitOutItem(
@@ -187,8 +201,7 @@ export const itemListsNode = defineNode({
             disableDotNotation: p.options.disableDotNotation,
             outputFormat: p.options.outputFormat,
             skipEmptySplitFields: p.options.skipEmptySplitFields,
-            throwWhenMissing:
-              (version < 2.1 || version >= 3) && !p.options.continueIfFieldNotFound,
+            throwWhenMissing: (version < 2.1 || version >= 3) && !p.options.continueIfFieldNotFound,
           }),
         ];
     }

@@ -69,7 +69,7 @@ function historyStore(
 
 function asKey(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value as string);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /**
@@ -161,9 +161,12 @@ export const removeDuplicatesNode = defineNode({
         const raw = (ctx.params(index) as ParamsV2).incrementalDedupeField;
         const value = Number(raw);
         if (Number.isNaN(value) || raw === undefined || raw === null || raw === '') {
-          throw new NodeError(`The value '${String(raw)}' is not a number. Please provide a number.`, {
-            itemIndex: index,
-          });
+          throw new NodeError(
+            `The value '${String(raw)}' is not a number. Please provide a number.`,
+            {
+              itemIndex: index,
+            },
+          );
         }
         return value;
       });
@@ -182,9 +185,12 @@ export const removeDuplicatesNode = defineNode({
       const raw = asKey((ctx.params(index) as ParamsV2).dateDedupeField);
       const time = Date.parse(raw);
       if (Number.isNaN(time)) {
-        throw new NodeError(`The value '${raw}' is not a valid date. Please provide a valid date.`, {
-          itemIndex: index,
-        });
+        throw new NodeError(
+          `The value '${raw}' is not a valid date. Please provide a valid date.`,
+          {
+            itemIndex: index,
+          },
+        );
       }
       return time;
     });
@@ -198,4 +204,3 @@ export const removeDuplicatesNode = defineNode({
     return [fresh, seen];
   },
 });
-

@@ -17,9 +17,7 @@ export const renameKeysParams = z.object({
               z.object({
                 searchRegex: str(),
                 replaceRegex: str(),
-                options: z
-                  .object({ caseInsensitive: bool(), depth: num(-1) })
-                  .prefault({}),
+                options: z.object({ caseInsensitive: bool(), depth: num(-1) }).prefault({}),
               }),
             )
             .default([]),
@@ -77,7 +75,10 @@ export const renameKeysNode = defineNode({
     for (const replacement of ctx.params.additionalOptions.regexReplacement.replacements) {
       let regex: RegExp;
       try {
-        regex = new RegExp(replacement.searchRegex, replacement.options.caseInsensitive ? 'i' : undefined);
+        regex = new RegExp(
+          replacement.searchRegex,
+          replacement.options.caseInsensitive ? 'i' : undefined,
+        );
       } catch (error) {
         throw new NodeError(`Invalid regular expression '${replacement.searchRegex}'`, {
           itemIndex: ctx.itemIndex,
@@ -86,10 +87,11 @@ export const renameKeysNode = defineNode({
       }
       renameByRegex(json, regex, replacement.replaceRegex, replacement.options.depth);
     }
-    const out: { json: JsonObject; binary?: typeof ctx.item.binary; pairedItem: { item: number } } = {
-      json: json as JsonObject,
-      pairedItem: { item: ctx.itemIndex },
-    };
+    const out: { json: JsonObject; binary?: typeof ctx.item.binary; pairedItem: { item: number } } =
+      {
+        json: json as JsonObject,
+        pairedItem: { item: ctx.itemIndex },
+      };
     if (ctx.item.binary) out.binary = ctx.item.binary;
     return out;
   },

@@ -67,4 +67,3 @@ export const sortNode = defineNode({
     return [await sortItems(ctx.items, ctx.params(0))];
   },
 });
-

@@ -1,7 +1,7 @@
 import { defineNode } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { bool, fieldNames, options, str } from './internal/schema.js';
-import { summarizeItems, type AggregationKind } from './internal/summarize.js';
+import { summarizeItems } from './internal/summarize.js';
 
 export const fieldsToSummarizeSchema = () =>
   z
@@ -10,7 +10,16 @@ export const fieldsToSummarizeSchema = () =>
         .array(
           z.object({
             aggregation: z
-              .enum(['append', 'average', 'concatenate', 'count', 'countUnique', 'max', 'min', 'sum'])
+              .enum([
+                'append',
+                'average',
+                'concatenate',
+                'count',
+                'countUnique',
+                'max',
+                'min',
+                'sum',
+              ])
               .default('count'),
             field: str(),
             includeEmpty: bool(),
@@ -18,7 +27,15 @@ export const fieldsToSummarizeSchema = () =>
             customSeparator: str(),
           }),
         )
-        .default([{ aggregation: 'count' as AggregationKind, field: '', includeEmpty: false, separateBy: ',', customSeparator: '' }]),
+        .default([
+          {
+            aggregation: 'count',
+            field: '',
+            includeEmpty: false,
+            separateBy: ',',
+            customSeparator: '',
+          },
+        ]),
     })
     .prefault({});
 

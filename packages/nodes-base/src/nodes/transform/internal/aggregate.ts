@@ -174,7 +174,9 @@ export function aggregateGrouped(
       if (conflict !== undefined) {
         throw new NodeError(
           `The output field '${name}' conflicts with a Group By field '${conflict}'`,
-          { description: 'Please rename the aggregated field or choose a different Group By field' },
+          {
+            description: 'Please rename the aggregated field or choose a different Group By field',
+          },
         );
       }
     }
@@ -215,7 +217,11 @@ export function aggregateGrouped(
     groupBy.forEach((field, index) => setPath(json, field, group.values[index]));
     const members = group.members.map((index) => items[index]!.json);
     if (mode.kind === 'all') {
-      defineOwn(json, mode.options.destinationFieldName, filterItemFields(members, mode.options).kept);
+      defineOwn(
+        json,
+        mode.options.destinationFieldName,
+        filterItemFields(members, mode.options).kept,
+      );
     } else {
       aggregateIndividual(members, mode.options, json);
     }

@@ -25,7 +25,7 @@ export function flattenKeys(value: JsonValue | undefined, path: string[] = []): 
     ? value.map((entry, index) => [String(index), entry] as const)
     : Object.entries(value);
   for (const [key, entry] of entries) {
-    for (const leaf of flattenKeys(entry as JsonValue, [...path, key])) {
+    for (const leaf of flattenKeys(entry, [...path, key])) {
       if (!out.includes(leaf)) out.push(leaf);
     }
   }
@@ -62,7 +62,10 @@ export function pickKeys(source: JsonObject, keys: readonly string[]): JsonObjec
 }
 
 /** Spreads entries into a new object without ever touching a prototype. */
-export function assignOwn(target: Record<string, unknown>, source: object): Record<string, unknown> {
+export function assignOwn(
+  target: Record<string, unknown>,
+  source: object,
+): Record<string, unknown> {
   for (const [key, value] of Object.entries(source)) defineOwn(target, key, value);
   return target;
 }

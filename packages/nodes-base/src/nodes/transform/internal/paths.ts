@@ -4,16 +4,22 @@
  */
 import type { JsonObject, JsonValue } from '@budflow/node-sdk';
 
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
-const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+const hasOwn = (value: object, key: string): boolean =>
+  Object.prototype.hasOwnProperty.call(value, key);
 
 /** Splits a lodash-style path into keys: `a.b[0]["x.y"]` -> `['a', 'b', '0', 'x.y']`. */
 export function parsePath(path: string): string[] {
   const keys: string[] = [];
   if (path === '') return [''];
   if (path.startsWith('.')) keys.push('');
-  const re = /[^.[\]]+|\[(?:([^"'][^[]*)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g;
+  const re =
+    /[^.[\]]+|\[(?:([^"'][^[]*)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g;
   let match: RegExpExecArray | null;
   while ((match = re.exec(path)) !== null) {
     const [whole, number, quote, subString] = match;

@@ -8,6 +8,9 @@ import { NodeError } from '@budflow/node-sdk';
 export async function runSortCode(_items: Item[], _code: string): Promise<Item[]> {
   throw new NodeError(
     "Sort type 'code' is not available yet: it needs the @budflow/sandbox package to run user code safely",
-    { description: "Use the 'simple' sort type, or sort in a Code node" },
+    {
+      description: "Use the 'simple' sort type, or sort in a Code node",
+      details: { unavailable: 'sandbox' },
+    },
   );
 }

@@ -104,7 +104,7 @@ export function splitOutItem(
         destination === '' &&
         !multiSplit
       ) {
-        part.json = { ...part.json, ...(element as object) };
+        part.json = { ...part.json, ...element };
       } else {
         defineOwn(part.json, name, element);
       }
@@ -151,7 +151,7 @@ function splitOutLegacy(
 ): Item[] {
   const dot = !params.disableDotNotation;
   const field = params.fieldToSplitOut;
-  let value: JsonValue | undefined = getField(item.json, field, dot);
+  const value: JsonValue | undefined = getField(item.json, field, dot);
   if (value === undefined) throw notFound(field, itemIndex, dot);
   if (variant === 'v1' && !Array.isArray(value)) {
     throw new NodeError(`The provided field '${field}' is not an array`, { itemIndex });
@@ -160,7 +160,11 @@ function splitOutLegacy(
     throw new NodeError(`The provided field '${field}' is not an array or object`, { itemIndex });
   }
   const list: JsonValue[] = Array.isArray(value) ? value : (Object.values(value) as JsonValue[]);
-  assertSafeNames(params.destinationFieldName ? [params.destinationFieldName] : [], [field], itemIndex);
+  assertSafeNames(
+    params.destinationFieldName ? [params.destinationFieldName] : [],
+    [field],
+    itemIndex,
+  );
   const out: Item[] = [];
   for (const element of list) {
     let json: Record<string, unknown> = {};
@@ -176,7 +180,7 @@ function splitOutLegacy(
         defineOwn(json, name, cloneJson(getField(item.json, name, dot)));
       }
     } else if (params.include === 'allOtherFields') {
-      json = cloneJson({ ...item.json }) as Record<string, unknown>;
+      json = cloneJson({ ...item.json });
       if (dot) unsetPath(json, field);
       else delete json[field];
     }

@@ -3,14 +3,7 @@ import { NodeError } from '@budflow/node-sdk';
 import { defineOwn, getField } from './paths.js';
 
 export type AggregationKind =
-  | 'append'
-  | 'average'
-  | 'concatenate'
-  | 'count'
-  | 'countUnique'
-  | 'max'
-  | 'min'
-  | 'sum';
+  'append' | 'average' | 'concatenate' | 'count' | 'countUnique' | 'max' | 'min' | 'sum';
 
 export interface Aggregation {
   aggregation: AggregationKind;
@@ -48,7 +41,7 @@ const isEmptyValue = (value: unknown): boolean =>
 
 /** n8n's output key: brackets and quotes dropped, spaces and dots to underscores. */
 export function outputKey(key: string): string {
-  return key.replace(/[\][\"]/g, '').replace(/[ .]/g, '_');
+  return key.replace(/[\]["]/g, '').replace(/[ .]/g, '_');
 }
 
 function compareLoose(a: unknown, b: unknown): number {
@@ -135,7 +128,11 @@ function splitRows(
   if (first === undefined) {
     const result = summarizeRows(rows, options);
     if (options.outputFormat !== 'singleItem') {
-      defineOwn(result, '\u0000rows', rows.map((row) => row.index));
+      defineOwn(
+        result,
+        '\u0000rows',
+        rows.map((row) => row.index),
+      );
     }
     return result;
   }
@@ -145,7 +142,7 @@ function splitRows(
     let keyValue: unknown = getField(row.json, first, dot);
     if (typeof keyValue === 'object' && keyValue !== null) keyValue = JSON.stringify(keyValue);
     if (options.skipEmptySplitFields && typeof keyValue !== 'number' && !keyValue) continue;
-    const key = keyValue === undefined ? 'undefined' : String(keyValue as string);
+    const key = keyValue === undefined ? 'undefined' : String(keyValue);
     (groups[key] ??= { rows: [] }).rows.push(row);
   }
   const out: Record<string, unknown> = {};
