@@ -1,3 +1,4 @@
+import type { JsonObject } from '@budflow/node-sdk';
 import { runNode } from '@budflow/node-sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { htmlExtractNode } from './html-extract-node.js';
@@ -10,7 +11,7 @@ const PAGE = `<html><body>
   <input name="q" value="search me">
 </body></html>`;
 
-const extract = (values: object[], options: object = {}, typeVersion = 1.2) =>
+const extract = (values: JsonObject[], options: JsonObject = {}, typeVersion = 1.2) =>
   runNode(htmlNode, {
     typeVersion,
     params: { operation: 'extractHtmlContent', extractionValues: { values }, options },

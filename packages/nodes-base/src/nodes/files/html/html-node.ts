@@ -1,4 +1,4 @@
-import { defineNode, type Item, type JsonObject, type JsonValue } from '@budflow/node-sdk';
+import { defineNode, type Item, type JsonValue } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { getPath } from '../internal/data-path.js';
 import { requireBinary } from '../internal/binary.js';
