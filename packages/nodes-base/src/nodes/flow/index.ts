@@ -1,6 +1,9 @@
 import type { NodeDefinition } from '@budflow/node-sdk';
+import { compareDatasetsNode } from './compare-datasets.js';
 import { filterNode, ifNode } from './condition-nodes.js';
+import { mergeNode } from './merge/merge-node.js';
 import { setNode } from './set/set-node.js';
+import { splitInBatchesNode } from './split-in-batches.js';
 import { switchNode } from './switch-node.js';
 import { manualTriggerNode, noOpNode, startNode, stopAndErrorNode } from './trigger-nodes.js';
 
@@ -14,4 +17,7 @@ export const flowNodes: NodeDefinition[] = [
   ifNode,
   switchNode,
   filterNode,
+  mergeNode,
+  compareDatasetsNode,
+  splitInBatchesNode,
 ];
