@@ -2,7 +2,7 @@ import type { Item, JsonObject } from '@budflow/node-sdk';
 import { NodeError } from '@budflow/node-sdk';
 import { isEqual, lt } from 'lodash-es';
 import { flattenKeys, pickKeys, typeRank } from './fields.js';
-import { getField } from './paths.js';
+import { defineOwn, getField, getPath, pathKeys, setPath } from './paths.js';
 
 export interface RemoveDuplicatesOptions {
   compare: 'allFields' | 'allFieldsExcept' | 'selectedFields';
@@ -107,9 +107,22 @@ export function removeDuplicateItems(items: Item[], options: RemoveDuplicatesOpt
     if (removed.has(index)) return;
     out.push(
       options.removeOtherFields
-        ? { json: pickKeys(item.json, keys), pairedItem: { item: out.length } }
+        ? { json: pick(item.json, keys, dot), pairedItem: { item: out.length } }
         : { ...item, pairedItem: { item: index } },
     );
   });
   return out;
+}
+
+/** lodash `pick`: keeps the given paths (nested ones as nested objects). */
+function pick(json: JsonObject, keys: string[], dot: boolean): JsonObject {
+  if (!dot) return pickKeys(json, keys);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = getPath(json, key);
+    if (value === undefined) continue;
+    if (pathKeys(json, key).length === 1) defineOwn(out, key, value);
+    else setPath(out, key, value);
+  }
+  return out as JsonObject;
 }
