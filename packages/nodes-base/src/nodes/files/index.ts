@@ -5,6 +5,7 @@ import { htmlExtractNode } from './html/html-extract-node.js';
 import { htmlNode } from './html/html-node.js';
 import { jwtNode } from './jwt/jwt-node.js';
 import { markdownNode } from './markdown/markdown-node.js';
+import { spreadsheetFileNode } from './spreadsheet-file/spreadsheet-file-node.js';
 import { totpNode } from './totp/totp-node.js';
 import { xmlNode } from './xml/xml-node.js';
 
@@ -20,4 +21,5 @@ export const filesNodes: NodeDefinition[] = [
   totpNode,
   convertToFileNode,
   extractFromFileNode,
+  spreadsheetFileNode,
 ];

@@ -57,14 +57,17 @@ function copyJson(value: JsonObject): JsonObject {
   return toJsonObject(value);
 }
 
-/** n8n's Extract from File node (v1). */
+/**
+ * n8n's Extract from File node (v1, v1.1, v1.2). From v1.2, spreadsheet date cells read as the text
+ * the spreadsheet displays rather than as date serials.
+ */
 export const extractFromFileNode = defineNode<ExtractFromFileParams>({
   type: 'budflow.extractFromFile',
   version: 1,
   title: 'Extract from File',
   description: 'Convert binary data to JSON',
   category: 'files',
-  compat: { n8n: { type: 'n8n-nodes-base.extractFromFile', versions: [1] } },
+  compat: { n8n: { type: 'n8n-nodes-base.extractFromFile', versions: [1, 1.1, 1.2] } },
   params: paramsSchema,
   async execute(ctx) {
     const { operation } = ctx.params(0);
@@ -77,7 +80,10 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
         const buffer = await ctx.helpers.getBinaryBuffer(ref);
         let rows: JsonValue[];
         try {
-          rows = format === 'csv' ? readCsv(buffer, options) : readSpreadsheet(buffer, options);
+          rows =
+            format === 'csv'
+              ? readCsv(buffer, options)
+              : readSpreadsheet(buffer, { ...options, displayDates: ctx.typeVersion >= 1.2 });
         } catch (error) {
           const mismatch = ref.fileExtension && ref.fileExtension !== format;
           throw itemError(

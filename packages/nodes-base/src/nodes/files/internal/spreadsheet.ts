@@ -3,8 +3,10 @@ import {
   read,
   utils,
   write,
+  type CellObject,
   type ParsingOptions,
   type Sheet2JSONOpts,
+  type WorkSheet,
   type WritingOptions,
 } from '@e965/xlsx';
 import { parse as parseCsvSync, type Options as CsvOptions } from 'csv-parse/sync';
@@ -65,11 +67,14 @@ export interface ReadSpreadsheetOptions {
   range?: string | number;
   includeEmptyCells?: boolean;
   headerRow?: boolean;
+  /** Date cells become the text Excel displays (newer n8n versions) instead of date serials. */
+  displayDates?: boolean;
 }
 
 /** Rows of one sheet: objects keyed by the header row, or arrays when there is no header row. */
 export function readSpreadsheet(buffer: Buffer, options: ReadSpreadsheetOptions): JsonValue[] {
-  const parsing: ParsingOptions = { raw: options.rawData === true };
+  const displayDates = options.displayDates === true && options.rawData !== true;
+  const parsing: ParsingOptions = { raw: options.rawData === true, cellDates: displayDates };
   const workbook = options.readAsString
     ? read(buffer.toString('binary'), { ...parsing, type: 'binary' })
     : read(buffer, parsing);
@@ -81,6 +86,8 @@ export function readSpreadsheet(buffer: Buffer, options: ReadSpreadsheetOptions)
     }
     sheetName = options.sheetName;
   }
+  const sheet = workbook.Sheets[sheetName]!;
+  if (displayDates) showDatesAsDisplayed(sheet);
   const toJson: Sheet2JSONOpts = {};
   if (options.range !== undefined && options.range !== '') {
     const numeric = Number(options.range);
@@ -88,8 +95,18 @@ export function readSpreadsheet(buffer: Buffer, options: ReadSpreadsheetOptions)
   }
   if (options.includeEmptyCells) toJson.defval = '';
   if (options.headerRow === false) toJson.header = 1;
-  const rows: unknown[] = utils.sheet_to_json(workbook.Sheets[sheetName]!, toJson);
+  const rows: unknown[] = utils.sheet_to_json(sheet, toJson);
   return rows.map((row) => toJsonValue(row) ?? null);
+}
+
+function showDatesAsDisplayed(sheet: WorkSheet): void {
+  for (const address of Object.keys(sheet)) {
+    if (address.startsWith('!')) continue;
+    const cell = sheet[address] as CellObject;
+    if (cell.t === 'd' && typeof cell.w === 'string') {
+      sheet[address] = { t: 's', v: cell.w, w: cell.w };
+    }
+  }
 }
 
 export interface ReadCsvOptions {
