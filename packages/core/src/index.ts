@@ -55,3 +55,17 @@ export {
   type ResolvedNodeType,
   type WorkflowLoader,
 } from './ports.js';
+export {
+  compileWorkflowYaml,
+  parseWorkflowYaml,
+  type ParseWorkflowYamlOptions,
+} from './yaml/parse-workflow-yaml.js';
+export { workflowToYaml, type WorkflowToYamlOptions } from './yaml/workflow-to-yaml.js';
+export {
+  yamlWorkflowJsonSchema,
+  yamlWorkflowSchema,
+  type YamlJsonSchemaOptions,
+  type YamlWorkflow,
+} from './yaml/yaml-schema.js';
+export { YamlWorkflowError, type YamlProblem } from './yaml/yaml-workflow-error.js';
+export { resolveYamlType, yamlTypeName } from './yaml/yaml-node-types.js';
