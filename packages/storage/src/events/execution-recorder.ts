@@ -1,0 +1,193 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ExecutionEvent, ExecutionObserver } from '@budflow/core';
+import type { JsonObject, RunData } from '@budflow/node-sdk';
+import type { SecretRedactor } from '@budflow/secrets';
+import type { UpdateExecutionInput } from '../repositories/execution-repository.js';
+import type { Repositories, Storage } from '../storage.js';
+
+export interface ExecutionRecorderOptions {
+  /**
+   * Hold `node.started` events back and write them with the next checkpoint (`node.finished` or
+   * the end) in one transaction. Recovery only needs checkpoints, so nothing it uses is delayed.
+   * Default true; false writes every event on its own.
+   */
+  batch?: boolean;
+  /** Identifies this process in the lease columns. */
+  leaseOwner?: string;
+  /** How long a lease holds without renewal (default 60 s); renewed at every checkpoint. */
+  leaseMs?: number;
+  /**
+   * Removes these secrets from events and run data before they are written. Recovery then
+   * resumes with redacted values, so leave it off where secrets flow through item data.
+   */
+  redactor?: SecretRedactor;
+  /** The workflow JSON, stored with an execution the recorder has to create itself. */
+  workflow?: JsonObject;
+  now?: () => number;
+}
+
+interface Tracked {
+  /** Added to the engine's `seq`: a resumed run numbers its events from 0 again. */
+  offset: number;
+  pending: ExecutionEvent[];
+  runData: RunData;
+  lastNode: string | undefined;
+}
+
+/** An `ExecutionObserver` that appends the engine's events to storage. */
+export interface ExecutionRecorder extends ExecutionObserver {
+  readonly leaseOwner: string;
+  onEvent(event: ExecutionEvent): Promise<void>;
+  /**
+   * Continues an execution recorded before (recovery, or a resumed wait): its new events are
+   * numbered after `lastSeq`, and the run data saved at the end includes `runData`.
+   */
+  continueExecution(executionId: string, from: { lastSeq: number; runData: RunData }): void;
+  /** Renews the leases of the executions in progress (call it on a timer for long nodes). */
+  heartbeat(): Promise<void>;
+  /** Writes held-back events now. */
+  flush(): Promise<void>;
+}
+
+export function defaultLeaseOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export function createExecutionRecorder(
+  storage: Pick<Storage, 'transaction' | 'executions'>,
+  options: ExecutionRecorderOptions = {},
+): ExecutionRecorder {
+  const batch = options.batch ?? true;
+  const leaseOwner = options.leaseOwner ?? defaultLeaseOwner();
+  const leaseMs = options.leaseMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const tracked = new Map<string, Tracked>();
+
+  const track = (id: string): Tracked => {
+    let entry = tracked.get(id);
+    if (!entry) {
+      entry = { offset: 0, pending: [], runData: {}, lastNode: undefined };
+      tracked.set(id, entry);
+    }
+    return entry;
+  };
+
+  const write = async (
+    id: string,
+    entry: Tracked,
+    patch: UpdateExecutionInput,
+    extra?: (repos: Repositories) => Promise<void>,
+  ) => {
+    const events = entry.pending;
+    entry.pending = [];
+    if (events.length === 0 && !extra) return;
+    await storage.transaction(async (repos) => {
+      if (extra) await extra(repos);
+      await repos.executions.appendEvents(events);
+      const last = events[events.length - 1];
+      await repos.executions.update(id, {
+        ...patch,
+        ...(last ? { lastSeq: last.seq } : {}),
+      });
+    });
+  };
+
+  const lease = (): UpdateExecutionInput => ({
+    leaseOwner,
+    leaseExpiresAt: now() + leaseMs,
+  });
+
+  return {
+    leaseOwner,
+
+    continueExecution(executionId, from) {
+      const entry = track(executionId);
+      entry.offset = from.lastSeq + 1;
+      entry.runData = structuredClone(from.runData);
+    },
+
+    async onEvent(original) {
+      const entry = track(original.executionId);
+      const shifted: ExecutionEvent = { ...original, seq: original.seq + entry.offset };
+      const event = options.redactor ? options.redactor.redact(shifted) : shifted;
+      entry.pending.push(event);
+      const id = event.executionId;
+      switch (event.type) {
+        case 'node.started':
+          if (!batch) await write(id, entry, lease());
+          return;
+        case 'execution.started':
+          await write(id, entry, { status: 'running', ...lease() }, async (repos) => {
+            const existing = await repos.executions.get(id);
+            if (!existing) {
+              await repos.executions.create({
+                id,
+                workflowId: event.workflowId ?? null,
+                mode: event.mode,
+                status: 'running',
+                startedAt: event.at,
+                ...(options.workflow ? { workflow: options.workflow } : {}),
+              });
+            } else if (existing.startedAt === null) {
+              await repos.executions.update(id, { startedAt: event.at });
+            }
+          });
+          return;
+        case 'node.finished':
+          (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
+          entry.lastNode = event.nodeName;
+          await write(id, entry, { lastNodeExecuted: event.nodeName, ...lease() });
+          return;
+        case 'execution.waiting':
+          tracked.delete(id);
+          await write(
+            id,
+            entry,
+            { status: 'waiting', waitTill: event.waitTill, leaseOwner: null, leaseExpiresAt: null },
+            (repos) => repos.executions.saveData(id, { runData: entry.runData }),
+          );
+          return;
+        case 'execution.finished':
+        case 'execution.failed':
+        case 'execution.canceled': {
+          tracked.delete(id);
+          const status =
+            event.type === 'execution.finished'
+              ? 'success'
+              : event.type === 'execution.failed'
+                ? 'error'
+                : 'canceled';
+          await write(
+            id,
+            entry,
+            {
+              status,
+              stoppedAt: event.at,
+              waitTill: null,
+              leaseOwner: null,
+              leaseExpiresAt: null,
+              ...(event.type === 'execution.failed' ? { error: event.error } : {}),
+              ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
+                ? { lastNodeExecuted: event.lastNodeExecuted }
+                : {}),
+            },
+            (repos) => repos.executions.saveData(id, { runData: entry.runData }),
+          );
+          return;
+        }
+      }
+    },
+
+    async heartbeat() {
+      const until = now() + leaseMs;
+      for (const id of tracked.keys()) {
+        await storage.executions.renewLease(id, leaseOwner, until);
+      }
+    },
+
+    async flush() {
+      for (const [id, entry] of tracked) await write(id, entry, lease());
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * `@budflow/storage/testing`: storage factories for tests. SQLite in a fresh temp dir; PostgreSQL
+ * on `DATABASE_URL` in a fresh schema (dropped on close), so test files never see each other's rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createStorage, type Storage, type StorageOptions } from '../storage.js';
+
+export const TEST_ENCRYPTION_KEY = 'budflow-test-encryption-key-0123456789';
+
+/** Makes a fresh, migrated storage; each call is isolated from the others. */
+export type TestStorageFactory = (options?: StorageOptions) => Promise<Storage>;
+
+export function sqliteTestStorageFactory(): TestStorageFactory {
+  return async (options = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'budflow-storage-'));
+    const storage = await createStorage(
+      { dialect: 'sqlite', dataDir: dir },
+      { encryptionKey: TEST_ENCRYPTION_KEY, ...options },
+    );
+    const close = storage.close.bind(storage);
+    return Object.assign(storage, {
+      close: async () => {
+        await close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    });
+  };
+}
+
+export function postgresTestStorageFactory(
+  url: string | undefined = process.env.DATABASE_URL,
+): TestStorageFactory {
+  if (!url) throw new Error('DATABASE_URL is not set: PostgreSQL tests need a server');
+  return async (options = {}) => {
+    const schema = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+    const storage = await createStorage(
+      { dialect: 'postgres', url, schema, poolSize: 4 },
+      { encryptionKey: TEST_ENCRYPTION_KEY, ...options },
+    );
+    const close = storage.close.bind(storage);
+    return Object.assign(storage, {
+      close: async () => {
+        await close();
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        try {
+          await client.query(`drop schema if exists "${schema}" cascade`);
+        } finally {
+          await client.end();
+        }
+      },
+    });
+  };
+}
