@@ -148,16 +148,7 @@ function answer(request: IntlRequest): unknown {
   throw new TypeError(`Intl operation ${request.op} is not supported in the sandbox`);
 }
 
-/** Answers one request; errors come back as `{ error: { name, message } }`. */
-export function hostIntl(requestJson: string): string {
-  try {
-    const request = JSON.parse(requestJson) as IntlRequest;
-    const value = answer(request);
-    return JSON.stringify({ value: value === undefined ? null : value });
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    return JSON.stringify({
-      error: { name: e.name === 'TypeError' ? 'TypeError' : 'RangeError', message: e.message },
-    });
-  }
+/** Answers one `Intl` request (`op` without the `intl.` prefix). */
+export function answerIntl(op: string, args: unknown[]): unknown {
+  return answer({ op, args });
 }

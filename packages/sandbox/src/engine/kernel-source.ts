@@ -5,16 +5,16 @@
  * freeze every intrinsic reachable from the global object).
  *
  * Host functions installed before this script (by the engine), each taking and returning strings only:
- *   __bf_host_intl(requestJson) -> responseJson
+ *   __bf_host_call(requestJson) -> responseJson   (Intl formatting, hashing, base64, URL parsing)
  *   __bf_host_jobs() -> number of jobs run
  */
 export const KERNEL_SOURCE = String.raw`
 (function () {
   'use strict';
   var G = globalThis;
-  var hostIntl = G.__bf_host_intl;
+  var hostCallFn = G.__bf_host_call;
   var hostJobs = G.__bf_host_jobs;
-  delete G.__bf_host_intl;
+  delete G.__bf_host_call;
   delete G.__bf_host_jobs;
   var RealFunction = Function;
   var JSONstringify = JSON.stringify;
@@ -113,14 +113,28 @@ export const KERNEL_SOURCE = String.raw`
   }
 
   // ---- Intl shim: formatting is done by the host's ICU; only strings and numbers cross ----
-  function intlCall(op, args) {
-    var res = JSONparse(hostIntl(JSONstringify({ op: op, args: args })));
+  function hostCall(op, args) {
+    var res = JSONparse(hostCallFn(JSONstringify({ op: op, args: args })));
     if (res.error) {
       var E = res.error.name === 'TypeError' ? TypeError : RangeError;
       throw new E(res.error.message);
     }
     return res.value;
   }
+  function intlCall(op, args) { return hostCall('intl.' + op, args); }
+
+  // ---- URL (WHATWG parsing by the host; only the string fields come back) ----
+  function URLShim(input, base) {
+    if (!(this instanceof URLShim)) throw new TypeError("Constructor URL requires 'new'");
+    var f = hostCall('url.parse', [String(input), base === undefined ? null : String(base)]);
+    for (var k in f) this[k] = f[k];
+  }
+  URLShim.prototype.toString = function () { return this.href; };
+  URLShim.prototype.toJSON = function () { return this.href; };
+  URLShim.canParse = function (input, base) {
+    try { hostCall('url.parse', [String(input), base === undefined ? null : String(base)]); return true; } catch (e) { return false; }
+  };
+  Object.defineProperty(G, 'URL', { value: URLShim, writable: true, enumerable: false, configurable: true });
   function plain(o) {
     if (o === undefined || o === null) return undefined;
     return JSONparse(JSONstringify(o));
@@ -246,6 +260,9 @@ export const KERNEL_SOURCE = String.raw`
     addEncoder: function (tag, test, enc) { encoders.push({ tag: tag, test: test, encode: enc }); },
     encode: function (v) { return encode(v, 0, []); },
     runJobs: function () { return hostJobs(); },
+    hash: function (algorithm, data, encoding) { return hostCall('hash', [String(algorithm), String(data), encoding === undefined ? 'hex' : String(encoding)]); },
+    base64Encode: function (text) { return hostCall('base64.encode', [String(text)]); },
+    base64Decode: function (text) { return hostCall('base64.decode', [String(text)]); },
     denied: SandboxDenied,
   };
   Object.defineProperty(G, '__budflowSandbox', { value: api, writable: false, enumerable: false, configurable: true });

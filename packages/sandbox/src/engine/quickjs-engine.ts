@@ -8,7 +8,7 @@ import {
 } from 'quickjs-emscripten';
 import type { PreludeScript, SandboxLimits } from '../sandbox-options.js';
 import { KERNEL_SOURCE } from './kernel-source.js';
-import { hostIntl } from './host-intl.js';
+import { hostCall } from './host-call.js';
 
 /** A failure of the sandbox itself (limits, broken prelude), as plain data so it can cross threads. */
 export interface EngineFailure {
@@ -56,16 +56,15 @@ export class QuickJsEngine {
     const runtime = this.module.newRuntime();
     runtime.setMemoryLimit(this.limits.memoryBytes);
     runtime.setMaxStackSize(this.limits.stackBytes);
-    runtime.setInterruptHandler(() => this.deadline !== 0 && Date.now() > this.deadline);
     const context = runtime.newContext();
     this.runtime = runtime;
     this.context = context;
 
-    const intlFn = context.newFunction('__bf_host_intl', (request) => {
-      return context.newString(hostIntl(context.getString(request)));
+    const hostFn = context.newFunction('__bf_host_call', (request) => {
+      return context.newString(hostCall(context.getString(request)));
     });
-    context.setProp(context.global, '__bf_host_intl', intlFn);
-    intlFn.dispose();
+    context.setProp(context.global, '__bf_host_call', hostFn);
+    hostFn.dispose();
     const jobsFn = context.newFunction('__bf_host_jobs', () => {
       const result = runtime.executePendingJobs(-1);
       if (result.error) {
@@ -80,15 +79,25 @@ export class QuickJsEngine {
 
     this.deadline = Date.now() + 30_000;
     try {
+      let t = performance.now();
       this.evalOrThrow(KERNEL_SOURCE, 'budflow-kernel.js');
-      for (const script of this.prelude) this.evalOrThrow(script.code, script.filename);
+      if (process.env.BF_TRACE) console.log('kernel', performance.now() - t);
+      for (const script of this.prelude) {
+        t = performance.now();
+        this.evalOrThrow(script.code, script.filename);
+        if (process.env.BF_TRACE) console.log(script.filename, performance.now() - t);
+      }
+      t = performance.now();
       const harden = context.getProp(context.global, '__bf_harden');
       const result = context.callFunction(harden, context.undefined);
+      if (process.env.BF_TRACE) console.log('harden', performance.now() - t);
       harden.dispose();
       this.dispatchFn = context.unwrapResult(result);
     } finally {
       this.deadline = 0;
     }
+    // Installed after the trusted preludes: the handler is called often and slows parsing down.
+    runtime.setInterruptHandler(() => this.deadline !== 0 && Date.now() > this.deadline);
   }
 
   private evalOrThrow(code: string, filename: string): void {

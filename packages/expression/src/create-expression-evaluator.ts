@@ -1,0 +1,391 @@
+import { DateTime } from 'luxon';
+import {
+  ERROR_CODES,
+  ExpressionError,
+  isExpression,
+  type ExpressionEvaluator,
+  type ExpressionScope,
+  type Item,
+  type JsonValue,
+} from '@budflow/node-sdk';
+import { createSandbox, type Sandbox, type SandboxLimits } from '@budflow/sandbox';
+import { compileTemplate, type CompiledTemplate } from './compile/compile-template.js';
+import { expressionPrelude } from './runtime/expression-prelude.js';
+import { currentSources, resolveLineage } from './scope/lineage.js';
+import { compileFastPath, FAST_BAIL, type FastEvaluator } from './fast-path/fast-path.js';
+
+export interface ExpressionEvaluatorOptions {
+  /** Use an existing sandbox (its prelude must be `expressionPrelude()`); it is not closed by `close()`. */
+  sandbox?: Sandbox;
+  /** Limits of the sandbox the evaluator creates. Default: 256 MiB, 10 s per batch. */
+  limits?: Partial<SandboxLimits>;
+  /** `worker` (default) or `inline` for the sandbox the evaluator creates. */
+  isolation?: 'worker' | 'inline';
+  /** Worker threads of the sandbox the evaluator creates (default 1). */
+  poolSize?: number;
+  /** Evaluate the provably safe subset on the host (default true). */
+  fastPath?: boolean;
+  /** The clock behind `$now`/`$today` (default `Date.now`). */
+  now?: () => number;
+  /** Distinct templates kept compiled (default 5000). */
+  cacheSize?: number;
+}
+
+interface Slot {
+  /** Path of the string inside the parameter value, for error messages. */
+  path: string;
+  template: CompiledTemplate;
+  fast: FastEvaluator | undefined;
+}
+
+interface Task {
+  slot: number;
+  itemIndex: number;
+  result?: unknown;
+  error?: ExpressionError;
+}
+
+const TAG = '\u0000';
+
+function pathOf(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? key : /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+function collect(value: unknown, path: string, out: Array<{ path: string; template: string }>): void {
+  if (isExpression(value)) out.push({ path, template: value.slice(1) });
+  else if (Array.isArray(value)) value.forEach((v, i) => collect(v, pathOf(path, i), out));
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) collect(v, pathOf(path, k), out);
+}
+
+/** Rebuilds `value` with each expression string replaced, in collection order. */
+function rebuild(value: unknown, next: () => unknown): unknown {
+  if (isExpression(value)) return next();
+  if (Array.isArray(value)) return value.map((v) => rebuild(v, next));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const r = rebuild(v, next);
+      if (k === '__proto__') Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+      else out[k] = r;
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Values handed to nodes are JSON-like: DateTime and Date become ISO strings. */
+function toParameterValue(value: unknown): unknown {
+  if (DateTime.isDateTime(value)) return value.isValid ? value.toISO() : null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  return value;
+}
+
+function decodeTag(tagged: Record<string, unknown>): unknown {
+  const data = tagged.d as Record<string, unknown>;
+  switch (tagged[TAG]) {
+    case 'undefined':
+      return undefined;
+    case 'NaN':
+      return Number.NaN;
+    case 'Infinity':
+      return Number.POSITIVE_INFINITY;
+    case '-Infinity':
+      return Number.NEGATIVE_INFINITY;
+    case 'Date':
+      return new Date(tagged.d as number);
+    case 'bigint':
+      return BigInt(tagged.d as string);
+    case 'object':
+      return tagged.d;
+    case 'DateTime':
+      if (data.invalid) return DateTime.invalid(String(data.reason ?? 'invalid'));
+      return DateTime.fromISO(String(data.iso), { setZone: true }).setZone(String(data.zone), {
+        keepLocalTime: false,
+      });
+    default:
+      return tagged;
+  }
+}
+
+function decodeBatch(text: string): {
+  results: unknown[];
+  missing?: string[];
+  items?: Record<string, unknown>;
+} {
+  if (!text.includes('\\u0000')) return JSON.parse(text);
+  return JSON.parse(text, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && TAG in v
+      ? (v as Record<string, unknown>)[TAG] === 'error' || (v as Record<string, unknown>)[TAG] === 'retry'
+        ? v
+        : decodeTag(v as Record<string, unknown>)
+      : v,
+  );
+}
+
+function project(json: Item['json'], keys: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.prototype.hasOwnProperty.call(json, k)) out[k] = json[k];
+  return out;
+}
+
+/**
+ * Creates the n8n-compatible expression evaluator: templates compile once (cache), a node's items are
+ * evaluated in one sandbox call, and a provably safe subset runs on the host.
+ */
+export function createExpressionEvaluator(
+  options: ExpressionEvaluatorOptions = {},
+): ExpressionEvaluator & { close(): Promise<void> } {
+  const cache = new Map<string, { compiled: CompiledTemplate; fast: FastEvaluator | undefined }>();
+  const cacheSize = options.cacheSize ?? 5000;
+  const useFast = options.fastPath !== false;
+  const now = options.now ?? Date.now;
+  let ownSandbox: Sandbox | undefined;
+  const sandbox = (): Sandbox =>
+    options.sandbox ??
+    (ownSandbox ??= createSandbox({
+      prelude: expressionPrelude(),
+      isolation: options.isolation,
+      poolSize: options.poolSize,
+      limits: { memoryBytes: 256 * 1024 * 1024, timeoutMs: 10_000, ...options.limits },
+    }));
+
+  function compiled(template: string): { compiled: CompiledTemplate; fast: FastEvaluator | undefined } {
+    let entry = cache.get(template);
+    if (!entry) {
+      const c = compileTemplate(template);
+      entry = { compiled: c, fast: useFast && !c.error ? compileFastPath(c) : undefined };
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
+      cache.set(template, entry);
+    }
+    return entry;
+  }
+
+  function contextError(
+    error: { message: string; description?: string; name?: string },
+    scope: ExpressionScope,
+    path: string,
+    itemIndex: number,
+    template: string,
+    code: string = ERROR_CODES.EXPRESSION_ERROR,
+    position?: { start: number; end: number },
+  ): ExpressionError {
+    const where = `node '${scope.nodeName}'${path ? `, parameter '${path}'` : ''}, item ${itemIndex}`;
+    return new ExpressionError(`${error.message} [${where}]`, {
+      code,
+      position,
+      details: {
+        n8nMessage: error.message,
+        ...(error.description === undefined ? {} : { description: error.description }),
+        ...(error.name === undefined ? {} : { errorName: error.name }),
+        nodeName: scope.nodeName,
+        parameter: path,
+        itemIndex,
+        expression: `=${template}`,
+      },
+    });
+  }
+
+  async function runBatch(slots: Slot[], tasks: Task[], scope: ExpressionScope): Promise<void> {
+    // Decide what the sandbox needs to see.
+    const usedSlots = [...new Set(tasks.map((t) => t.slot))];
+    let jsonKeys: Set<string> | 'all' = new Set();
+    let needsInputs = false;
+    let dynamicNodes = false;
+    let mutating = false;
+    const nodes = new Set<string>();
+    const lineageNodes = new Set<string>();
+    for (const s of usedSlots) {
+      const u = slots[s]!.template.usage;
+      if (u.jsonKeys === 'all' || jsonKeys === 'all') jsonKeys = 'all';
+      else for (const k of u.jsonKeys) jsonKeys.add(k);
+      needsInputs ||= u.needsInputs;
+      dynamicNodes ||= u.dynamicNodes;
+      mutating ||= u.mutates;
+      for (const n of u.nodes) nodes.add(n);
+      for (const n of u.lineageNodes) lineageNodes.add(n);
+    }
+    const itemSet = new Set(tasks.map((t) => t.itemIndex));
+    const allItems = needsInputs || dynamicNodes;
+    const items: Array<Record<string, unknown> | null> = [];
+    for (let i = 0; i < scope.items.length; i++) {
+      const item = scope.items[i]!;
+      if (!allItems && !itemSet.has(i)) {
+        items.push(null);
+        continue;
+      }
+      const entry: Record<string, unknown> = {
+        json: jsonKeys === 'all' ? item.json : project(item.json, jsonKeys),
+      };
+      if (jsonKeys === 'all') {
+        if (item.binary) entry.binary = item.binary;
+        if (item.pairedItem !== undefined) entry.pairedItem = item.pairedItem;
+      }
+      items.push(entry);
+    }
+    const nodeNames = dynamicNodes ? Object.keys(scope.runData) : [...nodes];
+    const sources = currentSources(scope);
+    const nodesPayload: Record<string, unknown> = {};
+    const lineageIndices = allItems ? scope.items.map((_, i) => i) : [...itemSet];
+    for (const name of nodeNames) {
+      const runs = scope.runData[name];
+      if (!runs && !scope.workflow.hasNode(name)) continue;
+      const defaultOutput = scope.previousNode?.name === name ? scope.previousNode.outputIndex : 0;
+      const entry: Record<string, unknown> = {
+        runs: (runs ?? []).map((task) => (task.data?.main ?? []).map((out) => (out ?? []).map((it) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) })))),
+        params: scope.workflow.nodeParameters(name) ?? {},
+        defaultOutput,
+      };
+      if (dynamicNodes || lineageNodes.has(name)) {
+        const lineage: Record<number, unknown> = {};
+        for (const i of lineageIndices) lineage[i] = resolveLineage(scope, name, i, sources);
+        entry.lineage = lineage;
+      }
+      nodesPayload[name] = entry;
+    }
+    const payload: Record<string, unknown> = {
+      exprs: slots.map((s) => ({ body: s.template.body, params: s.template.params })),
+      tasks: tasks.flatMap((t) => [t.slot, t.itemIndex]),
+      items,
+      nodes: nodesPayload,
+      templates: {},
+      ctx: {
+        runIndex: scope.runIndex,
+        nodeVersion: scope.nodeTypeVersion,
+        timezone: scope.workflow.timezone || 'UTC',
+        nowMs: now(),
+        execution: scope.execution,
+        workflow: { id: scope.workflow.id, name: scope.workflow.name, active: scope.workflow.active },
+        vars: scope.vars,
+        secrets: scope.secrets ?? {},
+        env: scope.env ?? null,
+        parameter: scope.nodeParameters,
+        prevNode: scope.previousNode
+          ? { name: scope.previousNode.name, outputIndex: scope.previousNode.outputIndex, runIndex: scope.previousNode.runIndex }
+          : undefined,
+        additional: scope.additionalKeys ?? {},
+      },
+    };
+    if (needsInputs && scope.inputs.length > 1)
+      payload.inputs = scope.inputs.map((input) => input.map((it) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) })));
+    if (mutating) payload.mutating = [...itemSet];
+
+    let pending = tasks;
+    for (let round = 0; round < 4 && pending.length > 0; round++) {
+      payload.tasks = pending.flatMap((t) => [t.slot, t.itemIndex]);
+      let text: string;
+      try {
+        text = (await sandbox().call<string>('n8n.evaluate', payload, { raw: true })).value;
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        for (const t of pending)
+          t.error = contextError(
+            { message: e.message ?? String(error) },
+            scope,
+            slots[t.slot]!.path,
+            t.itemIndex,
+            slots[t.slot]!.template.template,
+            e.code ?? ERROR_CODES.EXPRESSION_ERROR,
+          );
+        return;
+      }
+      const res = decodeBatch(typeof text === 'string' ? text : JSON.stringify(text));
+      const retry: Task[] = [];
+      pending.forEach((t, i) => {
+        const r = res.results[i];
+        if (r !== null && typeof r === 'object' && !Array.isArray(r) && TAG in r) {
+          const tag = (r as Record<string, unknown>)[TAG];
+          if (tag === 'retry') {
+            retry.push(t);
+            return;
+          }
+          if (tag === 'error') {
+            const d = (r as { d: { message: string; description?: string; name?: string } }).d;
+            t.error = contextError(d, scope, slots[t.slot]!.path, t.itemIndex, slots[t.slot]!.template.template);
+            return;
+          }
+        }
+        t.result = r;
+      });
+      if (res.items) {
+        // n8n lets expressions mutate the item they read ($json.x = 1, sort()); keep that visible.
+        for (const [idx, json] of Object.entries(res.items)) {
+          const target = scope.items[Number(idx)]?.json;
+          if (!target || json === null || typeof json !== 'object') continue;
+          for (const k of Object.keys(target)) delete target[k];
+          Object.assign(target, json);
+        }
+      }
+      const templates = payload.templates as Record<string, unknown>;
+      for (const t of res.missing ?? []) {
+        const c = compiled(t.startsWith('=') ? t.slice(1) : t).compiled;
+        templates[t] = c.error ? { error: c.error.message } : { body: c.body, params: c.params };
+      }
+      pending = retry;
+    }
+    for (const t of pending)
+      t.error = contextError({ message: '$evaluateExpression nested too deeply' }, scope, slots[t.slot]!.path, t.itemIndex, slots[t.slot]!.template.template);
+  }
+
+  async function evaluateSlots(slots: Slot[], scope: ExpressionScope, itemIndices: readonly number[]): Promise<Task[]> {
+    const tasks: Task[] = [];
+    for (const itemIndex of itemIndices)
+      for (let s = 0; s < slots.length; s++) tasks.push({ slot: s, itemIndex });
+    const mutating = slots.some((s) => s.template.usage.mutates);
+    const sandboxTasks: Task[] = [];
+    for (const task of tasks) {
+      const slot = slots[task.slot]!;
+      if (slot.template.error) {
+        const e = slot.template.error;
+        task.error = contextError(e, scope, slot.path, task.itemIndex, slot.template.template, e.code, e.position);
+        continue;
+      }
+      if (slot.fast && !mutating) {
+        const v = slot.fast(scope, task.itemIndex);
+        if (v !== FAST_BAIL) {
+          task.result = v;
+          continue;
+        }
+      }
+      sandboxTasks.push(task);
+    }
+    if (sandboxTasks.length > 0) await runBatch(slots, sandboxTasks, scope);
+    return tasks;
+  }
+
+  return {
+    async resolveParameters(value: JsonValue, scope: ExpressionScope, itemIndices: readonly number[]) {
+      const found: Array<{ path: string; template: string }> = [];
+      collect(value, '', found);
+      if (found.length === 0)
+        return itemIndices.map(() => (value !== null && typeof value === 'object' ? structuredClone(value) : value));
+      const slots: Slot[] = found.map((f) => {
+        const entry = compiled(f.template);
+        return { path: f.path, template: entry.compiled, fast: entry.fast };
+      });
+      const tasks = await evaluateSlots(slots, scope, itemIndices);
+      return itemIndices.map((_, n) => {
+        const row = tasks.slice(n * slots.length, (n + 1) * slots.length);
+        const failed = row.find((t) => t.error);
+        if (failed) return failed.error!;
+        let k = 0;
+        return rebuild(value, () => toParameterValue(row[k++]!.result)) as JsonValue;
+      });
+    },
+
+    async evaluate(template: string, scope: ExpressionScope, itemIndex: number) {
+      if (!isExpression(template)) return template;
+      const entry = compiled(template.slice(1));
+      const [task] = await evaluateSlots([{ path: '', template: entry.compiled, fast: entry.fast }], scope, [itemIndex]);
+      if (task!.error) throw task!.error;
+      return task!.result;
+    },
+
+    async close() {
+      cache.clear();
+      if (ownSandbox) await ownSandbox.close();
+      ownSandbox = undefined;
+    },
+  };
+}
