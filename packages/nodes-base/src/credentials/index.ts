@@ -10,6 +10,7 @@ import {
   httpDigestAuth,
   httpHeaderAuth,
   httpQueryAuth,
+  jwtAuth,
   oAuth2Api,
 } from './http-credentials.js';
 
@@ -20,6 +21,7 @@ export {
   httpDigestAuth,
   httpHeaderAuth,
   httpQueryAuth,
+  jwtAuth,
   oAuth2Api,
 };
 export type { OAuth2ApiData } from './http-credentials.js';
@@ -32,4 +34,5 @@ export const baseCredentials: readonly CredentialDefinition<any>[] = [
   httpBearerAuth,
   httpCustomAuth,
   oAuth2Api,
+  jwtAuth,
 ];

@@ -93,8 +93,7 @@ export function redactUrl(url: string, secretParams: readonly string[] = []): st
 }
 
 const lookupAll = promisify(dnsLookup);
-const systemResolve: Resolver = async (hostname) =>
-  (await lookupAll(hostname, { all: true }));
+const systemResolve: Resolver = async (hostname) => await lookupAll(hostname, { all: true });
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,

@@ -12,8 +12,9 @@ export type EvaluateWithKeys = (
 ) => Promise<unknown>;
 
 export function evaluateWithKeys(ctx: NodeContextBase): EvaluateWithKeys {
-  const fn: unknown = ctx.evaluateExpression;
-  return (fn as EvaluateWithKeys).bind(ctx);
+  const widened = ctx as unknown as { evaluateExpression: EvaluateWithKeys };
+  return (template, itemIndex, additionalKeys) =>
+    widened.evaluateExpression(template, itemIndex, additionalKeys);
 }
 
 /** Reads a value at a dotted path in the node's raw (unresolved) parameters. */
