@@ -10,7 +10,6 @@ import {
   readCsv,
   readSpreadsheet,
   writeSpreadsheet,
-  type SpreadsheetFormat,
 } from '../internal/spreadsheet.js';
 
 const paramsSchema = z.object({
@@ -79,9 +78,8 @@ export const spreadsheetFileNode = defineNode<SpreadsheetFileParams>({
     const first = ctx.params(0);
 
     if (first.operation === 'toFile') {
-      const format = (
-        first.fileFormat && first.fileFormat !== 'autodetect' ? first.fileFormat : 'xls'
-      ) as SpreadsheetFormat;
+      const format =
+        first.fileFormat && first.fileFormat !== 'autodetect' ? first.fileFormat : 'xls';
       const pairedItem = typeVersion === 1 ? { item: 0 } : allPairedItems(items.length);
       try {
         const buffer = writeSpreadsheet(
