@@ -59,20 +59,40 @@ function collect(value: unknown, path: string, out: Array<{ path: string; templa
     for (const [k, v] of Object.entries(value)) collect(v, pathOf(path, k), out);
 }
 
-/** Rebuilds `value` with each expression string replaced, in collection order. */
-function rebuild(value: unknown, next: () => unknown): unknown {
-  if (isExpression(value)) return next();
-  if (Array.isArray(value)) return value.map((v) => rebuild(v, next));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const r = rebuild(v, next);
-      if (k === '__proto__') Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
-      else out[k] = r;
+type Builder = (results: unknown[], base: number) => unknown;
+
+/**
+ * Compiles the shape of a parameter value into a function that rebuilds it (fresh objects) with the
+ * i-th expression string replaced by `results[base + i]`, in collection order.
+ */
+function makeBuilder(value: unknown): Builder {
+  let counter = 0;
+  const comp = (v: unknown): Builder => {
+    if (isExpression(v)) {
+      const idx = counter++;
+      return (r, b) => toParameterValue(r[b + idx]);
     }
-    return out;
-  }
-  return value;
+    if (Array.isArray(v)) {
+      const fns = v.map(comp);
+      return (r, b) => fns.map((f) => f(r, b));
+    }
+    if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v);
+      const fns = keys.map((k) => comp((v as Record<string, unknown>)[k]));
+      const unsafe = keys.includes('__proto__');
+      return (r, b) => {
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) {
+          if (unsafe && keys[i] === '__proto__')
+            Object.defineProperty(o, '__proto__', { value: fns[i]!(r, b), enumerable: true, writable: true, configurable: true });
+          else o[keys[i]!] = fns[i]!(r, b);
+        }
+        return o;
+      };
+    }
+    return () => v;
+  };
+  return comp(value);
 }
 
 /** Values handed to nodes are JSON-like: DateTime and Date become ISO strings. */
@@ -290,7 +310,7 @@ export function createExpressionEvaluator(
           );
         return;
       }
-      const res = decodeBatch(typeof text === 'string' ? text : JSON.stringify(text));
+      const res = decodeBatch(text);
       const retry: Task[] = [];
       pending.forEach((t, i) => {
         const r = res.results[i];
@@ -328,30 +348,48 @@ export function createExpressionEvaluator(
       t.error = contextError({ message: '$evaluateExpression nested too deeply' }, scope, slots[t.slot]!.path, t.itemIndex, slots[t.slot]!.template.template);
   }
 
-  async function evaluateSlots(slots: Slot[], scope: ExpressionScope, itemIndices: readonly number[]): Promise<Task[]> {
-    const tasks: Task[] = [];
-    for (const itemIndex of itemIndices)
-      for (let s = 0; s < slots.length; s++) tasks.push({ slot: s, itemIndex });
+  async function evaluateSlots(
+    slots: Slot[],
+    scope: ExpressionScope,
+    itemIndices: readonly number[],
+  ): Promise<{ results: unknown[]; errors: Array<ExpressionError | undefined> }> {
+    const width = slots.length;
+    const results = new Array<unknown>(itemIndices.length * width);
+    const errors = new Array<ExpressionError | undefined>(itemIndices.length * width);
     const mutating = slots.some((s) => s.template.usage.mutates);
     const sandboxTasks: Task[] = [];
-    for (const task of tasks) {
-      const slot = slots[task.slot]!;
-      if (slot.template.error) {
-        const e = slot.template.error;
-        task.error = contextError(e, scope, slot.path, task.itemIndex, slot.template.template, e.code, e.position);
-        continue;
-      }
-      if (slot.fast && !mutating) {
-        const v = slot.fast(scope, task.itemIndex);
-        if (v !== FAST_BAIL) {
-          task.result = v;
+    const sandboxPositions: number[] = [];
+    for (let n = 0; n < itemIndices.length; n++) {
+      const itemIndex = itemIndices[n]!;
+      for (let s = 0; s < width; s++) {
+        const slot = slots[s]!;
+        const at = n * width + s;
+        if (slot.template.error) {
+          const e = slot.template.error;
+          errors[at] = contextError(e, scope, slot.path, itemIndex, slot.template.template, e.code, e.position);
           continue;
         }
+        if (slot.fast && !mutating) {
+          const v = slot.fast(scope, itemIndex);
+          if (v !== FAST_BAIL) {
+            results[at] = v;
+            continue;
+          }
+        }
+        sandboxTasks.push({ slot: s, itemIndex });
+        sandboxPositions.push(at);
       }
-      sandboxTasks.push(task);
     }
-    if (sandboxTasks.length > 0) await runBatch(slots, sandboxTasks, scope);
-    return tasks;
+    if (sandboxTasks.length > 0) {
+      await runBatch(slots, sandboxTasks, scope);
+      for (let k = 0; k < sandboxTasks.length; k++) {
+        const task = sandboxTasks[k]!;
+        const at = sandboxPositions[k]!;
+        if (task.error) errors[at] = task.error;
+        else results[at] = task.result;
+      }
+    }
+    return { results, errors };
   }
 
   return {
@@ -364,22 +402,28 @@ export function createExpressionEvaluator(
         const entry = compiled(f.template);
         return { path: f.path, template: entry.compiled, fast: entry.fast };
       });
-      const tasks = await evaluateSlots(slots, scope, itemIndices);
+      const { results, errors } = await evaluateSlots(slots, scope, itemIndices);
+      const width = slots.length;
+      const single = typeof value === 'string';
+      const build = makeBuilder(value);
       return itemIndices.map((_, n) => {
-        const row = tasks.slice(n * slots.length, (n + 1) * slots.length);
-        const failed = row.find((t) => t.error);
-        if (failed) return failed.error!;
-        let k = 0;
-        return rebuild(value, () => toParameterValue(row[k++]!.result)) as JsonValue;
+        const base = n * width;
+        for (let s = 0; s < width; s++) if (errors[base + s]) return errors[base + s]!;
+        if (single) return toParameterValue(results[base]) as JsonValue;
+        return build(results, base) as JsonValue;
       });
     },
 
     async evaluate(template: string, scope: ExpressionScope, itemIndex: number) {
       if (!isExpression(template)) return template;
       const entry = compiled(template.slice(1));
-      const [task] = await evaluateSlots([{ path: '', template: entry.compiled, fast: entry.fast }], scope, [itemIndex]);
-      if (task!.error) throw task!.error;
-      return task!.result;
+      const { results, errors } = await evaluateSlots(
+        [{ path: '', template: entry.compiled, fast: entry.fast }],
+        scope,
+        [itemIndex],
+      );
+      if (errors[0]) throw errors[0];
+      return results[0];
     },
 
     async close() {

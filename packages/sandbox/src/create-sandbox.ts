@@ -102,9 +102,17 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
   async function send<T>(request: string, timeoutMs: number, raw: boolean): Promise<SandboxResult<T>> {
     const outcome = await executor.execute(request, timeoutMs);
     if (!outcome.ok) throw failureError(outcome.failure);
-    const result = (raw ? JSON.parse(outcome.output) : decodeSandboxJson(outcome.output, decoders)) as RawResult;
+    const output = outcome.output;
+    if (raw && output.startsWith('{"ok":true')) {
+      // `raw` is the last key and the console entries before it are escaped strings, so the first
+      // `,"raw":` is the key itself: hand the handler's JSON text back without parsing it here.
+      const at = output.indexOf(',"raw":');
+      const head = JSON.parse(`${output.slice(0, at)}}`) as RawResult;
+      return { value: output.slice(at + 7, -1) as T, console: head.console };
+    }
+    const result = decodeSandboxJson(output, decoders) as RawResult;
     if (!result.ok) throw scriptError(result.error!, result.console);
-    return { value: (raw ? result.raw : result.value) as T, console: result.console };
+    return { value: result.value as T, console: result.console };
   }
 
   return {

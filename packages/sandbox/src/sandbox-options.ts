@@ -63,8 +63,8 @@ export interface SandboxRunOptions {
 export interface SandboxCallOptions {
   timeoutMs?: number;
   /**
-   * The handler returns a string that is already JSON: it is handed back unparsed as `value`
-   * (the caller decodes it). Saves one encode/decode for batch handlers.
+   * The handler returns a string that is already JSON: it is handed back unparsed, as the string
+   * `value` (the caller decodes it). Saves one encode/decode for batch handlers.
    */
   raw?: boolean;
 }

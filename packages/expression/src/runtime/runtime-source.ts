@@ -805,7 +805,7 @@ export const RUNTIME_SOURCE = String.raw`
     return env;
   };
   Batch.prototype.run = function (e, i) {
-    var fn = compileExpr(e);
+    var fn = e.fn || (e.fn = compileExpr(e));
     var params = e.params;
     var args = [ext, swallow, text];
     for (var k = 0; k < params.length; k++) args.push(this.variable(params[k], i));
@@ -825,11 +825,15 @@ export const RUNTIME_SOURCE = String.raw`
     batch.missing = [];
     var exprs = p.exprs;
     var tasks = p.tasks;
+    for (var c = 0; c < exprs.length; c++) {
+      try { exprs[c].fn = compileExpr(exprs[c]); } catch (compileError) { exprs[c].fn = null; exprs[c].fnError = compileError; }
+    }
     var out = new Array(tasks.length / 2);
     var fast = true;
     for (var t = 0, r = 0; t < tasks.length; t += 2, r++) {
       var e = exprs[tasks[t]];
       var i = tasks[t + 1];
+      if (e.fnError) { out[r] = { '\u0000': 'error', d: { name: 'SyntaxError', message: 'invalid syntax: ' + String(e.fnError.message) } }; continue; }
       try {
         var v = batch.run(e, i);
         if (typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && isFinite(v))) out[r] = v;

@@ -1,0 +1,143 @@
+/**
+ * Evaluations per second of the expression evaluator, printed as a table. Run with
+ * `pnpm --filter @budflow/expression bench` (TZ=UTC).
+ */
+import type { ExpressionScope, Item, JsonObject, TaskData } from '@budflow/node-sdk';
+import { createSandbox } from '@budflow/sandbox';
+import { createExpressionEvaluator, expressionPrelude } from '../src/index.js';
+
+const N = 10_000;
+const CITIES = ['Berlin', 'Paris', 'Rome', 'Madrid', 'Vienna', 'Prague', 'Lisbon'];
+
+function makeItems(): Item[] {
+  const items: Item[] = [];
+  for (let i = 0; i < N; i++) {
+    const json: JsonObject = {
+      id: i,
+      a: i,
+      name: `user-${i}`,
+      email: `user${i}@example.com`,
+      age: 18 + (i % 60),
+      city: CITIES[i % CITIES.length]!,
+      active: i % 3 !== 0,
+      score: (i * 7919) % 1000,
+      price: Math.round(((i % 500) + 0.25) * 100) / 100,
+      quantity: 1 + (i % 9),
+    };
+    items.push({ json, pairedItem: { item: i } });
+  }
+  return items;
+}
+
+function scopeFor(items: Item[]): ExpressionScope {
+  const source: TaskData = {
+    startTime: 0,
+    executionTime: 0,
+    executionIndex: 0,
+    executionStatus: 'success',
+    source: [],
+    data: { main: [items.map((it) => ({ json: it.json, pairedItem: { item: 0 } }))] },
+  };
+  return {
+    nodeName: 'Set',
+    nodeType: 'n8n-nodes-base.set',
+    nodeTypeVersion: 3.4,
+    nodeParameters: {},
+    items,
+    inputs: [items],
+    runIndex: 0,
+    runData: { Source: [source] },
+    workflow: {
+      id: 'bench',
+      name: 'bench',
+      active: false,
+      timezone: 'UTC',
+      nodeParameters: () => ({}),
+      hasNode: (n) => n === 'Source' || n === 'Set',
+      parentNodes: () => ['Source'],
+    },
+    execution: { id: '1', mode: 'manual', customData: {} },
+    previousNode: { name: 'Source', outputIndex: 0, runIndex: 0 },
+    vars: {},
+  };
+}
+
+async function measure(label: string, fn: () => Promise<number>, rounds = 5): Promise<void> {
+  await fn(); // warm-up: compile, JIT, sandbox context
+  const times: number[] = [];
+  let evaluations = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    evaluations = await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((x, y) => x - y);
+  const median = times[Math.floor(times.length / 2)]!;
+  const perSecond = Math.round((evaluations / median) * 1000);
+  console.log(`${label.padEnd(58)} ${String(perSecond.toLocaleString('en-US')).padStart(12)} eval/s   ${median.toFixed(1).padStart(7)} ms / ${evaluations}`);
+}
+
+const items = makeItems();
+const scope = scopeFor(items);
+const indices = items.map((_, i) => i);
+
+const t0 = performance.now();
+const cold = createSandbox({ prelude: expressionPrelude() });
+await cold.warmUp();
+const coldWorker = performance.now() - t0;
+await cold.close();
+const t1 = performance.now();
+const coldInline = createSandbox({ prelude: expressionPrelude(), isolation: 'inline' });
+await coldInline.warmUp();
+const coldInlineMs = performance.now() - t1;
+await coldInline.close();
+
+const evaluator = createExpressionEvaluator();
+const sandboxOnly = createExpressionEvaluator({ fastPath: false });
+
+console.log(`TZ=${process.env.TZ ?? '(unset)'}  items=${N}`);
+console.log(`sandbox cold start (worker thread, preludes loaded)  ${coldWorker.toFixed(0)} ms`);
+console.log(`sandbox cold start (inline)                          ${coldInlineMs.toFixed(0)} ms`);
+
+await measure('{{ $json.a + 1 }} fast path (host)', async () => {
+  await evaluator.resolveParameters('={{ $json.a + 1 }}', scope, indices);
+  return N;
+});
+await measure('{{ $json.a + 1 }} sandboxed, one batch', async () => {
+  await sandboxOnly.resolveParameters('={{ $json.a + 1 }}', scope, indices);
+  return N;
+});
+await measure('{{ $json.name.toTitleCase() }} (extension, sandbox batch)', async () => {
+  await evaluator.resolveParameters('={{ $json.name.toTitleCase() }}', scope, indices);
+  return N;
+});
+await measure('{{ $json.email.extractDomain().toUpperCase() }} (sandbox)', async () => {
+  await evaluator.resolveParameters('={{ $json.email.extractDomain().toUpperCase() }}', scope, indices);
+  return N;
+});
+await measure("{{ $('Source').item.json.a }} fast path (lineage on host)", async () => {
+  await evaluator.resolveParameters("={{ $('Source').item.json.a }}", scope, indices);
+  return N;
+});
+await measure("{{ $('Source').item.json.a * 2 }} sandboxed, one batch", async () => {
+  await sandboxOnly.resolveParameters("={{ $('Source').item.json.a * 2 }}", scope, indices);
+  return N;
+});
+const setParams = {
+  assignments: [
+    { name: 'total', value: '={{ $json.price * $json.quantity }}', type: 'number' },
+    { name: 'label', value: '={{ $json.name.toUpperCase() + "-" + $json.city }}', type: 'string' },
+    { name: 'senior', value: '={{ $json.age >= 60 }}', type: 'boolean' },
+  ],
+};
+await measure('items-10k Set node: 3 expressions x 10k items', async () => {
+  await evaluator.resolveParameters(setParams, scope, indices);
+  return 3 * N;
+});
+await measure('items-10k Set node, sandbox only', async () => {
+  await sandboxOnly.resolveParameters(setParams, scope, indices);
+  return 3 * N;
+});
+
+await evaluator.close();
+await sandboxOnly.close();
