@@ -10,6 +10,7 @@ export {
   type Storage,
   type StorageConfig,
   type StorageOptions,
+  type TransactionOptions,
 } from './storage.js';
 export {
   STORAGE_ERROR_CODES,

@@ -68,7 +68,10 @@ export interface Storage extends Repositories {
   /** Applies pending migrations (already done by `createStorage` unless `migrate: false`). */
   migrate(): Promise<MigrationReport>;
   /** Runs `fn` with repositories bound to one transaction. */
-  transaction<T>(fn: (repositories: Repositories) => Promise<T>): Promise<T>;
+  transaction<T>(
+    fn: (repositories: Repositories) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T>;
   /**
    * Re-encrypts every credential from `oldKey` to `newKey` in one transaction, and stores the new
    * key's check value. Afterwards this storage encrypts with `newKey`.
@@ -77,6 +80,16 @@ export interface Storage extends Repositories {
   /** Deletes old executions (with data and events) in small batches. */
   pruneExecutions(options: PruneOptions): Promise<PruneResult>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * `relaxed`: on PostgreSQL the commit returns before its WAL record is flushed to disk
+   * (`synchronous_commit = off` for this transaction only). A server crash can lose the last
+   * fraction of a second of such commits, never corrupt anything. SQLite in WAL mode with
+   * `synchronous = NORMAL` already behaves like this. Default `strict`.
+   */
+  durability?: 'strict' | 'relaxed';
 }
 
 export const KEY_CHECK_SETTING = 'budflow.encryptionKeyCheck';
@@ -181,7 +194,13 @@ async function openStorage(
     startup,
     ...repositories,
     migrate: () => migrateToLatest(db, dialect),
-    transaction: (fn) => inTransaction(db, (trx) => fn(repositoriesOf({ ...ctx, db: trx }))),
+    transaction: (fn, transactionOptions) =>
+      inTransaction(db, async (trx) => {
+        if (transactionOptions?.durability === 'relaxed' && dialect === 'postgres') {
+          await sql`set local synchronous_commit to off`.execute(trx);
+        }
+        return fn(repositoriesOf({ ...ctx, db: trx }));
+      }),
     async rotateCredentials(oldKey, newKey) {
       const rotating = createCredentialCipher(newKey, { previousKeys: [oldKey] });
       const oldCipher = createCredentialCipher(oldKey);

@@ -1,4 +1,5 @@
 import type { ExecutionStatus, JsonObject, RunData, SerializedError } from '@budflow/node-sdk';
+import { sql } from 'kysely';
 import { StorageConflictError, StorageNotFoundError, mapConflict } from '../errors.js';
 import { inTransaction, type RepositoryContext } from '../internal/context.js';
 import {
@@ -294,19 +295,7 @@ export class ExecutionRepository {
    */
   async appendEvents(events: readonly ExecutionEventLike[]): Promise<void> {
     if (events.length === 0) return;
-    const threshold = this.ctx.compressThreshold;
-    const rows = events.map((event) => {
-      const encoded = encodeJson(event, threshold);
-      return {
-        execution_id: event.executionId,
-        seq: event.seq,
-        type: event.type,
-        at: event.at,
-        payload: encoded.bytes,
-        encoding: encoded.encoding,
-      };
-    });
-    const first = events[0]!;
+    const rows = this.eventRows(events);
     await mapConflict(
       async () => {
         // SQLite caps bound parameters per statement; 6 columns x 500 rows stays far below.
@@ -317,12 +306,78 @@ export class ExecutionRepository {
             .execute();
         }
       },
-      () =>
-        new StorageConflictError(
-          'execution',
-          { executionId: first.executionId, seq: events.map((e) => e.seq) },
-          `execution '${first.executionId}' already has an event with one of the sequence numbers ${events.map((e) => e.seq).join(', ')}`,
-        ),
+      () => this.eventConflict(events),
+    );
+  }
+
+  /**
+   * Appends events and updates the execution row atomically: the recorder's checkpoint. On
+   * PostgreSQL it is one statement (a data-modifying CTE), so one round trip and no explicit
+   * transaction; `relaxed` skips waiting for the WAL flush of that commit.
+   */
+  async appendEventsAndUpdate(
+    executionId: string,
+    events: readonly ExecutionEventLike[],
+    patch: UpdateExecutionInput,
+    options: { durability?: 'strict' | 'relaxed' } = {},
+  ): Promise<void> {
+    const last = events[events.length - 1];
+    const set = patchColumns({ ...patch, ...(last ? { lastSeq: last.seq } : {}) });
+    if (this.ctx.dialect !== 'postgres' || this.ctx.db.isTransaction || events.length === 0) {
+      await inTransaction(this.ctx.db, async (trx) => {
+        const repo = new ExecutionRepository({ ...this.ctx, db: trx });
+        await repo.appendEvents(events);
+        if (Object.keys(set).length > 0) {
+          await trx.updateTable('executions').set(set).where('id', '=', executionId).execute();
+        }
+      });
+      return;
+    }
+    const rows = this.eventRows(events);
+    const relaxed = options.durability === 'relaxed';
+    await mapConflict(
+      async () => {
+        let q = this.ctx.db
+          .with('cfg', (db) =>
+            db.selectNoFrom(
+              sql<string>`set_config('synchronous_commit', ${relaxed ? 'off' : 'on'}, true)`.as(
+                'v',
+              ),
+            ),
+          )
+          .with('ins', (db) => db.insertInto('execution_events').values(rows))
+          .updateTable('executions')
+          .set(Object.keys(set).length > 0 ? set : { last_seq: last!.seq })
+          .where('id', '=', executionId);
+        // A CTE runs only when referenced; the setting must apply before the commit.
+        q = q.where(sql<boolean>`(select v from cfg) is not null`);
+        await q.execute();
+      },
+      () => this.eventConflict(events),
+    );
+  }
+
+  private eventRows(events: readonly ExecutionEventLike[]) {
+    const threshold = this.ctx.compressThreshold;
+    return events.map((event) => {
+      const encoded = encodeJson(event, threshold);
+      return {
+        execution_id: event.executionId,
+        seq: event.seq,
+        type: event.type,
+        at: event.at,
+        payload: encoded.bytes,
+        encoding: encoded.encoding,
+      };
+    });
+  }
+
+  private eventConflict(events: readonly ExecutionEventLike[]): StorageConflictError {
+    const first = events[0]!;
+    return new StorageConflictError(
+      'execution',
+      { executionId: first.executionId, seq: events.map((e) => e.seq) },
+      `execution '${first.executionId}' already has an event with one of the sequence numbers ${events.map((e) => e.seq).join(', ')}`,
     );
   }
 
