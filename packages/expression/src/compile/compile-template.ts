@@ -67,6 +67,7 @@ function staticKey(member: AnyNode): string | undefined {
     const v = member.property.value;
     if (typeof v === 'string' || typeof v === 'number') return String(v);
   }
+  if (member.computed) return literalString(member.property);
   return undefined;
 }
 
