@@ -1,18 +1,46 @@
 import { Command } from 'commander';
+import { registerConvertCommand } from './commands/convert.js';
+import { registerCredentialsCommand } from './commands/credentials.js';
+import { registerExecutionCommand } from './commands/execution.js';
+import { registerImportExportCommands } from './commands/import-export.js';
+import { registerNodesCommand } from './commands/nodes.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerUserCommand } from './commands/user.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { EXIT } from './output.js';
 
 /** Builds the `budflow` command tree. */
 export function createProgram(): Command {
   const program = new Command();
   program
     .name('budflow')
-    .description('BudFlow: run n8n workflows, and the BudFlow server, worker and tools')
+    .description('BudFlow: run n8n and YAML workflows, and the BudFlow server, worker and tools')
     .showSuggestionAfterError(true)
+    .showHelpAfterError('(run budflow --help for the commands)')
     .exitOverride((error) => {
-      process.exit(error.exitCode === 0 ? 0 : 2);
+      // Help and version exit 0; unknown commands and options, missing arguments: usage error.
+      process.exit(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
     });
   registerRunCommand(program);
   registerValidateCommand(program);
+  registerConvertCommand(program);
+  registerSchemaCommand(program);
+  registerImportExportCommands(program);
+  registerExecutionCommand(program);
+  registerCredentialsCommand(program);
+  registerUserCommand(program);
+  registerStatusCommand(program);
+  registerNodesCommand(program);
+  // Subcommands inherit the usage-error exit code and the suggestions.
+  for (const command of program.commands) applyDefaults(command);
   return program;
+}
+
+function applyDefaults(command: Command): void {
+  command.showSuggestionAfterError(true).exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
+  });
+  for (const sub of command.commands) applyDefaults(sub);
 }
