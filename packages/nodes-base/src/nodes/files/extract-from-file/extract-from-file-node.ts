@@ -1,6 +1,6 @@
 import { defineNode, type Item, type JsonObject, type JsonValue } from '@budflow/node-sdk';
 import { z } from 'zod';
-import { decodeText, requireBinary } from '../internal/binary.js';
+import { decodeText, readBinary, requireBinary } from '../internal/binary.js';
 import { getPath, setPath, toJsonObject, unsetPath } from '../internal/data-path.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
 import { looseNumber } from '../internal/schema.js';
@@ -77,7 +77,7 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
       return eachItem(ctx, async (item: Item, itemIndex): Promise<Item[]> => {
         const { options, binaryPropertyName } = ctx.params(itemIndex);
         const ref = requireBinary(ctx, item, itemIndex, binaryPropertyName);
-        const buffer = await ctx.helpers.getBinaryBuffer(ref);
+        const buffer = await readBinary(ctx, ref);
         let rows: JsonValue[];
         try {
           rows =
@@ -117,9 +117,7 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
       // As n8n: an item without the binary field produces nothing.
       const ref = item.binary ? getPath(item.binary, binaryPropertyName) : undefined;
       if (!ref) return null;
-      const buffer = await ctx.helpers.getBinaryBuffer(
-        requireBinary(ctx, item, itemIndex, binaryPropertyName),
-      );
+      const buffer = await readBinary(ctx, requireBinary(ctx, item, itemIndex, binaryPropertyName));
 
       const json: JsonObject =
         options.keepSource && options.keepSource !== 'binary' ? copyJson(item.json) : {};

@@ -1,6 +1,6 @@
 import { defineNode, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
-import { requireBinary } from '../internal/binary.js';
+import { readBinary, requireBinary } from '../internal/binary.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
 import { extractFromHtml, extractionValueSchema } from './extract-values.js';
 
@@ -35,7 +35,7 @@ export const htmlExtractNode = defineNode<HtmlExtractParams>({
         }
       } else {
         const ref = requireBinary(ctx, item, itemIndex, params.dataPropertyName);
-        documents = (await ctx.helpers.getBinaryBuffer(ref)).toString('utf-8');
+        documents = (await readBinary(ctx, ref)).toString('utf-8');
       }
       const list = Array.isArray(documents) ? documents : [documents];
       return list.map((html) => ({

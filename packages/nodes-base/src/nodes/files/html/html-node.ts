@@ -1,7 +1,7 @@
 import { defineNode, type Item, type JsonValue } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { getPath } from '../internal/data-path.js';
-import { requireBinary } from '../internal/binary.js';
+import { readBinary, requireBinary } from '../internal/binary.js';
 import { allPairedItems, eachItem, itemError } from '../internal/item-loop.js';
 import { looseString } from '../internal/schema.js';
 import { extractFromHtml, extractionValueSchema } from './extract-values.js';
@@ -135,7 +135,7 @@ export const htmlNode = defineNode<HtmlParams>({
         documents = value;
       } else {
         const ref = requireBinary(ctx, item, itemIndex, params.dataPropertyName);
-        documents = (await ctx.helpers.getBinaryBuffer(ref)).toString('utf-8');
+        documents = (await readBinary(ctx, ref)).toString('utf-8');
       }
       const list = Array.isArray(documents) ? documents : [documents];
       const values = params.extractionValues.values ?? [];

@@ -1,7 +1,31 @@
-import type { BinaryRef, Item, NodeContextBase } from '@budflow/node-sdk';
+import {
+  createInMemoryBinaryHelpers,
+  type BinaryHelpers,
+  type BinaryRef,
+  type Item,
+  type NodeContextBase,
+} from '@budflow/node-sdk';
 import iconv from 'iconv-lite';
 import { getPath } from './data-path.js';
 import { itemError } from './item-loop.js';
+
+let fallbackHelpers: BinaryHelpers | undefined;
+
+/**
+ * The context's binary helpers. Falls back to in-memory helpers when the context lost them
+ * (an engine context whose getters were not carried over when the node context was built).
+ */
+export function binaryHelpers(ctx: NodeContextBase): BinaryHelpers {
+  return (
+    (ctx.helpers as BinaryHelpers | undefined) ??
+    (fallbackHelpers ??= createInMemoryBinaryHelpers())
+  );
+}
+
+/** The bytes of a binary entry. */
+export function readBinary(ctx: NodeContextBase, ref: BinaryRef): Promise<Buffer> {
+  return binaryHelpers(ctx).getBinaryBuffer(ref);
+}
 
 /** The input item's binary entry, or an error saying which field is missing. */
 export function requireBinary(
@@ -99,7 +123,7 @@ export async function storeBinary(
 ): Promise<BinaryRef> {
   const extension = fileName?.includes('.') ? fileName.split('.').pop()!.toLowerCase() : undefined;
   const mime = mimeType || (extension ? MIME_BY_EXTENSION[extension] : undefined);
-  const ref = await ctx.helpers.prepareBinaryData(data, fileName || undefined, mime);
+  const ref = await binaryHelpers(ctx).prepareBinaryData(data, fileName || undefined, mime);
   if (!ref.fileExtension) {
     const fromMime = EXTENSION_BY_MIME[ref.mimeType.split(';')[0]!.trim()];
     if (fromMime) ref.fileExtension = fromMime;

@@ -1,7 +1,7 @@
 import { defineNode, type Item, type JsonValue } from '@budflow/node-sdk';
 import { read, utils } from '@e965/xlsx';
 import { z } from 'zod';
-import { requireBinary, storeBinary } from '../internal/binary.js';
+import { readBinary, requireBinary, storeBinary } from '../internal/binary.js';
 import { toJsonValue } from '../internal/data-path.js';
 import { allPairedItems, eachItem, itemError } from '../internal/item-loop.js';
 import { looseNumber } from '../internal/schema.js';
@@ -105,7 +105,7 @@ export const spreadsheetFileNode = defineNode<SpreadsheetFileParams>({
       const { options, binaryPropertyName, fileFormat } = ctx.params(itemIndex);
       if (typeVersion === 1 && !item.binary?.[binaryPropertyName]) return null;
       const ref = requireBinary(ctx, item, itemIndex, binaryPropertyName);
-      const buffer = await ctx.helpers.getBinaryBuffer(ref);
+      const buffer = await readBinary(ctx, ref);
       let format = fileFormat ?? 'autodetect';
       if (
         format === 'autodetect' &&
