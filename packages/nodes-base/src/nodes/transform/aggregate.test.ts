@@ -1,4 +1,5 @@
 import { runNode } from '@budflow/node-sdk/testing';
+import type { JsonObject } from '@budflow/node-sdk';
 import { describe, expect, it } from 'vitest';
 import { aggregateNode } from './aggregate.js';
 
@@ -8,7 +9,7 @@ const items = [
   { id: null, user: {}, domain: 'a.com' },
 ];
 
-const individual = (fields: object[], options: object = {}) => ({
+const individual = (fields: JsonObject[], options: JsonObject = {}): JsonObject => ({
   fieldsToAggregate: { fieldToAggregate: fields },
   options,
 });

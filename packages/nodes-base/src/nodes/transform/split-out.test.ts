@@ -1,4 +1,5 @@
 import { runNode } from '@budflow/node-sdk/testing';
+import type { JsonObject } from '@budflow/node-sdk';
 import { describe, expect, it } from 'vitest';
 import { splitOutNode } from './split-out.js';
 
@@ -126,7 +127,7 @@ describe('Split Out', () => {
       }),
     ).rejects.toThrow('Invalid destination field name');
     const { json } = await runNode(splitOutNode, {
-      items: [{ list: [JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as object] }],
+      items: [{ list: [JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as JsonObject] }],
       params: { fieldToSplitOut: 'list' },
     });
     expect(json[0]!.ok).toBe(1);

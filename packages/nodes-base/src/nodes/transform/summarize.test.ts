@@ -1,4 +1,5 @@
 import { runNode } from '@budflow/node-sdk/testing';
+import type { JsonObject } from '@budflow/node-sdk';
 import { describe, expect, it } from 'vitest';
 import { summarizeNode } from './summarize.js';
 
@@ -9,7 +10,7 @@ const sales = [
   { region: 'north', rep: 'c', amount: '3' },
 ];
 
-const summarize = (values: object[], extra: object = {}) => ({
+const summarize = (values: JsonObject[], extra: JsonObject = {}): JsonObject => ({
   fieldsToSummarize: { values },
   ...extra,
 });
