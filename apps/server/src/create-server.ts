@@ -1,0 +1,290 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import {
+  combineRegistries,
+  createNodeRegistry,
+  runWorkflow,
+  type NodeRegistry,
+} from '@budflow/core';
+import {
+  createInMemoryBinaryHelpers,
+  type ExpressionEvaluator,
+  type Item,
+} from '@budflow/node-sdk';
+import { baseNodes } from '@budflow/nodes-base';
+import { loadEncryptionKey } from '@budflow/secrets';
+import { createStorage, recoverStaleExecutions, type Storage } from '@budflow/storage';
+import { serve } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import type { Hono } from 'hono';
+import pino, { type Logger } from 'pino';
+import type { AppEnv, ServerServices } from './api/api-env.js';
+import { AuthService, sessionSecret } from './auth/auth-service.js';
+import { parseServerConfig, type ServerConfig } from './config/server-config.js';
+import { createEventBus } from './events/event-bus.js';
+import { createInProcessQueue, type ExecutionQueue } from './execution/execution-queue.js';
+import { ExecutionService } from './execution/execution-service.js';
+import { createApp } from './http/create-app.js';
+import { FALLBACK_NODES } from './nodes/fallback-nodes.js';
+import { createServerMetrics } from './ops/metrics.js';
+import { ActivationManager } from './triggers/activation-manager.js';
+
+export interface StartServerOptions {
+  /** Defaults to `parseServerConfig(env)`. */
+  config?: ServerConfig;
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** Defaults to `@budflow/nodes-base` plus the server's fallbacks. */
+  registry?: NodeRegistry;
+  /** Defaults to `@budflow/expression`'s evaluator when that package provides one. */
+  evaluator?: ExpressionEvaluator | null;
+  /** Swap in another queue (BullMQ in queue mode). */
+  queue?: ExecutionQueue;
+}
+
+export interface RunningServer {
+  /** `http://host:port` as reachable locally. */
+  url: string;
+  port: number;
+  app: Hono<AppEnv>;
+  services: ServerServices;
+  /** Graceful shutdown: stop accepting, let running executions finish (bounded), close storage. */
+  close(): Promise<void>;
+}
+
+/** Secret-bearing fields pino must never print. */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-budflow-api-key"]',
+  '*.password',
+  '*.passwordHash',
+  '*.data.password',
+  '*.encryptionKey',
+  '*.token',
+  'key',
+];
+
+export function createLogger(level: ServerConfig['logLevel']): Logger {
+  return pino({
+    level,
+    base: { service: 'budflow' },
+    redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' },
+  });
+}
+
+async function defaultEvaluator(): Promise<ExpressionEvaluator | undefined> {
+  const mod = (await import('@budflow/expression')) as Record<string, unknown>;
+  const create = mod.createExpressionEvaluator;
+  return typeof create === 'function' ? (create as () => ExpressionEvaluator)() : undefined;
+}
+
+export function defaultRegistry(): NodeRegistry {
+  // nodes-base answers first; the server's fallbacks only fill types it does not have yet.
+  return combineRegistries(createNodeRegistry(baseNodes), createNodeRegistry(FALLBACK_NODES));
+}
+
+/** Builds every service, starts listening and activates the active workflows. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const config = options.config ?? parseServerConfig(env);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let storage: Storage | undefined;
+  try {
+    if (config.database.dialect === 'sqlite')
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    const key = await loadEncryptionKey({
+      env: { ...env, BUDFLOW_ENCRYPTION_KEY: config.encryptionKey ?? '' },
+      dataDir: config.dataDir,
+      warn: (message) => logger.warn(message),
+    });
+    storage = await createStorage(
+      config.database.dialect === 'sqlite'
+        ? { dialect: 'sqlite', dataDir: config.dataDir }
+        : {
+            dialect: 'postgres',
+            url: config.database.url,
+            ...(config.database.schema ? { schema: config.database.schema } : {}),
+          },
+      { encryptionKey: key.key, env },
+    );
+    return await listen(config, logger, storage, key.key, options);
+  } catch (error) {
+    await storage?.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function listen(
+  config: ServerConfig,
+  logger: Logger,
+  storage: Storage,
+  encryptionKey: string,
+  options: StartServerOptions,
+): Promise<RunningServer> {
+  const registry = options.registry ?? defaultRegistry();
+  const evaluator =
+    options.evaluator === null ? undefined : (options.evaluator ?? (await defaultEvaluator()));
+  if (!evaluator)
+    logger.warn('no expression evaluator available: nodes with {{ }} expressions will fail');
+  const queue =
+    options.queue ??
+    createInProcessQueue({ concurrency: config.concurrency, limit: config.queueLimit });
+  const bus = createEventBus();
+  const metrics = config.metrics ? createServerMetrics(() => queue.stats()) : undefined;
+  const helpers = createInMemoryBinaryHelpers();
+  let ready = false;
+  const publicUrl = { value: config.publicUrl ?? `http://localhost:${config.port}` };
+
+  const executions = new ExecutionService({
+    storage,
+    registry,
+    evaluator,
+    queue,
+    bus,
+    metrics,
+    logger,
+    get publicUrl() {
+      return publicUrl.value;
+    },
+    timezone: config.timezone,
+    executionTimeoutMs: config.executionTimeoutMs,
+    saveSuccessfulExecutions: config.saveSuccessfulExecutions,
+  });
+
+  const activation = new ActivationManager({
+    storage,
+    registry,
+    logger,
+    timezone: config.timezone,
+    testWebhookTtlMs: config.testWebhookTtlMs,
+    launch: async ({ workflow, parsed, nodeName, input }) => {
+      await executions.start({
+        workflowId: workflow.id,
+        workflowVersionId: workflow.versionId,
+        projectId: workflow.projectId,
+        document: workflow.document,
+        parsed,
+        mode: 'trigger',
+        startNode: nodeName,
+        input,
+      });
+    },
+    poll: async ({ parsed, nodeName }) => {
+      // A manual run up to the polling node asks it for new items; only new items start a run.
+      const result = await runWorkflow(parsed, {
+        registry,
+        ...(evaluator ? { evaluator } : {}),
+        credentials: storage.credentials.resolver(),
+        helpers,
+        mode: 'manual',
+        destinationNode: nodeName,
+        startNode: nodeName,
+        timezone: config.timezone,
+      });
+      if (result.status !== 'success') throw new Error(result.error?.message ?? 'poll failed');
+      return (result.runData[nodeName]?.at(-1)?.data?.main?.[0] ?? []) as Item[];
+    },
+  });
+
+  const auth = new AuthService({
+    storage,
+    secret: sessionSecret(config.jwtSecret, encryptionKey),
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    loginRateLimit: config.loginRateLimit,
+  });
+
+  const services: ServerServices = {
+    config,
+    storage,
+    registry,
+    queue,
+    bus,
+    metrics,
+    logger,
+    auth,
+    executions,
+    activation,
+    helpers,
+    get publicUrl() {
+      return publicUrl.value;
+    },
+    isReady: () => ready,
+  };
+
+  // node-ws reads `app` only when a socket upgrades, so the app can be set after creation.
+  const wsInit: { app: Hono<any> } = { app: undefined as unknown as Hono<any> };
+  const ws = createNodeWebSocket(wsInit);
+  const app = createApp(services, ws.upgradeWebSocket);
+  wsInit.app = app;
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s as Server),
+    ) as Server;
+    s.once('error', reject);
+  });
+  ws.injectWebSocket(server);
+  // Keep-alive sockets must not hold shutdown hostage for long.
+  server.keepAliveTimeout = 5_000;
+  const port = (server.address() as AddressInfo).port;
+  if (!config.publicUrl) publicUrl.value = `http://localhost:${port}`;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const activated = await activation.activateAll();
+  if (activated.failed > 0) {
+    logger.warn(
+      { failed: activated.failed },
+      'some active workflows could not be activated (see their activationError)',
+    );
+  }
+  executions.startWaitPoller();
+  ready = true;
+  logger.info(
+    { url, activeWorkflows: activated.activated, database: config.database.dialect },
+    'BudFlow is ready',
+  );
+
+  // Executions a previous process left running are resumed in the background.
+  void recoverStaleExecutions(storage, {
+    registry,
+    ...(evaluator ? { evaluator } : {}),
+    credentials: storage.credentials.resolver(),
+    helpers,
+    recorder: executions.recorder,
+  })
+    .then((outcomes) => {
+      if (outcomes.length > 0) logger.info({ outcomes }, 'recovered interrupted executions');
+    })
+    .catch((error: unknown) =>
+      logger.error({ err: error }, 'recovery of interrupted executions failed'),
+    );
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      ready = false;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await activation.close();
+      const unfinished = await queue.close(config.shutdownTimeoutMs);
+      if (unfinished.length > 0) {
+        logger.warn(
+          { unfinished },
+          'executions still running at shutdown: they resume at the next start',
+        );
+      }
+      await executions.close();
+      server.closeAllConnections?.();
+      ws.wss.close();
+      await stopped;
+      await evaluator?.close?.();
+      await storage.close();
+      logger.info('BudFlow stopped');
+    })());
+
+  return { url, port, app, services, close };
+}

@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import type { ExecutionEvent } from '@budflow/core';
+import { isBudflowError, type WebhookResponse } from '@budflow/node-sdk';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { AppEnv, ServerServices } from '../api/api-env.js';
+import { createRouter } from '../api/api-env.js';
+import { publicAuthRoutes, userRoutes } from '../api/auth-routes.js';
+import { executionRoutes } from '../api/execution-routes.js';
+import { resourceRoutes } from '../api/resource-routes.js';
+import { workflowRoutes } from '../api/workflow-routes.js';
+import { ProjectAccess } from '../auth/access.js';
+import { API_KEY_HEADER, SESSION_COOKIE } from '../auth/auth-service.js';
+import type { WebhookRegistration } from '../triggers/webhook-registry.js';
+import { errorBody, httpError, statusOf } from './http-error.js';
+import {
+  buildWebhookItem,
+  handleWebhookCall,
+  lastNodeResponse,
+  sendWebhookResponse,
+  type WebhookCallDeps,
+} from './webhook-handler.js';
+
+const PUBLIC_API_PATHS = new Set([
+  '/api/v1/owner',
+  '/api/v1/owner/setup',
+  '/api/v1/login',
+  '/api/v1/logout',
+  '/api/v1/openapi.json',
+  '/api/v1/docs',
+]);
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+const DOCS_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>BudFlow API</title>
+<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
+<script>window.ui = SwaggerUIBundle({ url: './openapi.json', dom_id: '#ui' });</script>
+</body></html>`;
+
+/** Fixed-window counter per webhook (requests per second). */
+function webhookRateLimiter(limit: number) {
+  const windows = new Map<string, { second: number; count: number }>();
+  return (key: string): boolean => {
+    if (limit <= 0) return true;
+    const second = Math.floor(Date.now() / 1000);
+    const w = windows.get(key);
+    if (!w || w.second !== second) {
+      if (windows.size > 10_000) windows.clear();
+      windows.set(key, { second, count: 1 });
+      return true;
+    }
+    return ++w.count <= limit;
+  };
+}
+
+export interface CreatedApp {
+  app: Hono<AppEnv>;
+}
+
+/** Builds the HTTP application: REST API, webhooks, live events and operations endpoints. */
+export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const access = new ProjectAccess(s.storage);
+
+  // Correlation id, access log and latency metric for every request.
+  app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', requestId);
+    const log = s.logger.child({ reqId: requestId });
+    c.set('log', log);
+    const started = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    const ms = performance.now() - started;
+    const path = c.req.path;
+    const route = path.startsWith('/webhook') ? path.split('/', 2).join('/') : c.req.routePath;
+    s.metrics?.httpDuration.observe(
+      { method: c.req.method, route, status: String(c.res.status) },
+      ms / 1000,
+    );
+    const line = { method: c.req.method, path, status: c.res.status, ms: Math.round(ms * 10) / 10 };
+    if (route.startsWith('/webhook')) log.debug(line, 'request');
+    else log.info(line, 'request');
+  });
+
+  app.onError((error, c) => {
+    const status = statusOf(error);
+    if (status >= 500) {
+      (c.get('log') ?? s.logger).error(
+        {
+          err: isBudflowError(error)
+            ? error.toJSON()
+            : { name: error.name, message: error.message, stack: error.stack },
+        },
+        'request failed',
+      );
+    }
+    return c.json(errorBody(error), status);
+  });
+
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  );
+
+  const tooLarge = (limit: number) => (c: Context) =>
+    c.json(
+      {
+        error: {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `the request body is larger than the limit of ${limit} bytes`,
+        },
+      },
+      413,
+    );
+
+  // Operations.
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    if (!s.isReady()) return c.json({ status: 'starting' }, 503);
+    try {
+      // Start-up applied (or verified) the migrations; here only the database must answer.
+      await s.storage.settings.get('budflow.readyz');
+      return c.json({ status: 'ready', database: 'ok', migrations: 'applied' });
+    } catch (error) {
+      s.logger.warn({ err: { message: (error as Error).message } }, 'readiness check failed');
+      return c.json({ status: 'unavailable', database: 'unreachable' }, 503);
+    }
+  });
+  if (s.metrics) {
+    const registry = s.metrics.registry;
+    app.get('/metrics', async (c) =>
+      c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+    );
+  }
+
+  // Authentication for the API (session cookie or API key).
+  const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const key = c.req.header(API_KEY_HEADER);
+    const user = key
+      ? await s.auth.verifyApiKey(key)
+      : await (async () => {
+          const token = getCookie(c, SESSION_COOKIE);
+          return token ? s.auth.verifySession(token) : undefined;
+        })();
+    if (!user) {
+      throw httpError(
+        'UNAUTHENTICATED',
+        key
+          ? 'the API key is invalid or expired'
+          : 'sign in (POST /api/v1/login) or send an X-BUDFLOW-API-KEY header',
+      );
+    }
+    c.set('user', user);
+    await next();
+  };
+
+  app.use(
+    '/api/*',
+    bodyLimit({ maxSize: s.config.apiPayloadLimit, onError: tooLarge(s.config.apiPayloadLimit) }),
+  );
+  app.use('/api/v1/*', async (c, next) => {
+    if (PUBLIC_API_PATHS.has(c.req.path)) return next();
+    return authenticate(c, next);
+  });
+
+  if (upgradeWebSocket) {
+    // Live events of every execution the user may see (or of one: ?executionId=).
+    app.get(
+      '/api/v1/ws',
+      upgradeWebSocket((c) => {
+        const user = c.get('user');
+        const only = c.req.query('executionId');
+        let unsubscribe: (() => void) | undefined;
+        return {
+          onOpen: (_event, ws) => {
+            void access.visibleProjects(user).then((visible) => {
+              const listener = (live: { event: ExecutionEvent; projectId: string | null }) => {
+                if (visible && (live.projectId === null || !visible.has(live.projectId))) return;
+                ws.send(JSON.stringify(live.event));
+              };
+              unsubscribe = only
+                ? s.bus.subscribeExecution(only, listener)
+                : s.bus.subscribeAll(listener);
+            });
+          },
+          onClose: () => unsubscribe?.(),
+          onError: () => unsubscribe?.(),
+        };
+      }) as MiddlewareHandler<AppEnv>,
+    );
+  }
+
+  const api = createRouter();
+  api.route('/', publicAuthRoutes(s));
+  api.route('/', userRoutes(s));
+  api.route('/', workflowRoutes(s));
+  api.route('/', executionRoutes(s));
+  api.route('/', resourceRoutes(s));
+  api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-BUDFLOW-API-KEY',
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+  });
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'BudFlow API',
+      version: '1',
+      description:
+        'Workflows, executions, credentials, variables, tags, projects, users and API keys.',
+    },
+    servers: [{ url: `${s.publicUrl}/api/v1` }],
+    security: [{ apiKey: [] }, { session: [] }],
+  });
+  api.get('/docs', (c) => c.html(DOCS_PAGE));
+  app.route('/api/v1', api);
+
+  // Webhooks.
+  const allowed = webhookRateLimiter(s.config.webhookRateLimit);
+  const deps: WebhookCallDeps = {
+    helpers: s.helpers,
+    logger: s.logger,
+    async credential(registration, type) {
+      const ref = registration.nodeCredentials[type];
+      if (!ref) {
+        throw httpError(
+          'FORBIDDEN',
+          `webhook node '${registration.nodeName}' needs a '${type}' credential for its authentication`,
+        );
+      }
+      return s.storage.credentials.resolver().resolve({
+        nodeName: registration.nodeName,
+        credentialType: type,
+        ref,
+      });
+    },
+    start: (registration: WebhookRegistration, item, onResponse) =>
+      s.executions.start({
+        workflowId: registration.workflowId,
+        workflowVersionId: registration.versionId,
+        projectId: registration.projectId,
+        document: registration.document,
+        ...(registration.parsed ? { parsed: registration.parsed } : {}),
+        mode: registration.test ? 'manual' : 'webhook',
+        startNode: registration.nodeName,
+        input: [item],
+        onResponse,
+      }),
+  };
+
+  const webhookLimit = bodyLimit({
+    maxSize: s.config.payloadLimit,
+    onError: tooLarge(s.config.payloadLimit),
+  });
+  for (const [prefix, test] of [
+    ['/webhook', false],
+    ['/webhook-test', true],
+  ] as const) {
+    app.all(`${prefix}/*`, webhookLimit, async (c) => {
+      const path = c.req.path.slice(prefix.length + 1);
+      const index = test ? s.activation.testWebhooks : s.activation.webhooks;
+      if (c.req.method === 'OPTIONS') {
+        const methods = index.methodsFor(path);
+        if (methods.length === 0) throw webhookNotFound(c.req.method, path, test);
+        return c.body(null, 204, {
+          'access-control-allow-origin': c.req.header('origin') ?? '*',
+          'access-control-allow-methods': [...methods, 'OPTIONS'].join(', '),
+          'access-control-allow-headers': c.req.header('access-control-request-headers') ?? '*',
+        });
+      }
+      const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+      const found = index.find(method, path);
+      if (!found) throw webhookNotFound(c.req.method, path, test);
+      if (!allowed(`${found.registration.method} ${found.registration.path}`)) {
+        throw httpError('RATE_LIMITED', 'too many requests to this webhook; slow down');
+      }
+      if (test) s.activation.consumeTestWebhook(found.registration);
+      return handleWebhookCall(c, found.registration, found.params, deps);
+    });
+  }
+
+  // Resume a waiting execution (Wait node "on webhook call", $execution.resumeUrl).
+  app.all('/webhook-waiting/:executionId{[^/]+}/*', webhookLimit, (c) => resumeWaiting(c));
+  app.all('/webhook-waiting/:executionId', webhookLimit, (c) => resumeWaiting(c));
+  const resumeWaiting = async (c: Context<AppEnv>) => {
+    const executionId = c.req.param('executionId') ?? '';
+    const execution = await s.storage.executions.get(executionId);
+    if (!execution || execution.status !== 'waiting' || execution.waitTill !== null) {
+      throw httpError('NOT_FOUND', `execution '${executionId}' is not waiting for a webhook call`);
+    }
+    const item = await buildWebhookItem(c, {}, {}, s.helpers, false);
+    let respond: (r: WebhookResponse) => void = () => {};
+    const responded = new Promise<WebhookResponse>((resolve) => (respond = resolve));
+    const started = await s.executions.resume(executionId, {
+      resumeItems: [item],
+      onResponse: (r) => respond(r),
+    });
+    const outcome = await Promise.race([
+      responded.then((response) => ({ response })),
+      started.done.then((result) => ({ result })),
+    ]);
+    if ('response' in outcome) return sendWebhookResponse(outcome.response, s.helpers, {});
+    if (outcome.result.status === 'error') {
+      return sendWebhookResponse(
+        { statusCode: 500, body: { message: 'Error in workflow' } },
+        s.helpers,
+        {},
+      );
+    }
+    return sendWebhookResponse(lastNodeResponse({}, outcome.result), s.helpers, {});
+  };
+
+  return app;
+}
+
+function webhookNotFound(method: string, path: string, test: boolean) {
+  return httpError(
+    'WEBHOOK_NOT_REGISTERED',
+    test
+      ? `the test webhook ${method} /webhook-test/${path} is not registered: call POST /api/v1/workflows/<id>/test-webhook first (it listens for one call, for 120 s)`
+      : `the webhook ${method} /webhook/${path} is not registered: activate the workflow that has it (POST /api/v1/workflows/<id>/activate)`,
+    { method, path },
+  );
+}
