@@ -12,7 +12,7 @@ export interface SandboxLimits {
 
 export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   memoryBytes: 128 * 1024 * 1024,
-  stackBytes: 512 * 1024,
+  stackBytes: 256 * 1024,
   timeoutMs: 5_000,
   outputBytes: 32 * 1024 * 1024,
 });

@@ -271,8 +271,8 @@ export const KERNEL_SOURCE = String.raw`
     if (e === null || e === undefined || (typeof e !== 'object' && typeof e !== 'function')) {
       return { name: 'Error', message: 'Uncaught ' + String(e), thrown: true };
     }
-    var stack = typeof e.stack === 'string' ? e.stack : '';
-    var out = { name: String(e.name || 'Error'), message: String(e.message === undefined ? e : e.message), stack: stack };
+    var stack = typeof e.stack === 'string' ? e.stack.slice(0, 4000) : '';
+    var out = { name: String(e.name || 'Error'), message: String(e.message === undefined ? e : e.message).slice(0, 10000), stack: stack };
     if (e.__bfCode) out.code = String(e.__bfCode);
     if (e.__bfDetails) { try { out.details = JSONparse(JSONstringify(e.__bfDetails)); } catch (x) { /* ignore */ } }
     // Code compiled with Function() reports "<input>:N", N counting the two wrapper lines.

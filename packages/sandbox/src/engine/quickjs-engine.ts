@@ -141,13 +141,17 @@ export class QuickJsEngine {
         if (!outcome.ok && outcome.failure.code !== 'SANDBOX_OUTPUT_TOO_LARGE') reset = true;
       }
     } catch (error) {
-      // The WASM module itself failed (e.g. out of memory while copying a string out).
+      // The WASM module itself trapped: its C stack or its memory is exhausted.
+      const message = error instanceof Error ? error.message : String(error);
       outcome = {
         ok: false,
-        failure: {
-          code: 'SANDBOX_MEMORY',
-          message: `sandbox ran out of memory (${String(error instanceof Error ? error.message : error)})`,
-        },
+        failure: /stack|recursion/i.test(message)
+          ? {
+              code: 'SANDBOX_ERROR',
+              message: 'script exceeded the sandbox stack limit (too deep recursion)',
+              details: { reason: 'stack' },
+            }
+          : { code: 'SANDBOX_MEMORY', message: `sandbox ran out of memory (${message})` },
       };
       reset = true;
     } finally {
