@@ -32,15 +32,17 @@ describe('getPath / setPath / unsetPath', () => {
     expect(unsetPath(object, 'a.zzz')).toBe(false);
   });
 
-  it.each(['__proto__.polluted', 'constructor.prototype.polluted', 'a.__proto__.polluted', 'prototype'])(
-    'never writes through %s',
-    (path) => {
-      const object: Record<string, unknown> = { a: {} };
-      expect(setPath(object, path, true)).toBe(false);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(Object.prototype).not.toHaveProperty('polluted');
-    },
-  );
+  it.each([
+    '__proto__.polluted',
+    'constructor.prototype.polluted',
+    'a.__proto__.polluted',
+    'prototype',
+  ])('never writes through %s', (path) => {
+    const object: Record<string, unknown> = { a: {} };
+    expect(setPath(object, path, true)).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
 
   it('does not read inherited properties', () => {
     expect(getPath({}, 'constructor')).toBeUndefined();

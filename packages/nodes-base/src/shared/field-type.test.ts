@@ -41,7 +41,10 @@ describe('validateFieldType', () => {
 
   it('rejects other JavaScript types in strict mode and stringifies with parseStrings', () => {
     expect(validateFieldType('f', '1', 'number', { strict: true }).valid).toBe(false);
-    expect(validateFieldType('f', 1, 'string', { parseStrings: true })).toEqual({ valid: true, newValue: '1' });
+    expect(validateFieldType('f', 1, 'string', { parseStrings: true })).toEqual({
+      valid: true,
+      newValue: '1',
+    });
     expect(validateFieldType('f', { a: 1 }, 'string', { parseStrings: true })).toEqual({
       valid: true,
       newValue: '{"a":1}',
@@ -49,14 +52,18 @@ describe('validateFieldType', () => {
   });
 
   it('parses dates in ISO, RFC 2822 and SQL forms', () => {
-    for (const text of ['2023-08-01T12:34:56Z', 'Tue, 01 Nov 2016 13:23:12 +0630', '2017-05-15 09:24:15']) {
+    for (const text of [
+      '2023-08-01T12:34:56Z',
+      'Tue, 01 Nov 2016 13:23:12 +0630',
+      '2017-05-15 09:24:15',
+    ]) {
       const result = convert(text, 'dateTime');
       expect(result.valid).toBe(true);
     }
     expect(convert('not a date', 'dateTime').valid).toBe(false);
-    expect(toJsonValue((convert('2023-08-01T12:34:56Z', 'dateTime') as { newValue: unknown }).newValue)).toBe(
-      '2023-08-01T12:34:56.000Z',
-    );
+    expect(
+      toJsonValue((convert('2023-08-01T12:34:56Z', 'dateTime') as { newValue: unknown }).newValue),
+    ).toBe('2023-08-01T12:34:56.000Z');
   });
 
   it('drops __proto__ keys when making JSON', () => {

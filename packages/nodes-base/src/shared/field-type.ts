@@ -18,8 +18,7 @@ export type FieldType =
   | 'any';
 
 export type FieldValidation =
-  | { valid: true; newValue: unknown }
-  | { valid: false; errorMessage: string };
+  { valid: true; newValue: unknown } | { valid: false; errorMessage: string };
 
 export interface ValidateFieldOptions {
   /** Reject values of another JavaScript type instead of converting them. */
@@ -76,8 +75,14 @@ export function toDateTime(value: unknown, zone?: string): DateTime {
   }
   const text = String(value).trim();
   const options = { zone, setZone: true };
-  for (const parse of [DateTime.fromISO, DateTime.fromHTTP, DateTime.fromRFC2822, DateTime.fromSQL]) {
-    const parsed = parse(text, options);
+  const parsers = [
+    (t: string) => DateTime.fromISO(t, options),
+    (t: string) => DateTime.fromHTTP(t, options),
+    (t: string) => DateTime.fromRFC2822(t, options),
+    (t: string) => DateTime.fromSQL(t, options),
+  ];
+  for (const parse of parsers) {
+    const parsed = parse(text);
     if (parsed.isValid) return parsed;
   }
   const millis = DateTime.fromMillis(Date.parse(text), { zone });
@@ -86,7 +91,9 @@ export function toDateTime(value: unknown, zone?: string): DateTime {
 }
 
 export function toTime(value: unknown): string {
-  const isTime = /^\d{2}:\d{2}(:\d{2})?((-|\+)\d{4})?((-|\+)\d{1,2}(:\d{2})?)?$/s.test(String(value));
+  const isTime = /^\d{2}:\d{2}(:\d{2})?((-|\+)\d{4})?((-|\+)\d{1,2}(:\d{2})?)?$/s.test(
+    String(value),
+  );
   if (!isTime) throw new ConversionError('Value is not a valid time');
   return String(value);
 }
@@ -112,9 +119,7 @@ export function parseJsonLenient(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    const converted = text
-      .replace(/'/g, '"')
-      .replace(/([{,]\s*)([A-Za-z0-9_$]+)\s*:/g, '$1"$2":');
+    const converted = text.replace(/'/g, '"').replace(/([{,]\s*)([A-Za-z0-9_$]+)\s*:/g, '$1"$2":');
     return JSON.parse(converted);
   }
 }

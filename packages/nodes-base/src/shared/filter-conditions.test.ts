@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { executeFilter, executeFilterCondition, FilterError, type FilterOptions } from './filter-conditions.js';
+import {
+  executeFilter,
+  executeFilterCondition,
+  FilterError,
+  type FilterOptions,
+} from './filter-conditions.js';
 
 const check = (
   type: string,
@@ -9,7 +14,8 @@ const check = (
   options: FilterOptions = { caseSensitive: true, typeValidation: 'loose' },
 ) => {
   // The editor stores a right type for array operators: any value for contains, a number for lengths.
-  const rightType = type === 'array' ? (operation.startsWith('length') ? 'number' : 'any') : undefined;
+  const rightType =
+    type === 'array' ? (operation.startsWith('length') ? 'number' : 'any') : undefined;
   return executeFilterCondition(
     { leftValue, rightValue, operator: { type, operation, ...(rightType ? { rightType } : {}) } },
     options,

@@ -7,7 +7,8 @@ import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import { validateFieldType, type FieldValidation } from './field-type.js';
 
-export type FilterOperatorType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'dateTime' | 'any';
+export type FilterOperatorType =
+  'string' | 'number' | 'boolean' | 'array' | 'object' | 'dateTime' | 'any';
 
 export interface FilterOperator {
   type: FilterOperatorType | (string & {});
@@ -86,7 +87,8 @@ function parseSingleValue(
   strict: boolean,
   version: number,
 ): FieldValidation {
-  if (type === 'any' || value === null || value === undefined) return { valid: true, newValue: value };
+  if (type === 'any' || value === null || value === undefined)
+    return { valid: true, newValue: value };
   if (type === 'boolean' && !strict) {
     if (version >= 2) {
       const result = validateFieldType('filter', value, type);

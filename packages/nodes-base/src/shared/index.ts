@@ -39,6 +39,11 @@ export {
   type FilterOptions,
   type FilterValue,
 } from './filter-conditions.js';
-export { LEGACY_DATA_TYPES, LEGACY_OPERATIONS, compareLegacy, legacyDateTime } from './legacy-compare.js';
+export {
+  LEGACY_DATA_TYPES,
+  LEGACY_OPERATIONS,
+  compareLegacy,
+  legacyDateTime,
+} from './legacy-compare.js';
 export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
 export { deepCopyJson, executionNodeContext, nodeError } from './node-context.js';

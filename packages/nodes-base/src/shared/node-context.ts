@@ -18,7 +18,7 @@ export function nodeError(
 
 /** Deep copy of JSON data (items crossing node boundaries must not share objects). */
 export function deepCopyJson<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T);
+  return value === undefined ? value : structuredClone(value);
 }
 
 /** The per-execution node context (n8n's `getContext('node')`). */

@@ -1,7 +1,20 @@
-import { defineNode, type ExecuteContext, type Item, type JsonObject, type JsonValue } from '@budflow/node-sdk';
+import {
+  defineNode,
+  type ExecuteContext,
+  type Item,
+  type JsonObject,
+  type JsonValue,
+} from '@budflow/node-sdk';
 import { isEqual } from 'lodash-es';
 import { z } from 'zod';
-import { deepCopyJson, fuzzyCompare, getPath, nodeError, setPath, type CompareFunction } from '../../shared/index.js';
+import {
+  deepCopyJson,
+  fuzzyCompare,
+  getPath,
+  nodeError,
+  setPath,
+  type CompareFunction,
+} from '../../shared/index.js';
 import { checkMatchFieldsInput, type FieldPair } from './merge/match-items.js';
 
 const compareParams = z.object({
@@ -30,7 +43,12 @@ type CompareParams = z.infer<typeof compareParams>;
 const isEmptyJson = (json: JsonObject) => Object.keys(json).length === 0;
 
 /** Drops items with empty json; throws when a match field appears in no item of the input. */
-function checkInput(items: Item[], fields: string[], disableDotNotation: boolean, label: string): Item[] {
+function checkInput(
+  items: Item[],
+  fields: string[],
+  disableDotNotation: boolean,
+  label: string,
+): Item[] {
   const list = items.filter((item) => !isEmptyJson(item.json));
   if (list.length === 0) return list;
   for (const field of fields) {
@@ -45,7 +63,11 @@ function checkInput(items: Item[], fields: string[], disableDotNotation: boolean
 }
 
 const valueOf = (json: JsonObject, field: string, disableDotNotation: boolean) =>
-  disableDotNotation ? (Object.prototype.hasOwnProperty.call(json, field) ? json[field] : undefined) : getPath(json, field);
+  disableDotNotation
+    ? Object.prototype.hasOwnProperty.call(json, field)
+      ? json[field]
+      : undefined
+    : getPath(json, field);
 
 interface CompareSettings {
   resolve: CompareParams['resolve'];
@@ -80,12 +102,17 @@ function compareItems(a: Item, b: Item, pairs: FieldPair[], s: CompareSettings):
     if (s.resolve === 'preferInput1') different[key] = orNull(a.json[key], s.keepFalsy);
     else if (s.resolve === 'preferInput2') different[key] = orNull(b.json[key], s.keepFalsy);
     else {
-      const value = { input1: orNull(a.json[key], s.keepFalsy), input2: orNull(b.json[key], s.keepFalsy) };
+      const value = {
+        input1: orNull(a.json[key], s.keepFalsy),
+        input2: orNull(b.json[key], s.keepFalsy),
+      };
       if (s.skipFields.includes(key)) skipped[key] = value;
       else different[key] = value;
     }
   }
-  return { json: { keys, same, different, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) } };
+  return {
+    json: { keys, same, different, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) },
+  };
 }
 
 function combineItems(a: Item, b: Item, s: CompareSettings): Item {
@@ -132,7 +159,11 @@ function compare(input1: Item[], input2: Item[], pairs: FieldPair[], s: CompareS
     const matches: Item[] = [];
     for (let i = 0; i < input2.length; i++) {
       const candidate = input2[i]!;
-      if (lookup.every(([key, expected]) => s.equal(expected, valueOf(candidate.json, key, s.disableDotNotation)))) {
+      if (
+        lookup.every(([key, expected]) =>
+          s.equal(expected, valueOf(candidate.json, key, s.disableDotNotation)),
+        )
+      ) {
         matches.push(candidate);
         matchedIn2.add(i);
         if (s.multipleMatches !== 'all') break;
@@ -192,8 +223,18 @@ export const compareDatasetsNode = defineNode({
     try {
       const pairs = checkMatchFieldsInput(params.mergeByFields.values);
       const disableDotNotation = !!params.options.disableDotNotation;
-      const input1 = checkInput(ctx.inputs[0] ?? [], pairs.map((p) => p.field1), disableDotNotation, 'Input A');
-      const input2 = checkInput(ctx.inputs[1] ?? [], pairs.map((p) => p.field2), disableDotNotation, 'Input B');
+      const input1 = checkInput(
+        ctx.inputs[0] ?? [],
+        pairs.map((p) => p.field1),
+        disableDotNotation,
+        'Input A',
+      );
+      const input2 = checkInput(
+        ctx.inputs[1] ?? [],
+        pairs.map((p) => p.field2),
+        disableDotNotation,
+        'Input B',
+      );
       const fuzzy = !!(params.options.fuzzyCompare ?? (version >= 2 ? params.fuzzyCompare : false));
       const settings: CompareSettings = {
         resolve: params.resolve,

@@ -1,13 +1,7 @@
 import { defineNode, type ExecuteContext, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
-import {
-  FilterError,
-  executeFilter,
-  filterValueSchema,
-  nodeError,
-  type FilterValue,
-} from '../../shared/index.js';
-import { evaluateLegacyConditions, legacyConditionsSchema, type LegacyConditions } from './legacy-conditions.js';
+import { FilterError, executeFilter, filterValueSchema, nodeError } from '../../shared/index.js';
+import { evaluateLegacyConditions, legacyConditionsSchema } from './legacy-conditions.js';
 
 const filterNodeOptions = z
   .looseObject({ ignoreCase: z.boolean().optional(), looseTypeValidation: z.boolean().optional() })
@@ -45,7 +39,7 @@ function splitByFilter(ctx: ExecuteContext<FilterNodeV2Params>): Item[][] {
       const params = ctx.params(itemIndex);
       let result: boolean;
       try {
-        result = executeFilter(params.conditions as FilterValue, itemIndex);
+        result = executeFilter(params.conditions, itemIndex);
       } catch (error) {
         if (error instanceof FilterError) {
           throw nodeError(ctx, error.message, { itemIndex, description: error.description });
@@ -62,7 +56,10 @@ function splitByFilter(ctx: ExecuteContext<FilterNodeV2Params>): Item[][] {
 }
 
 function legacyError(ctx: ExecuteContext<unknown>, error: unknown, itemIndex: number) {
-  return nodeError(ctx, error instanceof Error ? error.message : String(error), { itemIndex, cause: error });
+  return nodeError(ctx, error instanceof Error ? error.message : String(error), {
+    itemIndex,
+    cause: error,
+  });
 }
 
 /** If: routes items to `true` or `false`. */
@@ -87,7 +84,7 @@ export const ifNode = defineNode({
       const params = v1.params(itemIndex);
       let result: boolean;
       try {
-        result = evaluateLegacyConditions(params.conditions as LegacyConditions, params.combineOperation);
+        result = evaluateLegacyConditions(params.conditions, params.combineOperation);
       } catch (error) {
         throw legacyError(ctx, error, itemIndex);
       }
@@ -120,13 +117,14 @@ export const filterNode = defineNode({
       let result: boolean;
       try {
         result = evaluateLegacyConditions(
-          params.conditions as LegacyConditions,
+          params.conditions,
           params.combineConditions === 'OR' ? 'any' : 'all',
         );
       } catch (error) {
         throw legacyError(ctx, error, itemIndex);
       }
-      const out = item.pairedItem === undefined ? { ...item, pairedItem: [{ item: itemIndex }] } : item;
+      const out =
+        item.pairedItem === undefined ? { ...item, pairedItem: [{ item: itemIndex }] } : item;
       (result ? kept : discarded).push(out);
     });
     return [kept, discarded];

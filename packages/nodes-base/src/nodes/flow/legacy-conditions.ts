@@ -23,7 +23,10 @@ export type LegacyConditions = z.infer<typeof legacyConditionsSchema>;
  * Evaluates legacy conditions for one item: `all` stops at the first failing condition, `any` at
  * the first passing one, checking boolean, date, number then string conditions.
  */
-export function evaluateLegacyConditions(conditions: LegacyConditions, combine: 'all' | 'any'): boolean {
+export function evaluateLegacyConditions(
+  conditions: LegacyConditions,
+  combine: 'all' | 'any',
+): boolean {
   for (const dataType of LEGACY_DATA_TYPES) {
     for (const entry of conditions[dataType]) {
       let value1 = entry.value1;

@@ -33,7 +33,11 @@ interface LoopState {
 const asState = (context: JsonObject) => context as unknown as LoopState;
 const toJson = (value: unknown) => value as JsonValue;
 
-function nextBatch(ctx: ExecuteContext<Params>): { batch: Item[]; state: LoopState; returned: Item[] } {
+function nextBatch(ctx: ExecuteContext<Params>): {
+  batch: Item[];
+  state: LoopState;
+  returned: Item[];
+} {
   const { batchSize, options } = ctx.params(0);
   const context = ctx.getNodeContext();
   const state = asState(context);

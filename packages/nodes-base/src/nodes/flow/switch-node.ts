@@ -14,7 +14,6 @@ import {
   legacyDateTime,
   nodeError,
   toNumber,
-  type FilterValue,
 } from '../../shared/index.js';
 
 const legacyRule = z.looseObject({
@@ -63,9 +62,11 @@ const switchV3Params = z.object({
         {
           conditions: {
             options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
-            conditions: [{ leftValue: '', rightValue: '', operator: { type: 'string', operation: 'equals' } }],
+            conditions: [
+              { leftValue: '', rightValue: '', operator: { type: 'string', operation: 'equals' } },
+            ],
             combinator: 'and',
-          } as FilterValue,
+          },
           renameOutput: false,
           outputKey: '',
         },
@@ -99,7 +100,9 @@ function switchOutputs(params: JsonObject, typeVersion: number): OutputSpec[] {
   }
   if (typeVersion < 3) {
     const rules = ((params.rules as JsonObject | undefined)?.rules ?? []) as JsonObject[];
-    return rules.map((rule, i) => main(typeof rule.outputKey === 'string' && rule.outputKey ? rule.outputKey : String(i)));
+    return rules.map((rule, i) =>
+      main(typeof rule.outputKey === 'string' && rule.outputKey ? rule.outputKey : String(i)),
+    );
   }
   const rules = ((params.rules as JsonObject | undefined)?.values ?? []) as JsonObject[];
   const outputs = rules.map((rule, i) =>
@@ -131,7 +134,10 @@ function executeLegacy(ctx: ExecuteContext<SwitchV1Params>): Item[][] {
       const params = ctx.params(itemIndex);
       if (params.mode === 'expression') {
         if (!v1 && itemIndex === 0) {
-          outputs = Array.from({ length: Math.max(0, asNumber(params.outputsAmount) || 0) }, () => []);
+          outputs = Array.from(
+            { length: Math.max(0, asNumber(params.outputsAmount) || 0) },
+            () => [],
+          );
         }
         const index = asNumber(params.output);
         checkIndex(index, itemIndex);
@@ -200,13 +206,18 @@ function executeV3(ctx: ExecuteContext<SwitchV3Params>): Item[][] {
       const params = ctx.params(itemIndex);
       if (mode === 'expression') {
         if (itemIndex === 0) {
-          outputs = Array.from({ length: Math.max(0, asNumber(params.numberOutputs) || 0) }, () => []);
+          outputs = Array.from(
+            { length: Math.max(0, asNumber(params.numberOutputs) || 0) },
+            () => [],
+          );
         }
         let index: number;
         try {
           index = toNumber(params.output);
         } catch {
-          throw nodeError(ctx, `'output' expects a number but we got '${String(params.output)}'`, { itemIndex });
+          throw nodeError(ctx, `'output' expects a number but we got '${String(params.output)}'`, {
+            itemIndex,
+          });
         }
         checkIndex(index, itemIndex);
         outputs[index]!.push(item);
@@ -223,7 +234,7 @@ function executeV3(ctx: ExecuteContext<SwitchV3Params>): Item[][] {
       for (const [ruleIndex, rule] of rules.entries()) {
         let pass: boolean;
         try {
-          pass = executeFilter(rule.conditions as FilterValue, itemIndex);
+          pass = executeFilter(rule.conditions, itemIndex);
         } catch (error) {
           if (error instanceof FilterError) {
             throw nodeError(ctx, error.message, { itemIndex, description: error.description });

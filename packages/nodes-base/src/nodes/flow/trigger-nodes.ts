@@ -75,9 +75,9 @@ export const stopAndErrorNode = defineNode({
         throw nodeError(ctx, "The parameter 'Error Object' is not valid JSON", { cause });
       }
     }
-    const record = (typeof errorObject === 'object' && errorObject !== null
-      ? errorObject
-      : {}) as Record<string, unknown>;
+    const record = (
+      typeof errorObject === 'object' && errorObject !== null ? errorObject : {}
+    ) as Record<string, unknown>;
     const message =
       typeof record.message === 'string'
         ? record.message

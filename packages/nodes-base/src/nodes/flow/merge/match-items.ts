@@ -9,7 +9,8 @@ export interface FieldPair {
   field2: string;
 }
 
-export type JoinMode = 'keepMatches' | 'keepNonMatches' | 'keepEverything' | 'enrichInput1' | 'enrichInput2';
+export type JoinMode =
+  'keepMatches' | 'keepNonMatches' | 'keepEverything' | 'enrichInput1' | 'enrichInput2';
 export type OutputDataFrom = 'both' | 'input1' | 'input2';
 
 export interface MatchOptions {
@@ -53,14 +54,19 @@ export function addSourceField(items: Item[], source: string): Item[] {
 }
 
 function fieldValue(json: JsonObject, field: string, disableDotNotation: boolean): unknown {
-  if (disableDotNotation) return Object.prototype.hasOwnProperty.call(json, field) ? json[field] : undefined;
+  if (disableDotNotation)
+    return Object.prototype.hasOwnProperty.call(json, field) ? json[field] : undefined;
   return getPath(json, field);
 }
 
 /** Throws n8n's errors when the field pairs to match on are empty. */
-export function checkMatchFieldsInput(pairs: ReadonlyArray<{ field1: string; field2: string }>): FieldPair[] {
+export function checkMatchFieldsInput(
+  pairs: ReadonlyArray<{ field1: string; field2: string }>,
+): FieldPair[] {
   if (pairs.length === 1 && pairs[0]!.field1 === '' && pairs[0]!.field2 === '') {
-    throw new Error('You need to define at least one pair of fields in "Fields to Match" to match on');
+    throw new Error(
+      'You need to define at least one pair of fields in "Fields to Match" to match on',
+    );
   }
   for (const [index, pair] of pairs.entries()) {
     if (pair.field1 === '' || pair.field2 === '') {
@@ -73,9 +79,18 @@ export function checkMatchFieldsInput(pairs: ReadonlyArray<{ field1: string; fie
 }
 
 /** Throws when a field to match on appears in no item of the input (Merge before v2.1). */
-export function checkInput(items: Item[], fields: string[], disableDotNotation: boolean, label: string): Item[] {
+export function checkInput(
+  items: Item[],
+  fields: string[],
+  disableDotNotation: boolean,
+  label: string,
+): Item[] {
   for (const field of fields) {
-    const present = items.some((item) => fieldValue(item.json, field, disableDotNotation) !== undefined || (disableDotNotation && Object.prototype.hasOwnProperty.call(item.json, field)));
+    const present = items.some(
+      (item) =>
+        fieldValue(item.json, field, disableDotNotation) !== undefined ||
+        (disableDotNotation && Object.prototype.hasOwnProperty.call(item.json, field)),
+    );
     if (!present) throw new Error(`Field '${field}' is not present in any of items in '${label}'`);
   }
   return items;
@@ -87,7 +102,9 @@ function matchesLookup(
   disableDotNotation: boolean,
   equal: CompareFunction,
 ): boolean {
-  return lookup.every(([key, expected]) => equal(expected, fieldValue(item.json, key, disableDotNotation)));
+  return lookup.every(([key, expected]) =>
+    equal(expected, fieldValue(item.json, key, disableDotNotation)),
+  );
 }
 
 /** Finds, for each item of input 1, the items of input 2 with equal values in the matched fields. */
@@ -141,6 +158,8 @@ export function findMatches(
   return result;
 }
 
+const asJson = (value: unknown): JsonObject => value as JsonObject;
+
 const keepTargetWhenEmpty = (target: unknown, source: unknown) =>
   source === undefined || source === null || source === '' ? target : undefined;
 
@@ -149,8 +168,8 @@ export function selectMergeMethod(clash: ClashOptions): Merger {
   const shallow = clash.mergeMode === 'shallowMerge';
   if (clash.overrideEmpty) {
     return shallow
-      ? (target, ...sources) => assignWith({ ...target }, ...sources, keepTargetWhenEmpty) as JsonObject
-      : (target, ...sources) => mergeWith({ ...target }, ...sources, keepTargetWhenEmpty) as JsonObject;
+      ? (target, ...sources) => asJson(assignWith({ ...target }, ...sources, keepTargetWhenEmpty))
+      : (target, ...sources) => asJson(mergeWith({ ...target }, ...sources, keepTargetWhenEmpty));
   }
   return shallow
     ? (target, ...sources) => assign({}, target, ...sources) as JsonObject

@@ -70,14 +70,20 @@ function joinByFields(args: JoinArgs): Item[] {
   };
   const swap = generation === 2 && joinMode === 'enrichInput2';
   const matches = swap
-    ? findMatches(input2, input1, pairs.map((p) => ({ field1: p.field2, field2: p.field1 })), matchOptions)
+    ? findMatches(
+        input2,
+        input1,
+        pairs.map((p) => ({ field1: p.field2, field2: p.field1 })),
+        matchOptions,
+      )
     : findMatches(input1, input2, pairs, matchOptions);
 
   if (joinMode === 'keepMatches' || joinMode === 'keepEverything') {
     let output: Item[] = [];
     if (outputDataFrom === 'input1') output = matches.matched.map((m) => m.entry);
     if (outputDataFrom === 'input2') output = matches.matched2;
-    if (outputDataFrom === 'both') output = mergeMatched(matches.matched, clash, undefined, generation);
+    if (outputDataFrom === 'both')
+      output = mergeMatched(matches.matched, clash, undefined, generation);
     if (joinMode === 'keepEverything') {
       let { unmatched1, unmatched2 } = matches;
       if (clash.resolveClash === 'addSuffix') {
@@ -91,12 +97,18 @@ function joinByFields(args: JoinArgs): Item[] {
   if (joinMode === 'keepNonMatches') {
     if (outputDataFrom === 'input1') return matches.unmatched1;
     if (outputDataFrom === 'input2') return matches.unmatched2;
-    return [...addSourceField(matches.unmatched1, 'input1'), ...addSourceField(matches.unmatched2, 'input2')];
+    return [
+      ...addSourceField(matches.unmatched1, 'input1'),
+      ...addSourceField(matches.unmatched2, 'input2'),
+    ];
   }
   const merged = mergeMatched(matches.matched, clash, joinMode, generation);
   const rest = swap || joinMode === 'enrichInput1' ? matches.unmatched1 : matches.unmatched2;
   const suffix = joinMode === 'enrichInput1' ? '1' : '2';
-  return [...merged, ...(clash.resolveClash === 'addSuffix' ? addSuffixToEntriesKeys(rest, suffix) : rest)];
+  return [
+    ...merged,
+    ...(clash.resolveClash === 'addSuffix' ? addSuffixToEntriesKeys(rest, suffix) : rest),
+  ];
 }
 
 /** Merge v2.1+/v3 when an input is empty: pass the other through or stop, per join mode. */
@@ -106,15 +118,22 @@ function emptyInputJoin(
   joinMode: JoinMode,
   outputDataFrom: OutputDataFrom,
 ): Item[] {
-  if (input1.length === 0 && joinMode === 'keepNonMatches' && outputDataFrom === 'input1') return [];
-  if (input2.length === 0 && joinMode === 'keepNonMatches' && outputDataFrom === 'input2') return [];
+  if (input1.length === 0 && joinMode === 'keepNonMatches' && outputDataFrom === 'input1')
+    return [];
+  if (input2.length === 0 && joinMode === 'keepNonMatches' && outputDataFrom === 'input2')
+    return [];
   if (joinMode === 'keepMatches') return [];
   if (joinMode === 'enrichInput1' && input1.length === 0) return [];
   if (joinMode === 'enrichInput2' && input2.length === 0) return [];
   return [...input1, ...input2];
 }
 
-function combineByPosition(inputs: Item[][], clash: ClashOptions, includeUnpaired: boolean, generation: 2 | 3): Item[] {
+function combineByPosition(
+  inputs: Item[][],
+  clash: ClashOptions,
+  includeUnpaired: boolean,
+  generation: 2 | 3,
+): Item[] {
   const mergeInto = selectMergeMethod(clash);
   if (generation === 2) {
     let [input1, input2] = [inputs[0] ?? [], inputs[1] ?? []];
@@ -125,7 +144,9 @@ function combineByPosition(inputs: Item[][], clash: ClashOptions, includeUnpaire
     }
     if (input1.length === 0) return includeUnpaired ? input2 : [];
     if (input2.length === 0) return includeUnpaired ? input1 : [];
-    const count = includeUnpaired ? Math.max(input1.length, input2.length) : Math.min(input1.length, input2.length);
+    const count = includeUnpaired
+      ? Math.max(input1.length, input2.length)
+      : Math.min(input1.length, input2.length);
     const out: Item[] = [];
     for (let i = 0; i < count; i++) {
       if (i >= input1.length) out.push(input2[i]!);
@@ -153,7 +174,11 @@ function combineByPosition(inputs: Item[][], clash: ClashOptions, includeUnpaire
     const json = {
       ...mergeInto({}, ...entries.map((entry) => entry?.json ?? {}), preferredEntry?.json ?? {}),
     };
-    const binary = merge({}, ...entries.map((entry) => entry?.binary ?? {}), preferredEntry?.binary ?? {});
+    const binary = merge(
+      {},
+      ...entries.map((entry) => entry?.binary ?? {}),
+      preferredEntry?.binary ?? {},
+    );
     const item: Item = { json, pairedItem: pairOf(...entries, preferredEntry) };
     if (Object.keys(binary).length > 0) item.binary = binary;
     out.push(item);
@@ -195,8 +220,18 @@ function executeV2(ctx: ExecuteContext<MergeV2Params>): Item[][] {
   let first = input1;
   let second = input2;
   if (ctx.typeVersion < 2.1) {
-    first = checkInput(input1, pairs.map((p) => p.field1), disableDot, 'Input 1');
-    second = checkInput(input2, pairs.map((p) => p.field2), disableDot, 'Input 2');
+    first = checkInput(
+      input1,
+      pairs.map((p) => p.field1),
+      disableDot,
+      'Input 1',
+    );
+    second = checkInput(
+      input2,
+      pairs.map((p) => p.field2),
+      disableDot,
+      'Input 2',
+    );
   } else if (first.length === 0 || second.length === 0) {
     return [emptyInputJoin(first, second, params.joinMode, params.outputDataFrom)];
   }
@@ -278,7 +313,10 @@ function executeV1(ctx: ExecuteContext<MergeV1Params>): Item[][] | null {
       const out: Item[] = [];
       input1.forEach((a, i) =>
         input2.forEach((b, j) =>
-          out.push({ json: { ...a.json, ...b.json }, pairedItem: [{ item: i }, { item: j, input: 1 }] }),
+          out.push({
+            json: { ...a.json, ...b.json },
+            pairedItem: [{ item: i }, { item: j, input: 1 }],
+          }),
         ),
       );
       return [out];
@@ -299,7 +337,10 @@ function executeV1(ctx: ExecuteContext<MergeV1Params>): Item[][] | null {
         if (!a) out.push(b!);
         else if (!b) out.push(a);
         else {
-          const item: Item = { json: { ...deepCopyJson(a.json), ...b.json }, pairedItem: pairOf(a, b) };
+          const item: Item = {
+            json: { ...deepCopyJson(a.json), ...b.json },
+            pairedItem: pairOf(a, b),
+          };
           if (a.binary !== undefined) item.binary = { ...a.binary };
           out.push(item);
         }
@@ -327,7 +368,10 @@ function mergeByKeyV1(params: MergeV1Params, input1: Item[], input2: Item[]): It
   const out: Item[] = [];
   for (const entry of input1) {
     const reference = getPath(entry.json, propertyName1);
-    if (reference === undefined || (typeof reference !== 'string' && typeof reference !== 'number')) {
+    if (
+      reference === undefined ||
+      (typeof reference !== 'string' && typeof reference !== 'number')
+    ) {
       if (keepUnmatched) out.push(entry);
       continue;
     }

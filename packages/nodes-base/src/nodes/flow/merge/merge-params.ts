@@ -37,7 +37,16 @@ const outputDataFrom = z.enum(['both', 'input1', 'input2']).default('both');
 
 export const mergeV1Params = z.object({
   mode: z
-    .enum(['append', 'keepKeyMatches', 'mergeByIndex', 'mergeByKey', 'multiplex', 'passThrough', 'removeKeyMatches', 'wait'])
+    .enum([
+      'append',
+      'keepKeyMatches',
+      'mergeByIndex',
+      'mergeByKey',
+      'multiplex',
+      'passThrough',
+      'removeKeyMatches',
+      'wait',
+    ])
     .default('append'),
   join: z.enum(['inner', 'left', 'outer']).default('left'),
   propertyName1: z.string().default(''),
@@ -49,7 +58,9 @@ export type MergeV1Params = z.infer<typeof mergeV1Params>;
 
 export const mergeV2Params = z.object({
   mode: z.enum(['append', 'combine', 'chooseBranch']).default('append'),
-  combinationMode: z.enum(['mergeByFields', 'mergeByPosition', 'multiplex']).default('mergeByFields'),
+  combinationMode: z
+    .enum(['mergeByFields', 'mergeByPosition', 'multiplex'])
+    .default('mergeByFields'),
   mergeByFields: fieldPairs,
   joinMode,
   outputDataFrom,
@@ -62,7 +73,9 @@ export type MergeV2Params = z.infer<typeof mergeV2Params>;
 export const mergeV3Params = z.object({
   mode: z.enum(['append', 'combine', 'combineBySql', 'chooseBranch']).default('append'),
   numberInputs: z.coerce.number().int().min(2).max(10).default(2),
-  combineBy: z.enum(['combineByFields', 'combineByPosition', 'combineAll']).default('combineByFields'),
+  combineBy: z
+    .enum(['combineByFields', 'combineByPosition', 'combineAll'])
+    .default('combineByFields'),
   advanced: z.boolean().default(false),
   fieldsToMatchString: z.string().default(''),
   mergeByFields: fieldPairs,

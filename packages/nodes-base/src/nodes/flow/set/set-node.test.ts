@@ -1,11 +1,20 @@
 import { NodeError } from '@budflow/node-sdk';
+import type { JsonObject } from '@budflow/node-sdk';
 import { runNode } from '@budflow/node-sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { setNode } from './set-node.js';
 
-const assignments = (list: Array<[string, string, unknown]>, options: object = {}) => ({
+const assignments = (
+  list: Array<[string, string, unknown]>,
+  options: JsonObject = {},
+): JsonObject => ({
   assignments: {
-    assignments: list.map(([name, type, value], i) => ({ id: String(i), name, type, value })),
+    assignments: list.map(([name, type, value], i) => ({
+      id: String(i),
+      name,
+      type,
+      value: value as JsonObject[string],
+    })),
   },
   options,
 });
@@ -19,8 +28,14 @@ describe('Edit Fields (Set) v1/v2', () => {
   });
 
   it('adds typed values after the input fields, booleans then numbers then strings', async () => {
-    const { json } = await runNode(setNode, { typeVersion: 1, items: input, params: { values: values('') } });
-    expect(json).toEqual([{ nested: { foo: 'bar' }, list: ['foo'], boolean: true, number: 1, string: 'foo' }]);
+    const { json } = await runNode(setNode, {
+      typeVersion: 1,
+      items: input,
+      params: { values: values('') },
+    });
+    expect(json).toEqual([
+      { nested: { foo: 'bar' }, list: ['foo'], boolean: true, number: 1, string: 'foo' },
+    ]);
     expect(Object.keys(json[0]!)).toEqual(['nested', 'list', 'boolean', 'number', 'string']);
   });
 
@@ -34,7 +49,11 @@ describe('Edit Fields (Set) v1/v2', () => {
   });
 
   it('writes dot-notation paths into objects and arrays, or flat keys when disabled', async () => {
-    const nested = await runNode(setNode, { typeVersion: 1, items: input, params: { values: values('nested.') } });
+    const nested = await runNode(setNode, {
+      typeVersion: 1,
+      items: input,
+      params: { values: values('nested.') },
+    });
     expect(nested.json[0]).toEqual({
       nested: { foo: 'bar', boolean: true, number: 1, string: 'foo' },
       list: ['foo'],
@@ -158,7 +177,10 @@ describe('Edit Fields (Set) v3.x', () => {
   it('sets null for missing values from 3.2 on', async () => {
     const { json } = await runNode(setNode, {
       typeVersion: 3.3,
-      params: assignments([['missing', 'string', undefined], ['nothing', 'number', null]]),
+      params: assignments([
+        ['missing', 'string', undefined],
+        ['nothing', 'number', null],
+      ]),
     });
     expect(json).toEqual([{ missing: null, nothing: null }]);
   });
@@ -166,16 +188,29 @@ describe('Edit Fields (Set) v3.x', () => {
   it('includes other input fields only when asked (3.3+), with include/exclude lists', async () => {
     const items = [{ a: 1, b: { c: 2, d: 3 }, e: 4 }];
     const add = assignments([['x', 'number', 5]]);
-    expect((await runNode(setNode, { typeVersion: 3.4, items, params: add })).json).toEqual([{ x: 5 }]);
+    expect((await runNode(setNode, { typeVersion: 3.4, items, params: add })).json).toEqual([
+      { x: 5 },
+    ]);
     expect(
-      (await runNode(setNode, { typeVersion: 3.4, items, params: { ...add, includeOtherFields: true } })).json,
+      (
+        await runNode(setNode, {
+          typeVersion: 3.4,
+          items,
+          params: { ...add, includeOtherFields: true },
+        })
+      ).json,
     ).toEqual([{ a: 1, b: { c: 2, d: 3 }, e: 4, x: 5 }]);
     expect(
       (
         await runNode(setNode, {
           typeVersion: 3.4,
           items,
-          params: { ...add, includeOtherFields: true, include: 'selected', includeFields: 'a, b.c' },
+          params: {
+            ...add,
+            includeOtherFields: true,
+            include: 'selected',
+            includeFields: 'a, b.c',
+          },
         })
       ).json,
     ).toEqual([{ a: 1, c: 2, x: 5 }]);
@@ -197,14 +232,18 @@ describe('Edit Fields (Set) v3.x', () => {
       { a: 1, test: 'value' },
     ]);
     expect(
-      (await runNode(setNode, { typeVersion: 3.2, items, params: { ...fields, include: 'none' } })).json,
+      (await runNode(setNode, { typeVersion: 3.2, items, params: { ...fields, include: 'none' } }))
+        .json,
     ).toEqual([{ test: 'value' }]);
   });
 
   it('parses object fields of v3.0-3.2 and reports invalid JSON', async () => {
     const { json } = await runNode(setNode, {
       typeVersion: 3.1,
-      params: { include: 'none', fields: { values: [{ name: 'o', type: 'objectValue', objectValue: "{a: 'x'}" }] } },
+      params: {
+        include: 'none',
+        fields: { values: [{ name: 'o', type: 'objectValue', objectValue: "{a: 'x'}" }] },
+      },
     });
     expect(json).toEqual([{ o: { a: 'x' } }]);
     await expect(
@@ -222,24 +261,38 @@ describe('Edit Fields (Set) v3.x', () => {
       params: { mode: 'raw', jsonOutput: '{"a": {"b": 1}, "c.d": 2}', includeOtherFields: true },
     });
     expect(json).toEqual([{ keep: true, a: { b: 1 }, c: { d: 2 } }]);
-    await expect(runNode(setNode, { typeVersion: 3.4, params: { mode: 'raw', jsonOutput: '[1]' } })).rejects.toThrow(
-      "The 'JSON Output' in item 0 does not contain a valid JSON object",
-    );
+    await expect(
+      runNode(setNode, { typeVersion: 3.4, params: { mode: 'raw', jsonOutput: '[1]' } }),
+    ).rejects.toThrow("The 'JSON Output' in item 0 does not contain a valid JSON object");
   });
 
   it('strips binary data in 3.4 unless told to keep it, and drops it by default before', async () => {
     const binary = { data: { data: 'aGk=', mimeType: 'text/plain' } };
     const items = [{ json: { a: 1 }, binary }];
     const params = { ...assignments([['x', 'number', 1]]), includeOtherFields: true };
-    expect((await runNode(setNode, { typeVersion: 3.4, items, params })).items[0]!.binary).toEqual(binary);
+    expect((await runNode(setNode, { typeVersion: 3.4, items, params })).items[0]!.binary).toEqual(
+      binary,
+    );
     expect(
-      (await runNode(setNode, { typeVersion: 3.4, items, params: { ...params, options: { stripBinary: true } } }))
-        .items[0]!.binary,
+      (
+        await runNode(setNode, {
+          typeVersion: 3.4,
+          items,
+          params: { ...params, options: { stripBinary: true } },
+        })
+      ).items[0]!.binary,
     ).toBeUndefined();
-    expect((await runNode(setNode, { typeVersion: 3.3, items, params })).items[0]!.binary).toBeUndefined();
     expect(
-      (await runNode(setNode, { typeVersion: 3.3, items, params: { ...params, options: { includeBinary: true } } }))
-        .items[0]!.binary,
+      (await runNode(setNode, { typeVersion: 3.3, items, params })).items[0]!.binary,
+    ).toBeUndefined();
+    expect(
+      (
+        await runNode(setNode, {
+          typeVersion: 3.3,
+          items,
+          params: { ...params, options: { includeBinary: true } },
+        })
+      ).items[0]!.binary,
     ).toEqual(binary);
   });
 
@@ -264,7 +317,10 @@ describe('Edit Fields (Set) v3.x', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const flat = await runNode(setNode, {
       typeVersion: 3.4,
-      params: { ...assignments([['__proto__', 'object', '{"polluted": true}']]), options: { dotNotation: false } },
+      params: {
+        ...assignments([['__proto__', 'object', '{"polluted": true}']]),
+        options: { dotNotation: false },
+      },
     });
     expect(Object.getPrototypeOf(flat.json[0])).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -11,7 +11,6 @@ import {
   getPath,
   isUnsafeKey,
   nodeError,
-  parseJsonLenient,
   setPath,
   toJsonValue,
   unsetPath,
@@ -49,7 +48,9 @@ function fieldHelper(dotNotation: boolean | undefined): FieldHelper {
   return {
     get: (object, key) => {
       const k = plainKey(object, key);
-      return isUnsafeKey(k) || !Object.prototype.hasOwnProperty.call(object, k) ? undefined : object[k];
+      return isUnsafeKey(k) || !Object.prototype.hasOwnProperty.call(object, k)
+        ? undefined
+        : object[k];
     },
     set: (object, key, value) => {
       const k = plainKey(object, key);
@@ -93,7 +94,8 @@ function composeReturnItem(
     case 'selected':
       for (const key of splitFieldList(options.includeFields)) {
         const value = helper.get(input.json, key);
-        const target = options.dotNotation !== false && key.includes('.') ? key.split('.').pop()! : key;
+        const target =
+          options.dotNotation !== false && key.includes('.') ? key.split('.').pop()! : key;
         helper.set(out.json, target, deepCopyJson(value));
       }
       break;
@@ -138,7 +140,12 @@ function parseJsonParameter(
       }
     }
   }
-  if (parsed === undefined || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (
+    parsed === undefined ||
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed)
+  ) {
     throw nodeError(
       ctx,
       `The ${location} in item ${itemIndex} does not contain a valid JSON object`,
@@ -203,7 +210,10 @@ async function resolveRawJson(
   return out;
 }
 
-function rawString(ctx: ExecuteContext<unknown>, path: ReadonlyArray<string | number>): string | undefined {
+function rawString(
+  ctx: ExecuteContext<unknown>,
+  path: ReadonlyArray<string | number>,
+): string | undefined {
   let value: unknown = ctx.node.parameters;
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -245,7 +255,8 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
           raw !== undefined && raw.includes('{{')
             ? await resolveRawJson(ctx, raw, i)
             : params.jsonOutput;
-        for (const [key, value] of Object.entries(parseJsonParameter(ctx, json, i))) put(key, value);
+        for (const [key, value] of Object.entries(parseJsonParameter(ctx, json, i)))
+          put(key, value);
       } else if (version < 3.3) {
         for (const [index, entry] of params.fields.values.entries()) {
           let value: unknown = entry[entry.type];

@@ -6,13 +6,19 @@ export const setV1Params = z.object({
   values: z
     .looseObject({
       boolean: z
-        .array(z.object({ name: z.string().default('propertyName'), value: z.unknown().default(false) }))
+        .array(
+          z.object({ name: z.string().default('propertyName'), value: z.unknown().default(false) }),
+        )
         .default([]),
       number: z
-        .array(z.object({ name: z.string().default('propertyName'), value: z.unknown().default(0) }))
+        .array(
+          z.object({ name: z.string().default('propertyName'), value: z.unknown().default(0) }),
+        )
         .default([]),
       string: z
-        .array(z.object({ name: z.string().default('propertyName'), value: z.unknown().default('') }))
+        .array(
+          z.object({ name: z.string().default('propertyName'), value: z.unknown().default('') }),
+        )
         .default([]),
     })
     .default({ boolean: [], number: [], string: [] }),
