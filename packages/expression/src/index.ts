@@ -11,3 +11,4 @@ export { expressionPrelude } from './runtime/expression-prelude.js';
 export { parseTemplate, type ParsedTemplate, type TemplateSegment } from './template/parse-template.js';
 export { compileTemplate, type CompiledTemplate, type TemplateUsage } from './compile/compile-template.js';
 export { createSingleItemScope, type SingleItemScopeOptions } from './scope/single-item-scope.js';
+export { evaluateCases, toPrintable, type EvalCaseResult, type PrintableValue } from './cases/evaluate-cases.js';
