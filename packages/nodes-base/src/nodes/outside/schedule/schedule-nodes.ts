@@ -22,9 +22,7 @@ const intervalRule = z.object({
 export type ScheduleIntervalRule = z.output<typeof intervalRule>;
 
 const scheduleParams = z.object({
-  rule: z
-    .object({ interval: z.array(intervalRule).default([{ field: 'days' } as never]) })
-    .default({ interval: [{ field: 'days' } as never] }),
+  rule: z.object({ interval: z.array(intervalRule).prefault([{ field: 'days' }]) }).prefault({}),
 });
 type ScheduleParams = z.output<typeof scheduleParams>;
 

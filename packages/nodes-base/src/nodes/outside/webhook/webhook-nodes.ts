@@ -97,7 +97,7 @@ export const respondToWebhookNode = defineNode<RespondParams>({
         response = { statusCode, headers, body: wrap(items.map((i) => i.json)) };
         break;
       case 'firstIncomingItem':
-        response = { statusCode, headers, body: wrap((first?.json ?? {})) };
+        response = { statusCode, headers, body: wrap(first?.json ?? {}) };
         break;
       case 'json': {
         let body: JsonValue;

@@ -260,7 +260,7 @@ export function webhookLastNodeResponse(
     default: {
       if (!first) return { ...base, body: {} };
       const value = spec.propertyName ? first.json[spec.propertyName] : first.json;
-      return { ...base, body: (value ?? {}) };
+      return { ...base, body: value ?? {} };
     }
   }
 }
