@@ -19,7 +19,13 @@ export {
   type LoadEncryptionKeyOptions,
   type LoadedEncryptionKey,
 } from './key/load-encryption-key.js';
-export { MIN_REDACTED_LENGTH, REDACTED, SecretRedactor } from './redaction/secret-redactor.js';
+export {
+  MIN_REDACTED_LENGTH,
+  REDACTED,
+  SecretRedactor,
+  redactLogger,
+  redactObserver,
+} from './redaction/secret-redactor.js';
 export {
   createCredentialResolver,
   type CreateCredentialResolverOptions,

@@ -1,6 +1,6 @@
 import { BudflowError } from '@budflow/node-sdk';
-import { describe, expect, it } from 'vitest';
-import { REDACTED, SecretRedactor } from './secret-redactor.js';
+import { describe, expect, it, vi } from 'vitest';
+import { REDACTED, SecretRedactor, redactLogger, redactObserver } from './secret-redactor.js';
 
 describe('SecretRedactor', () => {
   it('removes credential values from nested execution data', () => {
@@ -51,5 +51,29 @@ describe('SecretRedactor', () => {
   it('returns the value unchanged when it knows no secret', () => {
     const value = { a: 'b' };
     expect(new SecretRedactor().redact(value)).toBe(value);
+  });
+});
+
+describe('redactLogger and redactObserver', () => {
+  it('remove secrets from log lines, their metadata and streamed events', async () => {
+    const redactor = new SecretRedactor().add({ token: 'tok-abcdef' });
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const safe = redactLogger(logger, redactor);
+    safe.warn('calling with tok-abcdef', { headers: { auth: 'Bearer tok-abcdef' } });
+    safe.info('plain');
+    expect(logger.warn).toHaveBeenCalledWith(`calling with ${REDACTED}`, {
+      headers: { auth: `Bearer ${REDACTED}` },
+    });
+    expect(logger.info).toHaveBeenCalledWith('plain');
+
+    const seen: unknown[] = [];
+    const observer = redactObserver({ onEvent: (e: unknown) => void seen.push(e) }, redactor);
+    const event = {
+      type: 'node.finished',
+      task: { data: { main: [[{ json: { t: 'tok-abcdef' } }]] } },
+    };
+    await observer.onEvent(event);
+    expect(JSON.stringify(seen)).not.toContain('tok-abcdef');
+    expect(event.task.data.main[0]![0]!.json.t).toBe('tok-abcdef');
   });
 });

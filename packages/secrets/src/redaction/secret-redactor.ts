@@ -114,3 +114,33 @@ function serializeError(error: unknown): SerializedError {
   }
   return { name: 'Error', code: 'INTERNAL', message: String(error) };
 }
+
+interface LoggerLike {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** A logger that removes the redactor's secrets from every message and its metadata. */
+export function redactLogger<L extends LoggerLike>(
+  logger: L,
+  redactor: SecretRedactor,
+): LoggerLike {
+  const wrap = (level: keyof LoggerLike) => (message: string, meta?: Record<string, unknown>) =>
+    meta === undefined
+      ? logger[level](redactor.redactString(message))
+      : logger[level](redactor.redactString(message), redactor.redact(meta));
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+}
+
+/**
+ * An execution observer that passes each event on with the redactor's secrets removed (for live
+ * streams and logs; the engine's own data is untouched).
+ */
+export function redactObserver<E>(
+  observer: { onEvent(event: E): void | Promise<void> },
+  redactor: SecretRedactor,
+): { onEvent(event: E): void | Promise<void> } {
+  return { onEvent: (event) => observer.onEvent(redactor.redact(event)) };
+}

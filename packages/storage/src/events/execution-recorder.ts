@@ -50,8 +50,13 @@ export interface ExecutionRecorder extends ExecutionObserver {
    * numbered after `lastSeq`, and the run data saved at the end includes `runData`.
    */
   continueExecution(executionId: string, from: { lastSeq: number; runData: RunData }): void;
-  /** Renews the leases of the executions in progress (call it on a timer for long nodes). */
+  /** Renews the leases of the executions in progress. */
   heartbeat(): Promise<void>;
+  /**
+   * Renews leases every `intervalMs` (default a third of the lease), so a node that runs longer
+   * than the lease does not look dead. Returns the function that stops it.
+   */
+  startHeartbeat(intervalMs?: number, onError?: (error: unknown) => void): () => void;
   /** Writes held-back events now. */
   flush(): Promise<void>;
 }
@@ -106,6 +111,13 @@ export function createExecutionRecorder(
     leaseOwner,
     leaseExpiresAt: now() + leaseMs,
   });
+
+  const heartbeat = async () => {
+    const until = now() + leaseMs;
+    for (const id of tracked.keys()) {
+      await storage.executions.renewLease(id, leaseOwner, until);
+    }
+  };
 
   return {
     leaseOwner,
@@ -188,11 +200,14 @@ export function createExecutionRecorder(
       }
     },
 
-    async heartbeat() {
-      const until = now() + leaseMs;
-      for (const id of tracked.keys()) {
-        await storage.executions.renewLease(id, leaseOwner, until);
-      }
+    heartbeat,
+
+    startHeartbeat(intervalMs = Math.max(1000, Math.floor(leaseMs / 3)), onError) {
+      const timer = setInterval(() => {
+        heartbeat().catch((error: unknown) => onError?.(error));
+      }, intervalMs);
+      timer.unref?.();
+      return () => clearInterval(timer);
     },
 
     async flush() {
