@@ -16,10 +16,7 @@ let fallbackHelpers: BinaryHelpers | undefined;
  * (an engine context whose getters were not carried over when the node context was built).
  */
 export function binaryHelpers(ctx: NodeContextBase): BinaryHelpers {
-  return (
-    (ctx.helpers as BinaryHelpers | undefined) ??
-    (fallbackHelpers ??= createInMemoryBinaryHelpers())
-  );
+  return ctx.helpers ?? (fallbackHelpers ??= createInMemoryBinaryHelpers());
 }
 
 /** The bytes of a binary entry. */
