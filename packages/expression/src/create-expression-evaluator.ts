@@ -8,11 +8,41 @@ import {
   type Item,
   type JsonValue,
 } from '@budflow/node-sdk';
-import { createSandbox, type Sandbox, type SandboxLimits } from '@budflow/sandbox';
-import { compileTemplate, type CompiledTemplate } from './compile/compile-template.js';
+import { createSandbox, type ConsoleEntry, type Sandbox, type SandboxLimits } from '@budflow/sandbox';
+import {
+  compileScript,
+  compileTemplate,
+  type CompiledTemplate,
+  type TemplateUsage,
+} from './compile/compile-template.js';
 import { expressionPrelude } from './runtime/expression-prelude.js';
 import { currentSources, resolveLineage } from './scope/lineage.js';
 import { compileFastPath, FAST_BAIL, type FastEvaluator } from './fast-path/fast-path.js';
+
+/** How a script runs: once with all items, or once per item (n8n's Code node modes). */
+export interface RunCodeOptions {
+  mode?: 'runOnceForAllItems' | 'runOnceForEachItem';
+  /** Items to run for in `runOnceForEachItem` mode (default: all input items). */
+  itemIndices?: number[];
+  timeoutMs?: number;
+}
+
+export interface RunCodeResult {
+  /** What the script returned (JSON copy; one entry per item in `runOnceForEachItem` mode). */
+  value: unknown;
+  console: ConsoleEntry[];
+}
+
+/** The evaluator, plus a script runner over the same environment, for the Code node. */
+export interface BudflowExpressionEvaluator extends ExpressionEvaluator {
+  /**
+   * Runs a script body (statements, `return`, `await`) with n8n's variables (`$input`, `$json`,
+   * `$('Node')`, `items`, `item`, `$execution`, `DateTime`...) and extension methods. Script errors
+   * reject with a `SandboxError` carrying the script's message and line.
+   */
+  runCode(code: string, scope: ExpressionScope, options?: RunCodeOptions): Promise<RunCodeResult>;
+  close(): Promise<void>;
+}
 
 export interface ExpressionEvaluatorOptions {
   /** Use an existing sandbox (its prelude must be `expressionPrelude()`); it is not closed by `close()`. */
@@ -156,7 +186,7 @@ function project(json: Item['json'], keys: Set<string>): Record<string, unknown>
  */
 export function createExpressionEvaluator(
   options: ExpressionEvaluatorOptions = {},
-): ExpressionEvaluator & { close(): Promise<void> } {
+): BudflowExpressionEvaluator {
   const cache = new Map<string, { compiled: CompiledTemplate; fast: FastEvaluator | undefined }>();
   const cacheSize = options.cacheSize ?? 5000;
   const useFast = options.fastPath !== false;
@@ -207,26 +237,21 @@ export function createExpressionEvaluator(
     });
   }
 
-  async function runBatch(slots: Slot[], tasks: Task[], scope: ExpressionScope): Promise<void> {
-    // Decide what the sandbox needs to see.
-    const usedSlots = [...new Set(tasks.map((t) => t.slot))];
+  /** The data a sandbox call needs from the scope, given what the code reads. */
+  function scopePayload(usages: TemplateUsage[], scope: ExpressionScope, itemSet: Set<number>): Record<string, unknown> {
     let jsonKeys: Set<string> | 'all' = new Set();
     let needsInputs = false;
     let dynamicNodes = false;
-    let mutating = false;
     const nodes = new Set<string>();
     const lineageNodes = new Set<string>();
-    for (const s of usedSlots) {
-      const u = slots[s]!.template.usage;
+    for (const u of usages) {
       if (u.jsonKeys === 'all' || jsonKeys === 'all') jsonKeys = 'all';
       else for (const k of u.jsonKeys) jsonKeys.add(k);
       needsInputs ||= u.needsInputs;
       dynamicNodes ||= u.dynamicNodes;
-      mutating ||= u.mutates;
       for (const n of u.nodes) nodes.add(n);
       for (const n of u.lineageNodes) lineageNodes.add(n);
     }
-    const itemSet = new Set(tasks.map((t) => t.itemIndex));
     const allItems = needsInputs || dynamicNodes;
     const items: Array<Record<string, unknown> | null> = [];
     for (let i = 0; i < scope.items.length; i++) {
@@ -265,8 +290,6 @@ export function createExpressionEvaluator(
       nodesPayload[name] = entry;
     }
     const payload: Record<string, unknown> = {
-      exprs: slots.map((s) => ({ body: s.template.body, params: s.template.params })),
-      tasks: tasks.flatMap((t) => [t.slot, t.itemIndex]),
       items,
       nodes: nodesPayload,
       templates: {},
@@ -289,6 +312,16 @@ export function createExpressionEvaluator(
     };
     if (needsInputs && scope.inputs.length > 1)
       payload.inputs = scope.inputs.map((input) => input.map((it) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) })));
+    return payload;
+  }
+
+  async function runBatch(slots: Slot[], tasks: Task[], scope: ExpressionScope): Promise<void> {
+    const usedSlots = [...new Set(tasks.map((t) => t.slot))];
+    const usages = usedSlots.map((s) => slots[s]!.template.usage);
+    const itemSet = new Set(tasks.map((t) => t.itemIndex));
+    const payload = scopePayload(usages, scope, itemSet);
+    payload.exprs = slots.map((s) => ({ body: s.template.body, params: s.template.params }));
+    const mutating = usages.some((u) => u.mutates);
     if (mutating) payload.mutating = [...itemSet];
 
     let pending = tasks;
@@ -321,7 +354,7 @@ export function createExpressionEvaluator(
             return;
           }
           if (tag === 'error') {
-            const d = (r as { d: { message: string; description?: string; name?: string } }).d;
+            const d = (r as unknown as { d: { message: string; description?: string; name?: string } }).d;
             t.error = contextError(d, scope, slots[t.slot]!.path, t.itemIndex, slots[t.slot]!.template.template);
             return;
           }
@@ -424,6 +457,16 @@ export function createExpressionEvaluator(
       );
       if (errors[0]) throw errors[0];
       return results[0];
+    },
+
+    async runCode(code: string, scope: ExpressionScope, runOptions: RunCodeOptions = {}): Promise<RunCodeResult> {
+      const script = compileScript(code);
+      const mode = runOptions.mode ?? 'runOnceForAllItems';
+      const indices = mode === 'runOnceForEachItem' ? (runOptions.itemIndices ?? scope.items.map((_, i) => i)) : [0];
+      const payload = scopePayload([script.usage], scope, new Set(indices));
+      Object.assign(payload, { code: script.body, params: script.params, async: script.async, mode, indices });
+      const result = await sandbox().call('n8n.runCode', payload, { timeoutMs: runOptions.timeoutMs });
+      return { value: result.value, console: result.console };
     },
 
     async close() {

@@ -5,10 +5,19 @@
  */
 export {
   createExpressionEvaluator,
+  type BudflowExpressionEvaluator,
   type ExpressionEvaluatorOptions,
+  type RunCodeOptions,
+  type RunCodeResult,
 } from './create-expression-evaluator.js';
 export { expressionPrelude } from './runtime/expression-prelude.js';
 export { parseTemplate, type ParsedTemplate, type TemplateSegment } from './template/parse-template.js';
-export { compileTemplate, type CompiledTemplate, type TemplateUsage } from './compile/compile-template.js';
+export {
+  compileScript,
+  compileTemplate,
+  type CompiledScript,
+  type CompiledTemplate,
+  type TemplateUsage,
+} from './compile/compile-template.js';
 export { createSingleItemScope, type SingleItemScopeOptions } from './scope/single-item-scope.js';
 export { evaluateCases, toPrintable, type EvalCaseResult, type PrintableValue } from './cases/evaluate-cases.js';

@@ -85,6 +85,8 @@ class SegmentCompiler {
     private readonly code: string,
     private readonly usage: TemplateUsage,
     private readonly offset: number,
+    /** Expressions reject prototype-related names as n8n does; scripts rely on the sandbox alone. */
+    private readonly strictNames = true,
   ) {}
 
   fail(message: string, node: AnyNode): never {
@@ -122,7 +124,7 @@ class SegmentCompiler {
         break;
       case 'MemberExpression': {
         const key = staticKey(node);
-        if (key !== undefined && FORBIDDEN_PROPERTIES.has(key))
+        if (this.strictNames && key !== undefined && FORBIDDEN_PROPERTIES.has(key))
           this.fail(`'${key}' is not allowed in expressions`, node.property);
         break;
       }
@@ -130,12 +132,12 @@ class SegmentCompiler {
       case 'PropertyDefinition':
       case 'MethodDefinition': {
         const key = node.computed ? literalString(node.key) : (node.key.name ?? node.key.value);
-        if (typeof key === 'string' && FORBIDDEN_PROPERTIES.has(key))
+        if (this.strictNames && typeof key === 'string' && FORBIDDEN_PROPERTIES.has(key))
           this.fail(`'${key}' is not allowed in expressions`, node.key);
         break;
       }
       case 'Identifier':
-        if (FORBIDDEN_PROPERTIES.has(node.name as string) && node.name !== 'constructor')
+        if (this.strictNames && FORBIDDEN_PROPERTIES.has(node.name as string) && node.name !== 'constructor')
           this.fail(`'${node.name}' is not allowed in expressions`, node);
         if (this.isReference(node, parent)) this.reference(node, parents);
         break;
@@ -333,4 +335,48 @@ function buildBody(parts: CompiledTemplate['parts'], single: boolean): string {
       : `__text((function () { try { return (${p.js}\n); } catch (e) { return __swallow(e); } })())`,
   );
   return `return ${pieces.length === 0 ? '""' : pieces.join(' + ')};`;
+}
+
+/** A Code-node script compiled for the sandbox: extension calls rewritten, usage recorded. */
+export interface CompiledScript {
+  body: string;
+  /** The `$` variables the script uses. */
+  params: string[];
+  async: boolean;
+  usage: TemplateUsage;
+}
+
+/**
+ * Compiles a script body (statements, `return`, `await` allowed) with the same rewriting as
+ * expressions, for a script runner that wants n8n's environment (the Code node).
+ */
+export function compileScript(code: string): CompiledScript {
+  let program: AnyNode;
+  try {
+    program = parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+    }) as AnyNode;
+  } catch (error) {
+    const loc = (error as { loc?: { line: number; column: number } }).loc;
+    throw new ExpressionError(
+      `invalid syntax: ${(error as Error).message.replace(/\s*\(\d+:\d+\)$/, '')}${loc ? ` [line ${loc.line}]` : ''}`,
+      { code: ERROR_CODES.EXPRESSION_SYNTAX, cause: error, details: loc ? { line: loc.line, column: loc.column } : {} },
+    );
+  }
+  const usage = emptyUsage();
+  usage.jsonKeys = 'all';
+  usage.needsInputs = true;
+  const compiler = new SegmentCompiler(code, usage, 0, false);
+  compiler.analyse(program, []);
+  let hasAwait = false;
+  const visit = (n: AnyNode): void => {
+    if (n.type === 'AwaitExpression' || (n.type === 'ForOfStatement' && n.await)) hasAwait = true;
+    if (n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression') return;
+    for (const c of children(n)) visit(c);
+  };
+  visit(program);
+  return { body: compiler.gen(program), params: [...compiler.params], async: hasAwait, usage };
 }

@@ -819,6 +819,45 @@ export const RUNTIME_SOURCE = String.raw`
     return out;
   }
 
+  // A script (the Code node): the same environment, plus items/item, once or for each item.
+  SB.defineHandler('n8n.runCode', function (p) {
+    var batch = new Batch(p);
+    batch.missing = [];
+    var names = p.params || [];
+    var params = ['__x', '__swallow', '__text'].concat(names, ['items', 'item']);
+    var body = p.async ? 'return (async () => {\n' + p.code + '\n})();' : p.code;
+    var lineOffset = p.async ? 3 : 2;
+    var fn = SB.compile(params, body);
+    function settle(v) {
+      if (v === null || typeof v !== 'object' || typeof v.then !== 'function') return v;
+      var state = 0, value, failure;
+      v.then(function (x) { state = 1; value = x; }, function (e) { state = 2; failure = e; });
+      SB.runJobs();
+      if (state === 2) throw failure;
+      if (state !== 1) throw exprError('the script is still waiting for a promise that never settles');
+      return value;
+    }
+    function call(i) {
+      var args = [ext, swallow, text];
+      for (var k = 0; k < names.length; k++) args.push(batch.variable(names[k], i));
+      args.push(batch.items);
+      args.push(batch.items[i]);
+      try {
+        return settle(fn.apply(undefined, args));
+      } catch (e) {
+        if (e !== null && typeof e === 'object' && typeof e.stack === 'string' && !e.__bfDetails) {
+          var m = /\(<input>:(\d+)/.exec(e.stack);
+          if (m) {
+            try { Object.defineProperty(e, '__bfDetails', { value: { line: Math.max(1, Number(m[1]) - lineOffset), itemIndex: i } }); } catch (x) { /* frozen error */ }
+          }
+        }
+        throw e;
+      }
+    }
+    if (p.mode === 'runOnceForEachItem') return p.indices.map(call);
+    return call(0);
+  });
+
   // A batch: evaluate tasks [exprIndex, itemIndex, ...] and return encoded results (raw JSON text).
   SB.defineHandler('n8n.evaluate', function (p) {
     var batch = new Batch(p);

@@ -274,7 +274,10 @@ export const KERNEL_SOURCE = String.raw`
     var stack = typeof e.stack === 'string' ? e.stack.slice(0, 4000) : '';
     var out = { name: String(e.name || 'Error'), message: String(e.message === undefined ? e : e.message).slice(0, 10000), stack: stack };
     if (e.__bfCode) out.code = String(e.__bfCode);
-    if (e.__bfDetails) { try { out.details = JSONparse(JSONstringify(e.__bfDetails)); } catch (x) { /* ignore */ } }
+    if (e.__bfDetails) {
+      try { out.details = JSONparse(JSONstringify(e.__bfDetails)); } catch (x) { /* ignore */ }
+      if (out.details && typeof out.details.line === 'number') out.line = out.details.line;
+    }
     // Code compiled with Function() reports "<input>:N", N counting the two wrapper lines.
     var m = /\(<input>:(\d+)(?::(\d+))?\)/.exec(stack);
     if (m && userCode) { out.line = Math.max(1, Number(m[1]) - 2); if (m[2]) out.column = Number(m[2]); }
