@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { createStorage, type Storage, type StorageOptions } from '../storage.js';
 
 export const TEST_ENCRYPTION_KEY = 'budflow-test-encryption-key-0123456789';
@@ -45,7 +44,8 @@ export function postgresTestStorageFactory(
     return Object.assign(storage, {
       close: async () => {
         await close();
-        const client = new Client({ connectionString: url });
+        const { default: pg } = await import('pg');
+        const client = new pg.Client({ connectionString: url });
         await client.connect();
         try {
           await client.query(`drop schema if exists "${schema}" cascade`);
