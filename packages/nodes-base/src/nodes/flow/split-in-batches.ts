@@ -6,8 +6,11 @@ import {
   type JsonObject,
   type JsonValue,
   type OutputSpec,
+  type PairedItemData,
+  type TaskSource,
 } from '@budflow/node-sdk';
 import { z } from 'zod';
+import { executionNodeContext } from '../../shared/index.js';
 
 const params = z.object({
   batchSize: z.coerce.number().int().min(1).default(10),
@@ -31,6 +34,19 @@ interface LoopState {
 }
 
 const asState = (context: JsonObject) => context as unknown as LoopState;
+
+/**
+ * Where this run's input came from (n8n's `getInputSourceData()`), when the host provides it as
+ * `inputSource`; the loop uses it so lineage of handed-out items points at the loop's first input.
+ */
+function inputSource(ctx: ExecuteContext<Params>): TaskSource | undefined {
+  const sources = (ctx as { inputSource?: ReadonlyArray<TaskSource | null> }).inputSource;
+  return sources?.[0] ?? undefined;
+}
+
+function withSource(paired: PairedItemData, source: TaskSource | undefined): PairedItemData {
+  return source ? { ...paired, sourceOverwrite: source } : paired;
+}
 const toJson = (value: unknown) => value as JsonValue;
 
 function nextBatch(ctx: ExecuteContext<Params>): {
@@ -39,7 +55,7 @@ function nextBatch(ctx: ExecuteContext<Params>): {
   returned: Item[];
 } {
   const { batchSize, options } = ctx.params(0);
-  const context = ctx.getNodeContext();
+  const context = executionNodeContext(ctx);
   const state = asState(context);
   const items = ctx.items.slice();
   let batch: Item[];
@@ -49,26 +65,34 @@ function nextBatch(ctx: ExecuteContext<Params>): {
     batch = items.splice(0, batchSize);
     context.items = toJson(items);
     context.processedItems = [];
+    const source = inputSource(ctx);
+    if (source) context.sourceData = toJson(source);
   } else {
     context.currentRunIndex = (state.currentRunIndex ?? 0) + 1;
     const pending = (state.items ?? []).slice();
     batch = pending.splice(0, batchSize);
     context.items = toJson(pending);
     // Items coming back from the loop body are collected for the "done" output.
-    const returned = items.map((item, index) => ({ ...item, pairedItem: { item: index } }));
+    const current = inputSource(ctx);
+    const returned = items.map((item, index) => ({
+      ...item,
+      pairedItem: withSource({ item: index }, current),
+    }));
     context.processedItems = toJson([...(state.processedItems ?? []), ...returned]);
     // Handed-out items keep pointing at the items the loop first received.
-    batch = batch.map((item) => ({
-      ...item,
-      pairedItem: item.pairedItem === undefined ? { item: 0 } : pairedItemList(item.pairedItem),
-    }));
+    const first = context.sourceData as unknown as TaskSource | undefined;
+    batch = batch.map((item) => {
+      const list = item.pairedItem === undefined ? [{ item: 0 }] : pairedItemList(item.pairedItem);
+      const paired = list.map((entry) => withSource(entry, first));
+      return { ...item, pairedItem: Array.isArray(item.pairedItem) ? paired : paired[0] };
+    });
   }
   context.noItemsLeft = (asState(context).items ?? []).length === 0;
   return { batch, state: asState(context), returned: asState(context).processedItems ?? [] };
 }
 
 function execute(ctx: ExecuteContext<Params>): Item[][] | null {
-  const context = ctx.getNodeContext();
+  const context = executionNodeContext(ctx);
   const { batch, returned } = nextBatch(ctx);
   const version = ctx.typeVersion;
   if (version < 2) return batch.length === 0 ? null : [batch];

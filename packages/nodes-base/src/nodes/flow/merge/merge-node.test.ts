@@ -246,14 +246,13 @@ describe('Merge v3', () => {
 });
 
 describe('Merge v1', () => {
-  it('merges by key, keeps and removes key matches', async () => {
+  it('merges by key (dropping items without the key), keeps and removes key matches', async () => {
     const i1 = [{ k: 1, a: 'x' }, { k: 2, a: 'y' }, { a: 'no key' }];
     const i2 = [{ key: 1, b: 'z' }];
     const params = { propertyName1: 'k', propertyName2: 'key' };
     expect(await merge(1, { mode: 'mergeByKey', ...params }, [i1, i2])).toEqual([
       { k: 1, a: 'x', b: 'z' },
       i1[1],
-      i1[2],
     ]);
     expect(await merge(1, { mode: 'keepKeyMatches', ...params }, [i1, i2])).toEqual([i1[0]]);
     expect(await merge(1, { mode: 'removeKeyMatches', ...params }, [i1, i2])).toEqual([

@@ -341,7 +341,9 @@ function executeV1(ctx: ExecuteContext<MergeV1Params>): Item[][] | null {
             json: { ...deepCopyJson(a.json), ...b.json },
             pairedItem: pairOf(a, b),
           };
-          if (a.binary !== undefined) item.binary = { ...a.binary };
+          if (a.binary !== undefined || b.binary !== undefined) {
+            item.binary = { ...a.binary, ...b.binary };
+          }
           out.push(item);
         }
       }
@@ -364,38 +366,40 @@ function mergeByKeyV1(params: MergeV1Params, input1: Item[], input2: Item[]): It
     if (!key) continue;
     byKey.set(String(key), entry);
   }
-  const keepUnmatched = mode === 'removeKeyMatches' || mode === 'mergeByKey';
   const out: Item[] = [];
   for (const entry of input1) {
     const reference = getPath(entry.json, propertyName1);
+    // Items without a comparable key only survive "remove key matches".
     if (
       reference === undefined ||
-      (typeof reference !== 'string' && typeof reference !== 'number')
+      (reference !== null && typeof reference !== 'string' && typeof reference !== 'number')
     ) {
-      if (keepUnmatched) out.push(entry);
+      if (mode === 'removeKeyMatches') out.push(entry);
       continue;
     }
     const match = byKey.get(String(reference));
     if (!match) {
-      if (keepUnmatched) out.push(entry);
+      if (mode !== 'keepKeyMatches') out.push(entry);
       continue;
     }
-    if (mode === 'keepKeyMatches') out.push(entry);
-    if (mode === 'mergeByKey') {
-      const copy: Item = { ...entry, json: deepCopyJson(entry.json) };
-      for (const key of Object.keys(match.json)) {
-        if (key === propertyName2 || key === '__proto__') continue;
-        const current = copy.json[key];
-        if (
-          overwrite === 'always' ||
-          (overwrite === 'undefined' && !Object.prototype.hasOwnProperty.call(copy.json, key)) ||
-          (overwrite === 'blank' && (current === null || current === undefined || current === ''))
-        ) {
-          copy.json[key] = match.json[key];
-        }
-      }
-      out.push(copy);
+    if (mode === 'removeKeyMatches') continue;
+    if (mode === 'keepKeyMatches') {
+      out.push(entry);
+      continue;
     }
+    const copy: Item = { ...entry, json: deepCopyJson(entry.json) };
+    for (const key of Object.keys(match.json)) {
+      if (key === propertyName2 || key === '__proto__') continue;
+      const current = copy.json[key];
+      if (
+        overwrite === 'always' ||
+        (overwrite === 'undefined' && !Object.prototype.hasOwnProperty.call(copy.json, key)) ||
+        (overwrite === 'blank' && (current === null || current === undefined || current === ''))
+      ) {
+        copy.json[key] = match.json[key];
+      }
+    }
+    out.push(copy);
   }
   return out;
 }

@@ -192,6 +192,10 @@ function validateEntry(
   return toJsonValue(result.newValue ?? null);
 }
 
+/** Hosts that spread the context may drop its methods; then the engine-resolved value is used. */
+const canEvaluate = (ctx: ExecuteContext<unknown>) =>
+  typeof (ctx as Partial<ExecuteContext<unknown>>).evaluateExpression === 'function';
+
 /** n8n re-resolves `{{ }}` parts of raw JSON itself, writing objects as JSON text. */
 async function resolveRawJson(
   ctx: ExecuteContext<unknown>,
@@ -252,7 +256,7 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
       if (params.mode === 'raw') {
         const raw = rawString(ctx, ['jsonOutput']);
         const json =
-          raw !== undefined && raw.includes('{{')
+          raw !== undefined && raw.includes('{{') && canEvaluate(ctx)
             ? await resolveRawJson(ctx, raw, i)
             : params.jsonOutput;
         for (const [key, value] of Object.entries(parseJsonParameter(ctx, json, i)))
@@ -262,7 +266,7 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
           let value: unknown = entry[entry.type];
           if (entry.type === 'objectValue' && value !== undefined && value !== null) {
             const raw = rawString(ctx, ['fields', 'values', index, 'objectValue']);
-            if (raw !== undefined && raw.includes('{{')) {
+            if (raw !== undefined && raw.includes('{{') && canEvaluate(ctx)) {
               value = parseJsonParameter(ctx, await resolveRawJson(ctx, raw, i), i, entry.name);
             } else if (typeof value === 'string') {
               value = parseJsonParameter(ctx, value.replace(/^=+/, ''), i, entry.name);
