@@ -10,10 +10,11 @@ import {
   readSpreadsheet,
   type SpreadsheetFormat,
 } from '../internal/spreadsheet.js';
+import { extractPdf } from '../internal/pdf.js';
 import { parseIcsCalendar } from './parse-ics.js';
 
 const MOVE_OPERATIONS = ['binaryToPropery', 'fromJson', 'text', 'fromIcs', 'xml'] as const;
-const OPERATIONS = [...SPREADSHEET_FORMATS, ...MOVE_OPERATIONS] as const;
+const OPERATIONS = [...SPREADSHEET_FORMATS, ...MOVE_OPERATIONS, 'pdf'] as const;
 
 const paramsSchema = z.object({
   operation: z.enum(OPERATIONS).default('csv'),
@@ -46,6 +47,10 @@ const paramsSchema = z.object({
         .optional(),
       // text, JSON, ICS, XML, base64
       stripBOM: z.boolean().optional(),
+      // PDF
+      password: z.string().optional(),
+      maxPages: looseNumber().optional(),
+      joinPages: z.boolean().optional(),
       keepSource: z.enum(['json', 'binary', 'both']).optional(),
     })
     .default({}),
@@ -111,6 +116,19 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
       });
     }
 
+    if (operation === 'pdf') {
+      return eachItem(ctx, async (item: Item, itemIndex): Promise<Item> => {
+        const { options, binaryPropertyName } = ctx.params(itemIndex);
+        const ref = requireBinary(ctx, item, itemIndex, binaryPropertyName);
+        const data = await extractPdf(await readBinary(ctx, ref), options);
+        const json =
+          options.keepSource && options.keepSource !== 'binary'
+            ? { ...copyJson(item.json), ...data }
+            : data;
+        return withSourceBinary({ json }, item, binaryPropertyName, options.keepSource);
+      });
+    }
+
     return eachItem(ctx, async (item: Item, itemIndex): Promise<Item | null> => {
       const params = ctx.params(itemIndex);
       const { options, binaryPropertyName } = params;
@@ -150,18 +168,27 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
       }
       setPath(json, params.destinationKey, value);
 
-      const output: Item = { json };
-      if (options.keepSource === 'binary' || options.keepSource === 'both') {
-        output.binary = item.binary;
-      } else if (item.binary) {
-        const rest = { ...item.binary };
-        unsetPath(rest, binaryPropertyName);
-        if (Object.keys(rest).length > 0) output.binary = rest;
-      }
-      return output;
+      return withSourceBinary({ json }, item, binaryPropertyName, options.keepSource);
     });
   },
 });
+
+/** Keeps the input's binary data when asked, else every binary field but the one read. */
+function withSourceBinary(
+  output: Item,
+  item: Item,
+  binaryPropertyName: string,
+  keepSource: string | undefined,
+): Item {
+  if (keepSource === 'binary' || keepSource === 'both') {
+    if (item.binary) output.binary = item.binary;
+  } else if (item.binary) {
+    const rest = { ...item.binary };
+    unsetPath(rest, binaryPropertyName);
+    if (Object.keys(rest).length > 0) output.binary = rest;
+  }
+  return output;
+}
 
 function sanitize(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;
