@@ -81,6 +81,7 @@ export {
   loadRecoveryPoint,
   recoverExecution,
   recoverStaleExecutions,
+  resumeWaitingExecution,
   type RecoverRunOptions,
   type RecoverStaleOptions,
   type RecoveryPoint,

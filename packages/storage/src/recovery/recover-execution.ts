@@ -105,8 +105,13 @@ export async function recoverExecution(
   }
   const { recorder: given, recorderOptions, ...runOptions } = options;
   const recorder = given ?? createExecutionRecorder(storage, recorderOptions);
+  const claimed = await storage.executions.updateIfStatus(id, ['running', 'crashed'], {
+    status: 'running',
+    stoppedAt: null,
+    error: null,
+  });
+  if (!claimed) throw notRecoverable(id, 'its status changed while recovering');
   recorder.continueExecution(id, { lastSeq: point.lastSeq, runData: point.runData });
-  await storage.executions.update(id, { status: 'running', stoppedAt: null, error: null });
   const result = await runWorkflow(point.workflow, {
     ...runOptions,
     executionId: id,
@@ -130,6 +135,45 @@ export async function recoverExecution(
     };
   }
   return result;
+}
+
+/**
+ * Resumes a waiting execution (Wait node, webhook resume) from the state in its
+ * `execution.waiting` event. Only one caller wins: a second resume of the same execution fails
+ * with `EXECUTION_NOT_RECOVERABLE`.
+ */
+export async function resumeWaitingExecution(
+  storage: Storage,
+  id: string,
+  options: RecoverRunOptions & { resumeItems?: Item[] },
+): Promise<RunWorkflowResult> {
+  const point = await loadRecoveryPoint(storage, id);
+  let waiting: Extract<ExecutionEvent, { type: 'execution.waiting' }> | undefined;
+  for (const event of point.events) if (event.type === 'execution.waiting') waiting = event;
+  if (point.execution.status !== 'waiting' || !waiting) {
+    throw notRecoverable(id, `it is not waiting (status '${point.execution.status}')`);
+  }
+  const { recorder: given, recorderOptions, resumeItems, ...runOptions } = options;
+  const recorder = given ?? createExecutionRecorder(storage, recorderOptions);
+  const claimed = await storage.executions.updateIfStatus(id, ['waiting'], {
+    status: 'running',
+    waitTill: null,
+    leaseOwner: recorder.leaseOwner,
+    leaseExpiresAt: null,
+  });
+  if (!claimed) throw notRecoverable(id, 'it was resumed by another caller');
+  recorder.continueExecution(id, { lastSeq: point.lastSeq, runData: point.runData });
+  return runWorkflow(point.workflow, {
+    ...runOptions,
+    executionId: id,
+    mode: point.execution.mode,
+    observer: recorder,
+    resume: {
+      runData: structuredClone(point.runData),
+      state: waiting.state,
+      ...(resumeItems ? { resumeItems } : {}),
+    },
+  });
 }
 
 export interface RecoverStaleOptions extends RecoverRunOptions {

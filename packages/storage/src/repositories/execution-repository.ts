@@ -205,6 +205,24 @@ export class ExecutionRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /**
+   * Updates only when the status is one of `from` (compare-and-set): false when another process
+   * got there first, e.g. two webhook calls resuming the same waiting execution.
+   */
+  async updateIfStatus(
+    id: string,
+    from: readonly StoredExecutionStatus[],
+    patch: UpdateExecutionInput,
+  ): Promise<boolean> {
+    const result = await this.ctx.db
+      .updateTable('executions')
+      .set(patchColumns(patch))
+      .where('id', '=', id)
+      .where('status', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Newest first. */
   async list(query: ExecutionQuery = {}): Promise<Page<StoredExecution>> {
     const limit = pageLimit(query.limit);

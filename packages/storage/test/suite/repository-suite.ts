@@ -11,11 +11,12 @@ import {
   loadRecoveryPoint,
   recoverExecution,
   recoverStaleExecutions,
+  resumeWaitingExecution,
   StorageConflictError,
 } from '../../src/index.js';
 import { runWorkflow } from '@budflow/core';
 import type { TestStorageFactory } from '../../src/testing/index.js';
-import { createRecoveryNodes, recoveryWorkflow } from './test-workflow.js';
+import { createRecoveryNodes, recoveryWorkflow, waitingWorkflow } from './test-workflow.js';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
@@ -541,6 +542,46 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
             Object.keys(reference.runData).sort(),
           );
         }
+      });
+
+      it('parks a waiting execution and resumes it once, from its stored state', async () => {
+        const nodes = createRecoveryNodes();
+        const recorder = createExecutionRecorder(storage, { workflow: waitingWorkflow() });
+        const parked = await runWorkflow(waitingWorkflow(), {
+          registry: nodes.registry,
+          executionId: unique('wait'),
+          observer: recorder,
+        });
+        expect(parked.status).toBe('waiting');
+        const id = parked.executionId;
+        expect(await storage.executions.get(id)).toMatchObject({
+          status: 'waiting',
+          waitTill: null,
+          leaseOwner: null,
+        });
+
+        const later = createRecoveryNodes();
+        const [first, second] = await Promise.allSettled([
+          resumeWaitingExecution(storage, id, {
+            registry: later.registry,
+            resumeItems: [{ json: { n: 100 } }],
+          }),
+          resumeWaitingExecution(storage, id, { registry: later.registry }),
+        ]);
+        const results = [first, second];
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r) => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect((lost[0] as PromiseRejectedResult).reason.code).toBe('EXECUTION_NOT_RECOVERABLE');
+        const result = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof runWorkflow>>>)
+          .value;
+        expect(result.status).toBe('success');
+        expect(later.calls).toEqual(['A']);
+        expect(await storage.executions.get(id)).toMatchObject({ status: 'success' });
+        const log = await storage.executions.listEvents(id);
+        expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i));
+        expect(log.map((e) => e.type)).toContain('execution.waiting');
       });
 
       it('refuses to recover an execution that is not interrupted', async () => {

@@ -48,7 +48,19 @@ export function createRecoveryNodes() {
       return ctx.inputs.flat();
     },
   });
-  return { registry: createNodeRegistry([trigger, data, add, merge]), calls };
+  const wait = defineNode({
+    type: 'test.wait',
+    version: 1,
+    title: 'Wait',
+    category: 'flow',
+    params: z.object({}),
+    execute(ctx) {
+      calls.push(ctx.node.name);
+      ctx.putExecutionToWait(null);
+      return ctx.items;
+    },
+  });
+  return { registry: createNodeRegistry([trigger, data, add, merge, wait]), calls };
 }
 
 /** T -> D -> A1 -> A2 -> M(0); D -> B1 -> M(1): a chain, a branch and a two-input node. */
@@ -79,6 +91,30 @@ export function recoveryWorkflow(): JsonObject {
       A2: { main: [[to('M', 0)]] },
       B1: { main: [[to('M', 1)]] },
     },
+    settings: { executionOrder: 'v1' },
+  };
+}
+
+/** T -> D -> W (waits for a webhook) -> A. */
+export function waitingWorkflow(): JsonObject {
+  const node = (name: string, type: string, x: number, parameters = {}) => ({
+    id: name,
+    name,
+    type,
+    typeVersion: 1,
+    position: [x, 0],
+    parameters,
+  });
+  const to = (name: string) => [[{ node: name, type: 'main', index: 0 }]];
+  return {
+    name: 'Waiting',
+    nodes: [
+      node('T', 'test.trigger', 0),
+      node('D', 'test.data', 200, { items: [{ n: 1 }] }),
+      node('W', 'test.wait', 400),
+      node('A', 'test.add', 600, { field: 'n', by: 5 }),
+    ],
+    connections: { T: { main: to('D') }, D: { main: to('W') }, W: { main: to('A') } },
     settings: { executionOrder: 'v1' },
   };
 }
