@@ -15,6 +15,7 @@ import {
   type JsonObject,
 } from '@budflow/node-sdk';
 import { z } from 'zod';
+import { binaryBuffer, credentials } from './internal/context.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, str } from './internal/schema.js';
 
@@ -110,24 +111,24 @@ export const cryptoNode = defineNode({
     let hmacSecret: string | undefined;
     let signKey: string | undefined;
     if (ctx.typeVersion >= 2 && (action === 'hmac' || action === 'sign')) {
-      const credentials = await ctx.getCredentials<{
-        hmacSecret?: string;
-        signPrivateKey?: string;
-      }>('crypto');
+      const data = await credentials<{ hmacSecret?: string; signPrivateKey?: string }>(
+        ctx,
+        'crypto',
+      );
       if (action === 'hmac') {
-        if (!credentials.hmacSecret) {
+        if (!data.hmacSecret) {
           throw new NodeError(
             'No HMAC secret set in credentials. Please add an HMAC secret to your Crypto credentials.',
           );
         }
-        hmacSecret = credentials.hmacSecret;
+        hmacSecret = data.hmacSecret;
       } else {
-        if (!credentials.signPrivateKey) {
+        if (!data.signPrivateKey) {
           throw new NodeError(
             'No private key set in credentials. Please add a private key to your Crypto credentials.',
           );
         }
-        signKey = formatPrivateKey(credentials.signPrivateKey);
+        signKey = formatPrivateKey(data.signPrivateKey);
       }
     }
 
@@ -153,7 +154,7 @@ export const cryptoNode = defineNode({
                 { itemIndex: i },
               );
             }
-            digest.update(await ctx.helpers.getBinaryBuffer(ref));
+            digest.update(await binaryBuffer(ctx, ref));
             binaryUsed = true;
           } else {
             digest.update(p.value);

@@ -8,6 +8,7 @@ import {
 import { DateTime } from 'luxon';
 import moment from 'moment-timezone';
 import { z } from 'zod';
+import { workflowTimezone } from './internal/context.js';
 import { parseDate } from './internal/dates.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, options, str } from './internal/schema.js';
@@ -270,7 +271,7 @@ export const dateTimeNode = defineNode<ParamsV1 | ParamsV2>({
   params: (typeVersion: number): z.ZodType<ParamsV1 | ParamsV2> =>
     typeVersion >= 2 ? paramsV2 : paramsV1,
   execute(ctx) {
-    const timezone = ctx.workflow.timezone || 'UTC';
+    const timezone = workflowTimezone(ctx);
     const out: Item[] = [];
     for (let i = 0; i < ctx.items.length; i++) {
       const single = [ctx.items[i]!];

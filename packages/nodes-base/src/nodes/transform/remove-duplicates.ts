@@ -1,5 +1,6 @@
 import { defineNode, NodeError, type Item, type JsonObject } from '@budflow/node-sdk';
 import { z } from 'zod';
+import { staticData } from './internal/context.js';
 import { removeDuplicateItems } from './internal/remove-duplicates.js';
 import { bool, fieldNames, num, options } from './internal/schema.js';
 
@@ -55,14 +56,14 @@ interface History {
 
 /** Static data holding the dedupe history: per node or for the whole workflow. */
 function historyStore(
-  staticData: JsonObject,
+  owner: JsonObject,
   logic: ParamsV2['logic'],
 ): { read(): History; write(history: History): void } {
   const bucket = `${HISTORY_KEY}:${logic}`;
   return {
-    read: () => (staticData[bucket] as History | undefined) ?? {},
+    read: () => (owner[bucket] as History | undefined) ?? {},
     write: (history) => {
-      staticData[bucket] = history as JsonObject;
+      owner[bucket] = history as JsonObject;
     },
   };
 }
@@ -109,16 +110,16 @@ export const removeDuplicatesNode = defineNode({
       return [kept];
     }
     const scope = p.options.scope;
-    const staticData = ctx.getStaticData(scope === 'workflow' ? 'global' : 'node');
+    const data = staticData(ctx, scope === 'workflow' ? 'global' : 'node');
     if (operation === 'clearDeduplicationHistory') {
       if (p.mode === 'cleanDatabase') {
-        for (const key of Object.keys(staticData)) {
-          if (key.startsWith(`${HISTORY_KEY}:`)) delete staticData[key];
+        for (const key of Object.keys(data)) {
+          if (key.startsWith(`${HISTORY_KEY}:`)) delete data[key];
         }
       }
       return [items];
     }
-    const store = historyStore(staticData, p.logic);
+    const store = historyStore(data, p.logic);
     const history = store.read();
     const fresh: Item[] = [];
     const seen: Item[] = [];
