@@ -29,7 +29,11 @@ function normalise(value: unknown, expectedType: string | undefined): unknown {
   if (expectedType === 'Infinity') return value === Infinity || value === -Infinity ? null : value;
   if (expectedType === 'undefined') return value === undefined ? null : ['defined', value];
   if (expectedType === 'tagged')
-    return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? { $type: 'NaN' } : v)));
+    return JSON.parse(
+      JSON.stringify(value, (_k, v: unknown) =>
+        typeof v === 'number' && Number.isNaN(v) ? { $type: 'NaN' } : v,
+      ),
+    );
   return value === undefined ? ['undefined'] : JSON.parse(JSON.stringify(value));
 }
 
@@ -52,10 +56,13 @@ describe('n8n expression conformance', () => {
       try {
         expect(actual).toEqual(c.expected);
       } catch {
-        failures.push(`${c.id}: ${c.expression}\n    expected ${JSON.stringify(c.expected)}\n    actual   ${JSON.stringify(actual)}`);
+        failures.push(
+          `${c.id}: ${c.expression}\n    expected ${JSON.stringify(c.expected)}\n    actual   ${JSON.stringify(actual)}`,
+        );
       }
     }
-    if (failures.length) console.log(`${failures.length} of ${cases.length} cases differ:\n${failures.join('\n')}`);
+    if (failures.length)
+      console.log(`${failures.length} of ${cases.length} cases differ:\n${failures.join('\n')}`);
     expect(failures.length / cases.length).toBeLessThanOrEqual(0.01);
   }, 120_000);
 

@@ -11,15 +11,19 @@ afterAll(() => evaluator.close());
 function scope(json: JsonObject = {}, patch: Partial<ExpressionScope> = {}): ExpressionScope {
   return { ...createSingleItemScope({ json, nodeName: 'Edit Fields' }), ...patch };
 }
-const ev = (expression: string, s: ExpressionScope = scope()) => evaluator.evaluate(expression, s, 0);
+const ev = (expression: string, s: ExpressionScope = scope()) =>
+  evaluator.evaluate(expression, s, 0);
 
 describe('variables', () => {
   it('$json, $data, $binary, $thisItem, $itemIndex, $runIndex, $nodeVersion', async () => {
     const s = scope({ a: 1 });
     s.items[0]!.binary = { file: { data: 'aGk=', mimeType: 'text/plain', fileName: 'a.txt' } };
-    expect(await ev('={{ [$json.a, $data.a, $binary.file.fileName, $thisItem.json.a, $itemIndex, $runIndex, $nodeVersion] }}', s)).toEqual([
-      1, 1, 'a.txt', 1, 0, 0, 3.4,
-    ]);
+    expect(
+      await ev(
+        '={{ [$json.a, $data.a, $binary.file.fileName, $thisItem.json.a, $itemIndex, $runIndex, $nodeVersion] }}',
+        s,
+      ),
+    ).toEqual([1, 1, 'a.txt', 1, 0, 0, 3.4]);
   });
 
   it('$input and $parameter see the node input and its raw parameters', async () => {
@@ -27,7 +31,10 @@ describe('variables', () => {
     s.items.push({ json: { a: 2 }, pairedItem: { item: 1 } });
     s.inputs = [s.items];
     expect(
-      await ev('={{ [$input.item.json.a, $input.all().length, $input.first().json.a, $input.last().json.a, $input.params.mode, $parameter.value] }}', s),
+      await ev(
+        '={{ [$input.item.json.a, $input.all().length, $input.first().json.a, $input.last().json.a, $input.params.mode, $parameter.value] }}',
+        s,
+      ),
     ).toEqual([1, 2, 1, 2, 'raw', '={{ 1 }}']);
   });
 
@@ -41,16 +48,42 @@ describe('variables', () => {
   });
 
   it('$execution, $workflow, $vars, $secrets', async () => {
-    const s = scope({}, {
-      execution: { id: 'ex-1', mode: 'manual', resumeUrl: 'http://h/webhook-waiting/ex-1', customData: { k: 'v' } },
-      vars: { region: 'eu' },
-      secrets: { vault: { token: 's3cret' } },
-    });
+    const s = scope(
+      {},
+      {
+        execution: {
+          id: 'ex-1',
+          mode: 'manual',
+          resumeUrl: 'http://h/webhook-waiting/ex-1',
+          customData: { k: 'v' },
+        },
+        vars: { region: 'eu' },
+        secrets: { vault: { token: 's3cret' } },
+      },
+    );
     s.workflow = { ...s.workflow, id: 'wf-1', name: 'Flow', active: true };
     expect(
-      await ev('={{ [$execution.id, $execution.mode, $execution.resumeUrl, $execution.customData.get("k"), $workflow.id, $workflow.name, $workflow.active, $vars.region, $secrets.vault.token] }}', s),
-    ).toEqual(['ex-1', 'test', 'http://h/webhook-waiting/ex-1', 'v', 'wf-1', 'Flow', true, 'eu', 's3cret']);
-    expect(await ev('={{ $execution.mode }}', scope({}, { execution: { id: '2', mode: 'trigger', customData: {} } }))).toBe('production');
+      await ev(
+        '={{ [$execution.id, $execution.mode, $execution.resumeUrl, $execution.customData.get("k"), $workflow.id, $workflow.name, $workflow.active, $vars.region, $secrets.vault.token] }}',
+        s,
+      ),
+    ).toEqual([
+      'ex-1',
+      'test',
+      'http://h/webhook-waiting/ex-1',
+      'v',
+      'wf-1',
+      'Flow',
+      true,
+      'eu',
+      's3cret',
+    ]);
+    expect(
+      await ev(
+        '={{ $execution.mode }}',
+        scope({}, { execution: { id: '2', mode: 'trigger', customData: {} } }),
+      ),
+    ).toBe('production');
   });
 
   it('$env is denied unless the instance provides it', async () => {
@@ -59,14 +92,23 @@ describe('variables', () => {
   });
 
   it('$jmespath, $jsonata, $if, $ifEmpty, $not, $max, $min', async () => {
-    const s = scope({ people: [{ n: 'a', age: 3 }, { n: 'b', age: 40 }] });
+    const s = scope({
+      people: [
+        { n: 'a', age: 3 },
+        { n: 'b', age: 40 },
+      ],
+    });
     expect(await ev('={{ $jmespath($json.people, "[?age > `10`].n") }}', s)).toEqual(['b']);
     expect(await ev('={{ $jsonata("$sum(people.age)", $json) }}', s)).toBe(43);
     expect(await ev('={{ $jsonata("people[age > 10].n", $json) }}', s)).toBe('b');
-    await expect(ev('={{ $jsonata("people[", $json) }}', s)).rejects.toThrow(/invalid JSONata expression/);
-    expect(await ev('={{ [$if(1 > 2, "y", "n"), $ifEmpty("", "d"), $ifEmpty(0, "d"), $not(0), $max(1, 5, 3), $min(4, 2)] }}')).toEqual([
-      'n', 'd', 0, true, 5, 2,
-    ]);
+    await expect(ev('={{ $jsonata("people[", $json) }}', s)).rejects.toThrow(
+      /invalid JSONata expression/,
+    );
+    expect(
+      await ev(
+        '={{ [$if(1 > 2, "y", "n"), $ifEmpty("", "d"), $ifEmpty(0, "d"), $not(0), $max(1, 5, 3), $min(4, 2)] }}',
+      ),
+    ).toEqual(['n', 'd', 0, true, 5, 2]);
   });
 
   it('$evaluateExpression evaluates a stored template for the current item', async () => {
@@ -75,46 +117,66 @@ describe('variables', () => {
   });
 
   it('extra keys a node adds ($response) are visible', async () => {
-    expect(await ev('={{ $response.body.next }}', scope({}, { additionalKeys: { $response: { body: { next: 2 } } } }))).toBe(2);
+    expect(
+      await ev(
+        '={{ $response.body.next }}',
+        scope({}, { additionalKeys: { $response: { body: { next: 2 } } } }),
+      ),
+    ).toBe(2);
   });
 });
 
 describe('extension methods', () => {
   it('strings', async () => {
     expect(
-      await ev('={{ ["hello world".toTitleCase(), "A B".toSnakeCase(), "  x ".trim().isEmpty(), "a@b.co".isEmail(), "see https://x.io/p now".extractUrl(), "12".toNumber() + 1, "abc".hash("sha256").length, "aGk=".base64Decode(), "<b>x</b>".removeTags()] }}'),
+      await ev(
+        '={{ ["hello world".toTitleCase(), "A B".toSnakeCase(), "  x ".trim().isEmpty(), "a@b.co".isEmail(), "see https://x.io/p now".extractUrl(), "12".toNumber() + 1, "abc".hash("sha256").length, "aGk=".base64Decode(), "<b>x</b>".removeTags()] }}',
+      ),
     ).toEqual(['Hello World', 'a_b', false, true, 'https://x.io/p', 13, 64, 'hi', 'x']);
   });
 
   it('numbers and booleans', async () => {
-    expect(await ev('={{ [(1.256).round(2), (7).isOdd(), (3.7).floor(), (1234.5).format("de-DE"), (0).toBoolean(), true.toInt(), false.toNumber()] }}')).toEqual([
-      1.26, true, 3, '1.234,5', false, 1, 0,
-    ]);
-    await expect(ev('={{ (1.5).isEven() }}')).rejects.toThrow(/isEven\(\) is only callable on integers/);
+    expect(
+      await ev(
+        '={{ [(1.256).round(2), (7).isOdd(), (3.7).floor(), (1234.5).format("de-DE"), (0).toBoolean(), true.toInt(), false.toNumber()] }}',
+      ),
+    ).toEqual([1.26, true, 3, '1.234,5', false, 1, 0]);
+    await expect(ev('={{ (1.5).isEven() }}')).rejects.toThrow(
+      /isEven\(\) is only callable on integers/,
+    );
   });
 
   it('arrays', async () => {
     expect(
-      await ev('={{ [[1, 2, 2].unique(), [1, 2, 3].sum(), [1, null, 2].compact(), [{ a: 1 }, { a: 2 }].pluck("a"), [1, 2, 3, 4, 5].chunk(2), [1, 2].union([2, 3]), [1, 2, 3].difference([2]), ["x"].first(), [3, 9].max()] }}'),
+      await ev(
+        '={{ [[1, 2, 2].unique(), [1, 2, 3].sum(), [1, null, 2].compact(), [{ a: 1 }, { a: 2 }].pluck("a"), [1, 2, 3, 4, 5].chunk(2), [1, 2].union([2, 3]), [1, 2, 3].difference([2]), ["x"].first(), [3, 9].max()] }}',
+      ),
     ).toEqual([[1, 2], 6, [1, 2], [1, 2], [[1, 2], [3, 4], [5]], [1, 2, 3], [1, 3], 'x', 9]);
   });
 
   it('objects', async () => {
     expect(
-      await ev('={{ [({ a: 1, b: null }).compact(), ({ a: 1 }).hasField("a"), ({ a: 1, b: 2 }).removeField("a"), ({ a: "x y" }).urlEncode(), ({ a: 1 }).keys(), ({}).isEmpty()] }}'),
+      await ev(
+        '={{ [({ a: 1, b: null }).compact(), ({ a: 1 }).hasField("a"), ({ a: 1, b: 2 }).removeField("a"), ({ a: "x y" }).urlEncode(), ({ a: 1 }).keys(), ({}).isEmpty()] }}',
+      ),
     ).toEqual([{ a: 1 }, true, { b: 2 }, 'a=x+y', ['a'], true]);
   });
 
   it('dates, with Luxon DateTime, Duration and Interval', async () => {
     expect(
-      await ev('={{ ["2024-03-30T18:49:00Z".toDateTime().plus(1, "day").toISO(), DateTime.fromISO("2024-01-15T10:00:00Z").format("yyyy LLL dd"), "2024-01-20".toDateTime().isWeekend(), Duration.fromObject({ hours: 2 }).as("minutes"), Interval.fromDateTimes(DateTime.fromISO("2024-01-01"), DateTime.fromISO("2024-01-03")).length("days"), DateTime.fromISO("2024-03-30T18:49:00Z").diffTo("2024-03-29T18:49:00Z", "hours")] }}'),
+      await ev(
+        '={{ ["2024-03-30T18:49:00Z".toDateTime().plus(1, "day").toISO(), DateTime.fromISO("2024-01-15T10:00:00Z").format("yyyy LLL dd"), "2024-01-20".toDateTime().isWeekend(), Duration.fromObject({ hours: 2 }).as("minutes"), Interval.fromDateTimes(DateTime.fromISO("2024-01-01"), DateTime.fromISO("2024-01-03")).length("days"), DateTime.fromISO("2024-03-30T18:49:00Z").diffTo("2024-03-29T18:49:00Z", "hours")] }}',
+      ),
     ).toEqual(['2024-03-31T18:49:00.000Z', '2024 Jan 15', true, 120, 2, 24]);
     const dt = await ev('={{ "2024-03-29T18:06:31.798+01:00".toDateTime() }}');
     expect(DateTime.isDateTime(dt) && dt.toISO()).toBe('2024-03-29T18:06:31.798+01:00');
   });
 
   it('an extension called on null/undefined uses the generic version or yields undefined', async () => {
-    expect(await ev('={{ [$json.missing.isEmpty(), $json.missing?.toTitleCase()] }}')).toEqual([true, null]);
+    expect(await ev('={{ [$json.missing.isEmpty(), $json.missing?.toTitleCase()] }}')).toEqual([
+      true,
+      null,
+    ]);
     expect(await ev('={{ $json.missing.toTitleCase() }}')).toBeUndefined();
   });
 });
@@ -122,7 +184,9 @@ describe('extension methods', () => {
 describe('templates', () => {
   it('a single {{ }} keeps its type; mixed text is a string (false, null and undefined render empty)', async () => {
     expect(await ev('={{ [1, "a"] }}')).toEqual([1, 'a']);
-    expect(await ev('=a{{ false }}b{{ null }}c{{ $json.x }}d{{ 0 }}e{{ [1, 2] }}f{{ {} }}')).toBe('abcd0e1,2f[object Object]');
+    expect(await ev('=a{{ false }}b{{ null }}c{{ $json.x }}d{{ 0 }}e{{ [1, 2] }}f{{ {} }}')).toBe(
+      'abcd0e1,2f[object Object]',
+    );
     expect(await ev('=no braces')).toBe('no braces');
     expect(await ev('not an expression')).toBe('not an expression');
   });
@@ -143,7 +207,12 @@ describe('resolveParameters', () => {
   };
 
   it('resolves every expression of a parameter tree for each item, keeping literals', async () => {
-    const value = { a: '={{ $json.n * 10 }}', list: ['x', '=n{{ $json.n }}'], keep: { deep: true }, d: '={{ DateTime.fromMillis(0, { zone: "utc" }) }}' };
+    const value = {
+      a: '={{ $json.n * 10 }}',
+      list: ['x', '=n{{ $json.n }}'],
+      keep: { deep: true },
+      d: '={{ DateTime.fromMillis(0, { zone: "utc" }) }}',
+    };
     const out = await evaluator.resolveParameters(value, two(), [0, 1]);
     expect(out).toEqual([
       { a: 10, list: ['x', 'n1'], keep: { deep: true }, d: '1970-01-01T00:00:00.000Z' },
@@ -154,16 +223,28 @@ describe('resolveParameters', () => {
   });
 
   it('an item whose expression fails gets an ExpressionError naming node, parameter and item', async () => {
-    const out = await evaluator.resolveParameters({ v: '={{ $json.n === 2 ? [1, "x"].sum() : $json.n }}' }, two(), [0, 1]);
+    const out = await evaluator.resolveParameters(
+      { v: '={{ $json.n === 2 ? [1, "x"].sum() : $json.n }}' },
+      two(),
+      [0, 1],
+    );
     expect(out[0]).toEqual({ v: 1 });
     expect(out[1]).toBeInstanceOf(Error);
-    expect((out[1] as Error).message).toBe("sum(): all array elements must be numbers [node 'Edit Fields', parameter 'v', item 1]");
+    expect((out[1] as Error).message).toBe(
+      "sum(): all array elements must be numbers [node 'Edit Fields', parameter 'v', item 1]",
+    );
   });
 
   it('a syntax error names the node, the parameter and the position', async () => {
-    const [e] = await evaluator.resolveParameters({ fields: [{ value: '=x {{ 1 + }}' }] }, scope(), [0]);
+    const [e] = await evaluator.resolveParameters(
+      { fields: [{ value: '=x {{ 1 + }}' }] },
+      scope(),
+      [0],
+    );
     expect(e).toMatchObject({ code: 'EXPRESSION_SYNTAX', position: { start: 9, end: 9 } });
-    expect((e as Error).message).toMatch(/^invalid syntax: .* at position 9 \[node 'Edit Fields', parameter 'fields\[0\]\.value', item 0\]$/);
+    expect((e as Error).message).toMatch(
+      /^invalid syntax: .* at position 9 \[node 'Edit Fields', parameter 'fields\[0\]\.value', item 0\]$/,
+    );
   });
 
   it('parameters without expressions are copied per item', async () => {

@@ -8,7 +8,12 @@ import {
   type Item,
   type JsonValue,
 } from '@budflow/node-sdk';
-import { createSandbox, type ConsoleEntry, type Sandbox, type SandboxLimits } from '@budflow/sandbox';
+import {
+  createSandbox,
+  type ConsoleEntry,
+  type Sandbox,
+  type SandboxLimits,
+} from '@budflow/sandbox';
 import {
   compileScript,
   compileTemplate,
@@ -79,10 +84,18 @@ const TAG = '\u0000';
 
 function pathOf(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
-  return parent === '' ? key : /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+  return parent === ''
+    ? key
+    : /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `${parent}.${key}`
+      : `${parent}[${JSON.stringify(key)}]`;
 }
 
-function collect(value: unknown, path: string, out: Array<{ path: string; template: string }>): void {
+function collect(
+  value: unknown,
+  path: string,
+  out: Array<{ path: string; template: string }>,
+): void {
   if (isExpression(value)) out.push({ path, template: value.slice(1) });
   else if (Array.isArray(value)) value.forEach((v, i) => collect(v, pathOf(path, i), out));
   else if (value !== null && typeof value === 'object')
@@ -114,7 +127,12 @@ function makeBuilder(value: unknown): Builder {
         const o: Record<string, unknown> = {};
         for (let i = 0; i < keys.length; i++) {
           if (unsafe && keys[i] === '__proto__')
-            Object.defineProperty(o, '__proto__', { value: fns[i]!(r, b), enumerable: true, writable: true, configurable: true });
+            Object.defineProperty(o, '__proto__', {
+              value: fns[i]!(r, b),
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           else o[keys[i]!] = fns[i]!(r, b);
         }
         return o;
@@ -167,9 +185,10 @@ function decodeBatch(text: string): {
   if (!text.includes('\\u0000')) return JSON.parse(text);
   return JSON.parse(text, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) && TAG in v
-      ? (v as Record<string, unknown>)[TAG] === 'error' || (v as Record<string, unknown>)[TAG] === 'retry'
+      ? (v as Record<string, unknown>)[TAG] === 'error' ||
+        (v as Record<string, unknown>)[TAG] === 'retry'
         ? v
-        : decodeTag(v as Record<string, unknown>)
+        : decodeTag(v)
       : v,
   );
 }
@@ -201,7 +220,10 @@ export function createExpressionEvaluator(
       limits: { memoryBytes: 256 * 1024 * 1024, timeoutMs: 10_000, ...options.limits },
     }));
 
-  function compiled(template: string): { compiled: CompiledTemplate; fast: FastEvaluator | undefined } {
+  function compiled(template: string): {
+    compiled: CompiledTemplate;
+    fast: FastEvaluator | undefined;
+  } {
     let entry = cache.get(template);
     if (!entry) {
       const c = compileTemplate(template);
@@ -238,7 +260,11 @@ export function createExpressionEvaluator(
   }
 
   /** The data a sandbox call needs from the scope, given what the code reads. */
-  function scopePayload(usages: TemplateUsage[], scope: ExpressionScope, itemSet: Set<number>): Record<string, unknown> {
+  function scopePayload(
+    usages: TemplateUsage[],
+    scope: ExpressionScope,
+    itemSet: Set<number>,
+  ): Record<string, unknown> {
     let jsonKeys: Set<string> | 'all' = new Set();
     let needsInputs = false;
     let dynamicNodes = false;
@@ -278,7 +304,14 @@ export function createExpressionEvaluator(
       if (!runs && !scope.workflow.hasNode(name)) continue;
       const defaultOutput = scope.previousNode?.name === name ? scope.previousNode.outputIndex : 0;
       const entry: Record<string, unknown> = {
-        runs: (runs ?? []).map((task) => (task.data?.main ?? []).map((out) => (out ?? []).map((it) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) })))),
+        runs: (runs ?? []).map((task) =>
+          (task.data?.main ?? []).map((out) =>
+            (out ?? []).map((it) => ({
+              json: it.json,
+              ...(it.binary ? { binary: it.binary } : {}),
+            })),
+          ),
+        ),
         params: scope.workflow.nodeParameters(name) ?? {},
         defaultOutput,
       };
@@ -299,19 +332,29 @@ export function createExpressionEvaluator(
         timezone: scope.workflow.timezone || 'UTC',
         nowMs: now(),
         execution: scope.execution,
-        workflow: { id: scope.workflow.id, name: scope.workflow.name, active: scope.workflow.active },
+        workflow: {
+          id: scope.workflow.id,
+          name: scope.workflow.name,
+          active: scope.workflow.active,
+        },
         vars: scope.vars,
         secrets: scope.secrets ?? {},
         env: scope.env ?? null,
         parameter: scope.nodeParameters,
         prevNode: scope.previousNode
-          ? { name: scope.previousNode.name, outputIndex: scope.previousNode.outputIndex, runIndex: scope.previousNode.runIndex }
+          ? {
+              name: scope.previousNode.name,
+              outputIndex: scope.previousNode.outputIndex,
+              runIndex: scope.previousNode.runIndex,
+            }
           : undefined,
         additional: scope.additionalKeys ?? {},
       },
     };
     if (needsInputs && scope.inputs.length > 1)
-      payload.inputs = scope.inputs.map((input) => input.map((it) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) })));
+      payload.inputs = scope.inputs.map((input) =>
+        input.map((it) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) })),
+      );
     return payload;
   }
 
@@ -354,8 +397,16 @@ export function createExpressionEvaluator(
             return;
           }
           if (tag === 'error') {
-            const d = (r as unknown as { d: { message: string; description?: string; name?: string } }).d;
-            t.error = contextError(d, scope, slots[t.slot]!.path, t.itemIndex, slots[t.slot]!.template.template);
+            const d = (
+              r as unknown as { d: { message: string; description?: string; name?: string } }
+            ).d;
+            t.error = contextError(
+              d,
+              scope,
+              slots[t.slot]!.path,
+              t.itemIndex,
+              slots[t.slot]!.template.template,
+            );
             return;
           }
         }
@@ -378,7 +429,13 @@ export function createExpressionEvaluator(
       pending = retry;
     }
     for (const t of pending)
-      t.error = contextError({ message: '$evaluateExpression nested too deeply' }, scope, slots[t.slot]!.path, t.itemIndex, slots[t.slot]!.template.template);
+      t.error = contextError(
+        { message: '$evaluateExpression nested too deeply' },
+        scope,
+        slots[t.slot]!.path,
+        t.itemIndex,
+        slots[t.slot]!.template.template,
+      );
   }
 
   async function evaluateSlots(
@@ -399,7 +456,15 @@ export function createExpressionEvaluator(
         const at = n * width + s;
         if (slot.template.error) {
           const e = slot.template.error;
-          errors[at] = contextError(e, scope, slot.path, itemIndex, slot.template.template, e.code, e.position);
+          errors[at] = contextError(
+            e,
+            scope,
+            slot.path,
+            itemIndex,
+            slot.template.template,
+            e.code,
+            e.position,
+          );
           continue;
         }
         if (slot.fast && !mutating) {
@@ -426,11 +491,17 @@ export function createExpressionEvaluator(
   }
 
   return {
-    async resolveParameters(value: JsonValue, scope: ExpressionScope, itemIndices: readonly number[]) {
+    async resolveParameters(
+      value: JsonValue,
+      scope: ExpressionScope,
+      itemIndices: readonly number[],
+    ) {
       const found: Array<{ path: string; template: string }> = [];
       collect(value, '', found);
       if (found.length === 0)
-        return itemIndices.map(() => (value !== null && typeof value === 'object' ? structuredClone(value) : value));
+        return itemIndices.map(() =>
+          value !== null && typeof value === 'object' ? structuredClone(value) : value,
+        );
       const slots: Slot[] = found.map((f) => {
         const entry = compiled(f.template);
         return { path: f.path, template: entry.compiled, fast: entry.fast };
@@ -459,13 +530,28 @@ export function createExpressionEvaluator(
       return results[0];
     },
 
-    async runCode(code: string, scope: ExpressionScope, runOptions: RunCodeOptions = {}): Promise<RunCodeResult> {
+    async runCode(
+      code: string,
+      scope: ExpressionScope,
+      runOptions: RunCodeOptions = {},
+    ): Promise<RunCodeResult> {
       const script = compileScript(code);
       const mode = runOptions.mode ?? 'runOnceForAllItems';
-      const indices = mode === 'runOnceForEachItem' ? (runOptions.itemIndices ?? scope.items.map((_, i) => i)) : [0];
+      const indices =
+        mode === 'runOnceForEachItem'
+          ? (runOptions.itemIndices ?? scope.items.map((_, i) => i))
+          : [0];
       const payload = scopePayload([script.usage], scope, new Set(indices));
-      Object.assign(payload, { code: script.body, params: script.params, async: script.async, mode, indices });
-      const result = await sandbox().call('n8n.runCode', payload, { timeoutMs: runOptions.timeoutMs });
+      Object.assign(payload, {
+        code: script.body,
+        params: script.params,
+        async: script.async,
+        mode,
+        indices,
+      });
+      const result = await sandbox().call('n8n.runCode', payload, {
+        timeoutMs: runOptions.timeoutMs,
+      });
       return { value: result.value, console: result.console };
     },
 

@@ -17,14 +17,18 @@ async function expectUnaffected(): Promise<void> {
   await expect(run('={{ ({}).polluted }}')).resolves.toBeUndefined();
   await expect(run('={{ typeof pwned }}')).resolves.toBe('undefined');
   await expect(run('={{ [1, 2].map(x => x * 2).includes(4) }}')).resolves.toBe(true);
-  await expect(run('={{ $json.list.sort().join(",") + JSON.stringify({ b: 2 }) }}')).resolves.toBe('1,2,3{"b":2}');
+  await expect(run('={{ $json.list.sort().join(",") + JSON.stringify({ b: 2 }) }}')).resolves.toBe(
+    '1,2,3{"b":2}',
+  );
   await expect(run('={{ "ab".toUpperCase() + (1).toFixed(1) }}')).resolves.toBe('AB1.0');
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 }
 
 describe('hostile expressions', () => {
   it('prototype walking cannot reach or change prototypes', async () => {
-    await expect(run('={{ ({}).__proto__.__proto__ }}')).rejects.toThrow(/'__proto__' is not allowed/);
+    await expect(run('={{ ({}).__proto__.__proto__ }}')).rejects.toThrow(
+      /'__proto__' is not allowed/,
+    );
     await expect(run('={{ Object.getPrototypeOf($json).polluted = 1 }}')).resolves.toBe(1);
     await expectUnaffected();
   });
@@ -41,7 +45,9 @@ describe('hostile expressions', () => {
   });
 
   it('Function, eval and generator constructors are denied', async () => {
-    await expect(run('={{ Function("return globalThis")() }}')).rejects.toThrow(/Function is not allowed/);
+    await expect(run('={{ Function("return globalThis")() }}')).rejects.toThrow(
+      /Function is not allowed/,
+    );
     await expect(run('={{ eval("1 + 1") }}')).rejects.toThrow(/eval is not allowed/);
     await expect(
       run('={{ Object.getPrototypeOf(function* () {})["con" + "structor"]("yield 1")().next() }}'),
@@ -63,7 +69,9 @@ describe('hostile expressions', () => {
   });
 
   it('globalThis and built-in mutation does not survive the evaluation', async () => {
-    await expect(run('={{ Array.prototype.map = null }}')).rejects.toThrow(/'prototype' is not allowed/);
+    await expect(run('={{ Array.prototype.map = null }}')).rejects.toThrow(
+      /'prototype' is not allowed/,
+    );
     for (const attack of [
       'globalThis.pwned = 1',
       'Array["proto" + "type"].map = null',
@@ -73,16 +81,22 @@ describe('hostile expressions', () => {
       'Object.defineProperty(globalThis, "pwned", { value: 1 })',
     ])
       await run(`={{ ${attack} }}`);
-    await expect(run('={{ (() => { "use strict"; globalThis.pwned = 1; return 1; })() }}')).resolves.toBeUndefined();
+    await expect(
+      run('={{ (() => { "use strict"; globalThis.pwned = 1; return 1; })() }}'),
+    ).resolves.toBeUndefined();
     await expectUnaffected();
   });
 
   it('getters with side effects neither install nor run in the host', async () => {
     await expect(
-      run('={{ Object.defineProperty(Object["proto" + "type"], "polluted", { get() { return 1 } }) }}'),
+      run(
+        '={{ Object.defineProperty(Object["proto" + "type"], "polluted", { get() { return 1 } }) }}',
+      ),
     ).resolves.toBeUndefined();
     // A getter on the returned value runs inside the sandbox (while encoding), bounded by the deadline.
-    await expect(run('={{ ({ get a() { while (true) {} } }) }}')).rejects.toMatchObject({ code: 'SANDBOX_TIMEOUT' });
+    await expect(run('={{ ({ get a() { while (true) {} } }) }}')).rejects.toMatchObject({
+      code: 'SANDBOX_TIMEOUT',
+    });
     await expectUnaffected();
   });
 
@@ -90,7 +104,9 @@ describe('hostile expressions', () => {
     await expect(
       run('={{ (() => { let s = "x"; while (true) s = s + s; })() }}'),
     ).rejects.toMatchObject({ code: 'SANDBOX_MEMORY' });
-    await expect(run('={{ new ArrayBuffer(2 ** 30).byteLength }}')).rejects.toMatchObject({ code: 'SANDBOX_MEMORY' });
+    await expect(run('={{ new ArrayBuffer(2 ** 30).byteLength }}')).rejects.toMatchObject({
+      code: 'SANDBOX_MEMORY',
+    });
     await expectUnaffected();
   });
 
@@ -99,7 +115,9 @@ describe('hostile expressions', () => {
       code: 'SANDBOX_TIMEOUT',
       message: expect.stringMatching(/did not finish within 500 ms/),
     });
-    await expect(run('={{ (() => { try { while (true) {} } catch (e) { return "caught" } })() }}')).rejects.toMatchObject({
+    await expect(
+      run('={{ (() => { try { while (true) {} } catch (e) { return "caught" } })() }}'),
+    ).rejects.toMatchObject({
       code: 'SANDBOX_TIMEOUT',
     });
     await expectUnaffected();
@@ -112,13 +130,17 @@ describe('hostile expressions', () => {
 
   it('100k nested Proxies fail instead of exhausting the host', async () => {
     await expect(
-      run('={{ (() => { let p = {}; for (let i = 0; i < 100000; i++) p = new Proxy(p, {}); return p.x; })() }}'),
+      run(
+        '={{ (() => { let p = {}; for (let i = 0; i < 100000; i++) p = new Proxy(p, {}); return p.x; })() }}',
+      ),
     ).rejects.toThrow(/stack limit/);
     await expectUnaffected();
   });
 
   it('template-literal keys cannot name forbidden properties', async () => {
-    await expect(run('={{ $json[`__proto__`].polluted = 1 }}')).rejects.toThrow(/'__proto__' is not allowed/);
+    await expect(run('={{ $json[`__proto__`].polluted = 1 }}')).rejects.toThrow(
+      /'__proto__' is not allowed/,
+    );
     await expect(run('={{ ({})[`__pro${"to"}__`].polluted = 1 }}')).resolves.toBe(1);
     await expectUnaffected();
   });
@@ -128,23 +150,33 @@ describe('hostile expressions', () => {
       run('={{ (({ constructor: { constructor: F } }) => F("return 1")())({}) }}'),
     ).rejects.toThrow(/'constructor' is not allowed/);
     await expect(
-      run('={{ (({ ["con" + "structor"]: { ["con" + "structor"]: F } }) => F("return 1")())({}) }}'),
+      run(
+        '={{ (({ ["con" + "structor"]: { ["con" + "structor"]: F } }) => F("return 1")())({}) }}',
+      ),
     ).rejects.toThrow(/Function is not allowed/);
     await expectUnaffected();
   });
 
   it('spread cannot copy into or out of the built-ins', async () => {
-    await expect(run('={{ Object.assign(Object["proto" + "type"], { polluted: 1 }) }}')).resolves.toBeUndefined();
-    await expect(run('={{ ({ ...Object["proto" + "type"], ...$json, polluted: 1 }).polluted }}')).resolves.toBe(1);
+    await expect(
+      run('={{ Object.assign(Object["proto" + "type"], { polluted: 1 }) }}'),
+    ).resolves.toBeUndefined();
+    await expect(
+      run('={{ ({ ...Object["proto" + "type"], ...$json, polluted: 1 }).polluted }}'),
+    ).resolves.toBe(1);
     await expectUnaffected();
   });
 
   it('switch and class bodies cannot mutate globals', async () => {
     await expect(
-      run('={{ (() => { switch (1) { case 1: Array["proto" + "type"].includes = () => true; } return [].includes(1); })() }}'),
+      run(
+        '={{ (() => { switch (1) { case 1: Array["proto" + "type"].includes = () => true; } return [].includes(1); })() }}',
+      ),
     ).resolves.toBe(false);
     await expect(
-      run('={{ (() => { class A { static { Object["proto" + "type"].polluted = 1; } } return ({}).polluted; })() }}'),
+      run(
+        '={{ (() => { class A { static { Object["proto" + "type"].polluted = 1; } } return ({}).polluted; })() }}',
+      ),
     ).resolves.toBeUndefined();
     await expectUnaffected();
   });
@@ -163,7 +195,9 @@ describe('hostile expressions in worker isolation', () => {
       await expect(loop).rejects.toMatchObject({ code: 'SANDBOX_TIMEOUT' });
       expect(ticked).toBe(true);
       await expect(pooled.evaluate('={{ $json.a + 1 }}', scope(), 0)).resolves.toBe(2);
-      await expect(pooled.evaluate('={{ $json.a.toString().padStart(3, "0") }}', scope(), 0)).resolves.toBe('001');
+      await expect(
+        pooled.evaluate('={{ $json.a.toString().padStart(3, "0") }}', scope(), 0),
+      ).resolves.toBe('001');
     } finally {
       await pooled.close();
     }

@@ -11,7 +11,11 @@ export {
   type RunCodeResult,
 } from './create-expression-evaluator.js';
 export { expressionPrelude } from './runtime/expression-prelude.js';
-export { parseTemplate, type ParsedTemplate, type TemplateSegment } from './template/parse-template.js';
+export {
+  parseTemplate,
+  type ParsedTemplate,
+  type TemplateSegment,
+} from './template/parse-template.js';
 export {
   compileScript,
   compileTemplate,
@@ -20,4 +24,9 @@ export {
   type TemplateUsage,
 } from './compile/compile-template.js';
 export { createSingleItemScope, type SingleItemScopeOptions } from './scope/single-item-scope.js';
-export { evaluateCases, toPrintable, type EvalCaseResult, type PrintableValue } from './cases/evaluate-cases.js';
+export {
+  evaluateCases,
+  toPrintable,
+  type EvalCaseResult,
+  type PrintableValue,
+} from './cases/evaluate-cases.js';

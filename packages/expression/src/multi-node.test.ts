@@ -30,7 +30,10 @@ interface Workflow {
 
 const corpus = JSON.parse(
   readFileSync(
-    new URL('../../../../shared/conformance/n8n-expressions/multi-node-cases.json', import.meta.url),
+    new URL(
+      '../../../../shared/conformance/n8n-expressions/multi-node-cases.json',
+      import.meta.url,
+    ),
     'utf8',
   ),
 ) as { workflows: Workflow[] };
@@ -103,7 +106,11 @@ async function check(w: Workflow, scopes: ExpressionScope[]): Promise<void> {
     const values: unknown[] = [];
     let error: Error | undefined;
     for (const scope of scopes) {
-      const out = await evaluator.resolveParameters(c.expression, scope, scope.items.map((_, i) => i));
+      const out = await evaluator.resolveParameters(
+        c.expression,
+        scope,
+        scope.items.map((_, i) => i),
+      );
       for (const v of out) {
         if (v instanceof Error) error ??= v;
         else values.push(v);
@@ -122,8 +129,14 @@ describe('multi-node variables (hand-built run data)', () => {
   it('base: $(), $input, $node, $items, $item, $prevNode, $workflow, lineage', async () => {
     const w = workflowById('base');
     const start = items([{}]);
-    const fn = items([105, 160, 121, 275, 950].map((n) => ({ initialName: n })), () => ({ item: 0 }));
-    const rename = items(fn.map((it) => ({ data: it.json.initialName! })), (i) => ({ item: i }));
+    const fn = items(
+      [105, 160, 121, 275, 950].map((n) => ({ initialName: n })),
+      () => ({ item: 0 }),
+    );
+    const rename = items(
+      fn.map((it) => ({ data: it.json.initialName! })),
+      (i) => ({ item: i }),
+    );
     const runData: RunData = {
       Start: [task([start], [])],
       Function: [task([fn], [from('Start')])],
@@ -157,12 +170,18 @@ describe('multi-node variables (hand-built run data)', () => {
     const runData: RunData = { Start: [task([start], [])], 'Loop Over Items': [], Expressions: [] };
     const scopes: ExpressionScope[] = [];
     for (let k = 0; k < 3; k++) {
-      const batch = [{ json: start[k]!.json, pairedItem: { item: k, sourceOverwrite: from('Start') } }];
+      const batch = [
+        { json: start[k]!.json, pairedItem: { item: k, sourceOverwrite: from('Start') } },
+      ];
       runData['Loop Over Items']!.push(
         task([[], batch], [k === 0 ? from('Start') : from('Expressions', 0, k - 1)]),
       );
-      scopes.push(scopeOf(w, runData, batch, { name: 'Loop Over Items', outputIndex: 1, runIndex: k }, k));
-      runData.Expressions!.push(task([items([{ n: names[k]! }], () => ({ item: 0 }))], [from('Loop Over Items', 1, k)]));
+      scopes.push(
+        scopeOf(w, runData, batch, { name: 'Loop Over Items', outputIndex: 1, runIndex: k }, k),
+      );
+      runData.Expressions!.push(
+        task([items([{ n: names[k]! }], () => ({ item: 0 }))], [from('Loop Over Items', 1, k)]),
+      );
     }
     await check(w, scopes);
   });
@@ -171,7 +190,9 @@ describe('multi-node variables (hand-built run data)', () => {
     const w = workflowById('after-loop');
     const names = ['one', 'two', 'three'];
     const start = items(names.map((n) => ({ n })));
-    const inside = names.map((n, k) => task([items([{ n, run: k }], () => ({ item: 0 }))], [from('Loop Over Items', 1, k)]));
+    const inside = names.map((n, k) =>
+      task([items([{ n, run: k }], () => ({ item: 0 }))], [from('Loop Over Items', 1, k)]),
+    );
     const done = start.map((it, i) => ({ json: it.json, pairedItem: { item: i } }));
     const runData: RunData = {
       Start: [task([start], [])],
@@ -183,7 +204,9 @@ describe('multi-node variables (hand-built run data)', () => {
       ],
       Inside: inside,
     };
-    await check(w, [scopeOf(w, runData, done, { name: 'Loop Over Items', outputIndex: 0, runIndex: 3 })]);
+    await check(w, [
+      scopeOf(w, runData, done, { name: 'Loop Over Items', outputIndex: 0, runIndex: 3 }),
+    ]);
   });
 
   it('expressions that mutate $json change the item, as in n8n', async () => {
@@ -191,20 +214,37 @@ describe('multi-node variables (hand-built run data)', () => {
     const startItem = { json: { arr: [3, 1, 2], input: 'a' } as JsonObject };
     const sorterParams = w.workflow.nodes.find((n) => n.name === 'Sorter')!.parameters;
     // The Sorter node's own run: its input item is the trigger's output item.
-    const sorterScope = scopeOf(w, { Start: [task([[startItem]], [])] }, [startItem], { name: 'Start', outputIndex: 0, runIndex: 0 });
+    const sorterScope = scopeOf(w, { Start: [task([[startItem]], [])] }, [startItem], {
+      name: 'Start',
+      outputIndex: 0,
+      runIndex: 0,
+    });
     sorterScope.items = [startItem];
     sorterScope.inputs = [[startItem]];
-    const [resolved] = await evaluator.resolveParameters(sorterParams.assignments!, sorterScope, [0]);
+    const [resolved] = await evaluator.resolveParameters(
+      sorterParams.assignments!,
+      sorterScope,
+      [0],
+    );
     expect(resolved).toMatchObject({ assignments: [{ value: [1, 2, 3] }, { value: 'b' }] });
     const sorted = { json: { ...startItem.json, sorted: [1, 2, 3] }, pairedItem: { item: 0 } };
-    const runData: RunData = { Start: [task([[startItem]], [])], Sorter: [task([[sorted]], [from('Start')])] };
-    await check(w, [scopeOf(w, runData, [sorted], { name: 'Sorter', outputIndex: 0, runIndex: 0 })]);
+    const runData: RunData = {
+      Start: [task([[startItem]], [])],
+      Sorter: [task([[sorted]], [from('Start')])],
+    };
+    await check(w, [
+      scopeOf(w, runData, [sorted], { name: 'Sorter', outputIndex: 0, runIndex: 0 }),
+    ]);
   });
 
   it('errors: multiple matches, missing pairing, unexecuted node, unknown run', async () => {
     const agg = workflowById('error-paired-item-multiple-matches');
     const make = items([{ name: 'x' }, { name: 'y' }, { name: 'z' }], () => ({ item: 0 }));
-    const aggregated = items([{ name: ['x', 'y', 'z'] }], () => [{ item: 0 }, { item: 1 }, { item: 2 }]);
+    const aggregated = items([{ name: ['x', 'y', 'z'] }], () => [
+      { item: 0 },
+      { item: 1 },
+      { item: 2 },
+    ]);
     await check(agg, [
       scopeOf(
         agg,

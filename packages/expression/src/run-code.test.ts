@@ -40,10 +40,14 @@ describe('runCode (the Code node environment)', () => {
   });
 
   it('reports script errors with the message and line', async () => {
-    await expect(evaluator.runCode('const a = 1;\nthrow new Error("bad " + a);', twoItems())).rejects.toMatchObject({
+    await expect(
+      evaluator.runCode('const a = 1;\nthrow new Error("bad " + a);', twoItems()),
+    ).rejects.toMatchObject({
       code: 'SANDBOX_ERROR',
       message: 'bad 1 [line 2]',
     });
-    await expect(evaluator.runCode('return (', twoItems())).rejects.toMatchObject({ code: 'EXPRESSION_SYNTAX' });
+    await expect(evaluator.runCode('return (', twoItems())).rejects.toMatchObject({
+      code: 'EXPRESSION_SYNTAX',
+    });
   });
 });

@@ -20,13 +20,18 @@ afterAll(() => inline.close());
 describe('createSandbox', () => {
   it('runs a script body with arguments copied in and the value copied out', async () => {
     const input = { list: [1, 2, 3] };
-    const r = await inline.run<number[]>('data.list.push(4); return data.list.map(double);', { params: ['data'], args: [input] });
+    const r = await inline.run<number[]>('data.list.push(4); return data.list.map(double);', {
+      params: ['data'],
+      args: [input],
+    });
     expect(r.value).toEqual([2, 4, 6, 8]);
     expect(input.list).toEqual([1, 2, 3]);
   });
 
   it('returns non-JSON values faithfully: undefined, NaN, Infinity, Date, nested undefined dropped', async () => {
-    const r = await inline.run('return [undefined, NaN, -Infinity, new Date(0), { a: undefined, b: 1 }]');
+    const r = await inline.run(
+      'return [undefined, NaN, -Infinity, new Date(0), { a: undefined, b: 1 }]',
+    );
     expect(r.value).toEqual([null, Number.NaN, Number.NEGATIVE_INFINITY, new Date(0), { b: 1 }]);
     expect((await inline.run('return undefined')).value).toBeUndefined();
   });
@@ -45,7 +50,9 @@ describe('createSandbox', () => {
   });
 
   it('reports user errors with their message and line', async () => {
-    await expect(inline.run('const a = 1;\n\nthrow new TypeError("boom " + a);')).rejects.toMatchObject({
+    await expect(
+      inline.run('const a = 1;\n\nthrow new TypeError("boom " + a);'),
+    ).rejects.toMatchObject({
       code: 'SANDBOX_ERROR',
       message: 'TypeError: boom 1 [line 3]',
       details: { name: 'TypeError', line: 3 },
@@ -58,12 +65,16 @@ describe('createSandbox', () => {
   });
 
   it('enforces the memory limit (SANDBOX_MEMORY)', async () => {
-    await expect(inline.run('let s = "x"; for (;;) s += s;')).rejects.toMatchObject({ code: 'SANDBOX_MEMORY' });
+    await expect(inline.run('let s = "x"; for (;;) s += s;')).rejects.toMatchObject({
+      code: 'SANDBOX_MEMORY',
+    });
     expect((await inline.run('return 2')).value).toBe(2);
   });
 
   it('enforces the output limit (SANDBOX_OUTPUT_TOO_LARGE)', async () => {
-    await expect(inline.run('return "x".repeat(20000)')).rejects.toMatchObject({ code: 'SANDBOX_OUTPUT_TOO_LARGE' });
+    await expect(inline.run('return "x".repeat(20000)')).rejects.toMatchObject({
+      code: 'SANDBOX_OUTPUT_TOO_LARGE',
+    });
   });
 
   it('enforces the stack limit', async () => {
@@ -77,12 +88,16 @@ describe('createSandbox', () => {
     await inline.run(
       'for (const f of [() => { Array.prototype.map = null }, () => { globalThis.leak = 1 }, () => { Object.prototype.polluted = 1 }]) try { f() } catch {}',
     );
-    const r = await inline.run('return [typeof [].map, typeof leak, ({}).polluted, Object.isFrozen(Object.prototype)]');
+    const r = await inline.run(
+      'return [typeof [].map, typeof leak, ({}).polluted, Object.isFrozen(Object.prototype)]',
+    );
     expect(r.value).toEqual(['function', 'undefined', null, true]);
   });
 
   it('has no code generation, no host globals, and ordinary code still works', async () => {
-    await expect(inline.run('return Function("return 1")()')).rejects.toThrow(/Function is not allowed/);
+    await expect(inline.run('return Function("return 1")()')).rejects.toThrow(
+      /Function is not allowed/,
+    );
     await expect(inline.run('return process.env')).rejects.toThrow(/'process' is not available/);
     const r = await inline.run(
       'const e = new Error("x"); e.name = "Custom"; class A { toString() { return "a"; } } return [e.name, String(new A()), (1234.5).toLocaleString("en-US"), new URL("https://a.b/c?d=1").pathname]',

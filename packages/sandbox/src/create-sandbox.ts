@@ -43,7 +43,10 @@ interface RawResult {
   error?: SandboxScriptErrorDetails;
 }
 
-function scriptError(error: SandboxScriptErrorDetails, consoleEntries: ConsoleEntry[]): SandboxError {
+function scriptError(
+  error: SandboxScriptErrorDetails,
+  consoleEntries: ConsoleEntry[],
+): SandboxError {
   const where = error.line === undefined ? '' : ` [line ${error.line}]`;
   return new SandboxError(
     ERROR_CODES.SANDBOX_ERROR,
@@ -69,7 +72,8 @@ function inlineExecutor(limits: SandboxLimits, options: SandboxOptions): Executo
   const get = () => (engine ??= QuickJsEngine.create(limits, options.prelude ?? []));
   return {
     async execute(request, timeoutMs) {
-      if (closed) return { ok: false, failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' } };
+      if (closed)
+        return { ok: false, failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' } };
       return (await get()).execute(request, timeoutMs);
     },
     async warmUp() {
@@ -99,7 +103,11 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
           graceMs: options.watchdogGraceMs ?? 2_000,
         });
 
-  async function send<T>(request: string, timeoutMs: number, raw: boolean): Promise<SandboxResult<T>> {
+  async function send<T>(
+    request: string,
+    timeoutMs: number,
+    raw: boolean,
+  ): Promise<SandboxResult<T>> {
     const outcome = await executor.execute(request, timeoutMs);
     if (!outcome.ok) throw failureError(outcome.failure);
     const output = outcome.output;

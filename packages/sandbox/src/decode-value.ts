@@ -34,12 +34,15 @@ function decodeTag(tagged: Record<string, unknown>, decoders: Record<string, Tag
 }
 
 /** Parses JSON text produced by the sandbox's encoder. */
-export function decodeSandboxJson(text: string, decoders: Record<string, TagDecoder> = {}): unknown {
+export function decodeSandboxJson(
+  text: string,
+  decoders: Record<string, TagDecoder> = {},
+): unknown {
   // JSON.stringify escapes U+0000, so the marker only appears as this six-character escape.
   if (!text.includes('\\u0000')) return JSON.parse(text);
   return JSON.parse(text, function (this: unknown, _key, value: unknown) {
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && TAG in value)
-      return decodeTag(value as Record<string, unknown>, decoders);
+      return decodeTag(value, decoders);
     return value;
   });
 }

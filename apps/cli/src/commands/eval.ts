@@ -25,8 +25,9 @@ function parseItemJson(text: string | undefined): JsonObject {
   } catch (error) {
     throw new CliError(`--json is not valid JSON: ${(error as Error).message}`, EXIT.USAGE);
   }
-  if (!isJsonObject(parsed)) throw new CliError('--json must be a JSON object (the item json)', EXIT.USAGE);
-  return parsed as JsonObject;
+  if (!isJsonObject(parsed))
+    throw new CliError('--json must be a JSON object (the item json)', EXIT.USAGE);
+  return parsed;
 }
 
 function checkZone(zone: string): void {
@@ -47,7 +48,10 @@ export function registerEvalCommand(program: Command): void {
     .description('evaluate an n8n expression, or a JSONL file of cases, in the BudFlow sandbox')
     .argument('[expression]', "template such as '={{ $json.a + 1 }}'")
     .option('--json <json>', 'the item json the expression sees as $json (default {})')
-    .option('--cases <file>', 'JSONL file of {"id", "expression", "json"}: one JSON result line per case')
+    .option(
+      '--cases <file>',
+      'JSONL file of {"id", "expression", "json"}: one JSON result line per case',
+    )
     .option('--tz <zone>', 'workflow time zone for $now, $today and Luxon', 'UTC')
     .addHelpText(
       'after',
@@ -71,14 +75,23 @@ whose value is null or an ISO string) or {"id", "error": {"code", "message"}}.`,
           } catch {
             throw new CliError(`cannot read ${options.cases}`, EXIT.USAGE);
           }
-          const lines = createInterface({ input: createReadStream(options.cases, 'utf8'), crlfDelay: Infinity });
+          const lines = createInterface({
+            input: createReadStream(options.cases, 'utf8'),
+            crlfDelay: Infinity,
+          });
           for await (const result of evaluateCases(evaluator, lines, { timezone: options.tz }))
             process.stdout.write(`${JSON.stringify(result)}\n`);
           return;
         }
         if (expression === undefined)
-          throw new CliError("give an expression, e.g. budflow eval '={{ 1 + 1 }}', or --cases FILE", EXIT.USAGE);
-        const scope = createSingleItemScope({ json: parseItemJson(options.json), timezone: options.tz });
+          throw new CliError(
+            "give an expression, e.g. budflow eval '={{ 1 + 1 }}', or --cases FILE",
+            EXIT.USAGE,
+          );
+        const scope = createSingleItemScope({
+          json: parseItemJson(options.json),
+          timezone: options.tz,
+        });
         const printable = toPrintable(await evaluator.evaluate(expression, scope, 0));
         const special = ['undefined', 'NaN', 'Infinity', '-Infinity'];
         process.stdout.write(

@@ -24,20 +24,34 @@ describe('evaluateCases', () => {
     expect(out).toEqual([
       { id: 'a', value: 2 },
       { id: null, error: { code: 'CASE_INVALID', message: expect.stringMatching(/^line 2: /) } },
-      { id: 'b', error: { code: 'EXPRESSION_ERROR', message: expect.stringContaining('sum(): all array elements must be numbers') } },
+      {
+        id: 'b',
+        error: {
+          code: 'EXPRESSION_ERROR',
+          message: expect.stringContaining('sum(): all array elements must be numbers'),
+        },
+      },
       { id: 'c', value: null, valueType: 'undefined' },
       { id: 'd', value: '2024-01-15T10:00:00.000Z', valueType: 'DateTime' },
     ]);
   });
 
   it('evaluates in the requested time zone', async () => {
-    const [r] = await all(['{"id": 1, "expression": "={{ $now.zoneName + \\" \\" + DateTime.local(2024, 1, 1).toISO() }}"}'], 'Europe/Paris');
+    const [r] = await all(
+      [
+        '{"id": 1, "expression": "={{ $now.zoneName + \\" \\" + DateTime.local(2024, 1, 1).toISO() }}"}',
+      ],
+      'Europe/Paris',
+    );
     expect(r).toEqual({ id: 1, value: 'Europe/Paris 2024-01-01T00:00:00.000+01:00' });
   });
 
   it('toPrintable marks values JSON cannot carry', () => {
     expect(toPrintable(Number.NaN)).toEqual({ value: null, valueType: 'NaN' });
-    expect(toPrintable(new Date(0))).toEqual({ value: '1970-01-01T00:00:00.000Z', valueType: 'Date' });
+    expect(toPrintable(new Date(0))).toEqual({
+      value: '1970-01-01T00:00:00.000Z',
+      valueType: 'Date',
+    });
     expect(toPrintable({ a: [1] })).toEqual({ value: { a: [1] } });
   });
 });

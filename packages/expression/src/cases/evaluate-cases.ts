@@ -18,8 +18,12 @@ export interface EvalCaseResult extends Partial<PrintableValue> {
 export function toPrintable(value: unknown): PrintableValue {
   if (value === undefined) return { value: null, valueType: 'undefined' };
   if (typeof value === 'number' && !Number.isFinite(value))
-    return { value: null, valueType: Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity' };
-  if (DateTime.isDateTime(value)) return { value: value.isValid ? value.toISO() : null, valueType: 'DateTime' };
+    return {
+      value: null,
+      valueType: Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity',
+    };
+  if (DateTime.isDateTime(value))
+    return { value: value.isValid ? value.toISO() : null, valueType: 'DateTime' };
   if (value instanceof Date)
     return { value: Number.isNaN(value.getTime()) ? null : value.toISOString(), valueType: 'Date' };
   return { value: JSON.parse(JSON.stringify(value) ?? 'null') as JsonValue };
@@ -51,15 +55,24 @@ export async function* evaluateCases(
     try {
       c = JSON.parse(line) as typeof c;
     } catch (error) {
-      yield { id: null, error: { code: 'CASE_INVALID', message: `line ${lineNumber}: ${errorOf(error).message}` } };
+      yield {
+        id: null,
+        error: { code: 'CASE_INVALID', message: `line ${lineNumber}: ${errorOf(error).message}` },
+      };
       continue;
     }
     const id = c.id ?? lineNumber;
     if (typeof c.expression !== 'string') {
-      yield { id, error: { code: 'CASE_INVALID', message: `line ${lineNumber}: "expression" must be a string` } };
+      yield {
+        id,
+        error: {
+          code: 'CASE_INVALID',
+          message: `line ${lineNumber}: "expression" must be a string`,
+        },
+      };
       continue;
     }
-    const json: JsonObject = isJsonObject(c.json) ? (c.json as JsonObject) : {};
+    const json: JsonObject = isJsonObject(c.json) ? c.json : {};
     try {
       const scope = createSingleItemScope({ json, timezone: options.timezone });
       const value = await evaluator.evaluate(c.expression, scope, 0);

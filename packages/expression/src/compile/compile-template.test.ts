@@ -6,7 +6,9 @@ describe('compileTemplate', () => {
     const c = compileTemplate('{{ $json.name.toTitleCase().trim() + [1].sum() }}');
     expect(c.parts[0]).toMatchObject({
       kind: 'code',
-      js: expect.stringContaining('__x($json.name, "toTitleCase", [], false).trim() + __x([1], "sum", [], false)'),
+      js: expect.stringContaining(
+        '__x($json.name, "toTitleCase", [], false).trim() + __x([1], "sum", [], false)',
+      ),
     });
     expect(c.params).toEqual(['$json']);
   });
@@ -17,13 +19,17 @@ describe('compileTemplate', () => {
   });
 
   it('records the $json keys read, or all when $json escapes', () => {
-    expect(compileTemplate('{{ $json.a + $json["b"] }}').usage.jsonKeys).toEqual(new Set(['a', 'b']));
+    expect(compileTemplate('{{ $json.a + $json["b"] }}').usage.jsonKeys).toEqual(
+      new Set(['a', 'b']),
+    );
     expect(compileTemplate('{{ Object.keys($json) }}').usage.jsonKeys).toBe('all');
     expect(compileTemplate('{{ $json.keys() }}').usage.jsonKeys).toBe('all');
   });
 
   it('records referenced nodes and which need lineage', () => {
-    const u = compileTemplate("{{ $('A').item.json.x + $('B').all().length + $node['C'].json.y }}").usage;
+    const u = compileTemplate(
+      "{{ $('A').item.json.x + $('B').all().length + $node['C'].json.y }}",
+    ).usage;
     expect(u.nodes).toEqual(new Set(['A', 'B', 'C']));
     expect(u.lineageNodes).toEqual(new Set(['A']));
     expect(compileTemplate('{{ $($json.n).first() }}').usage.dynamicNodes).toBe(true);
@@ -48,7 +54,12 @@ describe('compileTemplate', () => {
   });
 
   it('rejects forbidden property names and import()', () => {
-    for (const t of ['{{ a.constructor }}', '{{ a["__proto__"] }}', '{{ ({ prototype: 1 }) }}', '{{ import("x") }}'])
+    for (const t of [
+      '{{ a.constructor }}',
+      '{{ a["__proto__"] }}',
+      '{{ ({ prototype: 1 }) }}',
+      '{{ import("x") }}',
+    ])
       expect(compileTemplate(t).error?.code, t).toBe('EXPRESSION_SYNTAX');
   });
 });

@@ -21,7 +21,17 @@ export interface TemplateUsage {
   mutates: boolean;
 }
 
-const MUTATING_METHODS = new Set(['sort', 'reverse', 'push', 'pop', 'shift', 'unshift', 'splice', 'fill', 'copyWithin']);
+const MUTATING_METHODS = new Set([
+  'sort',
+  'reverse',
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'splice',
+  'fill',
+  'copyWithin',
+]);
 
 /** One parsed `{{ }}` segment. */
 export interface CompiledSegment {
@@ -62,7 +72,8 @@ function children(node: AnyNode): AnyNode[] {
 }
 
 function staticKey(member: AnyNode): string | undefined {
-  if (!member.computed && member.property.type === 'Identifier') return member.property.name as string;
+  if (!member.computed && member.property.type === 'Identifier')
+    return member.property.name as string;
   if (member.computed && member.property.type === 'Literal') {
     const v = member.property.value;
     if (typeof v === 'string' || typeof v === 'number') return String(v);
@@ -113,7 +124,10 @@ class SegmentCompiler {
         if (node.operator === 'delete') this.markMutation();
         break;
       case 'CallExpression':
-        if (node.callee.type === 'MemberExpression' && MUTATING_METHODS.has(staticKey(node.callee) ?? ''))
+        if (
+          node.callee.type === 'MemberExpression' &&
+          MUTATING_METHODS.has(staticKey(node.callee) ?? '')
+        )
           this.markMutation();
         break;
       case 'ImportExpression':
@@ -137,7 +151,11 @@ class SegmentCompiler {
         break;
       }
       case 'Identifier':
-        if (this.strictNames && FORBIDDEN_PROPERTIES.has(node.name as string) && node.name !== 'constructor')
+        if (
+          this.strictNames &&
+          FORBIDDEN_PROPERTIES.has(node.name as string) &&
+          node.name !== 'constructor'
+        )
           this.fail(`'${node.name}' is not allowed in expressions`, node);
         if (this.isReference(node, parent)) this.reference(node, parents);
         break;
@@ -147,10 +165,19 @@ class SegmentCompiler {
 
   private isReference(node: AnyNode, parent: AnyNode | undefined): boolean {
     if (!parent) return true;
-    if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed) return false;
-    if ((parent.type === 'Property' || parent.type === 'MethodDefinition') && parent.key === node && !parent.computed)
+    if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed)
+      return false;
+    if (
+      (parent.type === 'Property' || parent.type === 'MethodDefinition') &&
+      parent.key === node &&
+      !parent.computed
+    )
       return parent.type === 'Property' && parent.shorthand === true;
-    if (parent.type === 'LabeledStatement' || parent.type === 'BreakStatement' || parent.type === 'ContinueStatement')
+    if (
+      parent.type === 'LabeledStatement' ||
+      parent.type === 'BreakStatement' ||
+      parent.type === 'ContinueStatement'
+    )
       return false;
     return true;
   }
@@ -168,13 +195,16 @@ class SegmentCompiler {
         const grand = parents[parents.length - 2];
         const isMethodCall = grand?.type === 'CallExpression' && grand.callee === parent;
         const key =
-          parent?.type === 'MemberExpression' && parent.object === node && !isMethodCall ? staticKey(parent) : undefined;
+          parent?.type === 'MemberExpression' && parent.object === node && !isMethodCall
+            ? staticKey(parent)
+            : undefined;
         if (key === undefined) usage.jsonKeys = 'all';
         else if (usage.jsonKeys !== 'all') usage.jsonKeys.add(key);
         break;
       }
       case '$': {
-        const call = parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined;
+        const call =
+          parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined;
         const nodeName = literalString(call?.arguments[0]);
         if (nodeName === undefined) {
           usage.dynamicNodes = true;
@@ -182,19 +212,31 @@ class SegmentCompiler {
         }
         usage.nodes.add(nodeName);
         const grand = parents[parents.length - 2];
-        const member = grand?.type === 'MemberExpression' && grand.object === call ? staticKey(grand) : undefined;
-        if (member === undefined || member === 'item' || member === 'itemMatching' || member === 'pairedItem')
+        const member =
+          grand?.type === 'MemberExpression' && grand.object === call
+            ? staticKey(grand)
+            : undefined;
+        if (
+          member === undefined ||
+          member === 'item' ||
+          member === 'itemMatching' ||
+          member === 'pairedItem'
+        )
           usage.lineageNodes.add(nodeName);
         break;
       }
       case '$node': {
-        const key = parent?.type === 'MemberExpression' && parent.object === node ? staticKey(parent) : undefined;
+        const key =
+          parent?.type === 'MemberExpression' && parent.object === node
+            ? staticKey(parent)
+            : undefined;
         if (key === undefined) usage.dynamicNodes = true;
         else usage.nodes.add(key);
         break;
       }
       case '$items': {
-        const call = parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined;
+        const call =
+          parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined;
         if (!call || call.arguments.length === 0) {
           usage.needsInputs = true;
           break;
@@ -291,7 +333,10 @@ export function compileTemplate(template: string): CompiledTemplate {
     const e =
       error instanceof ExpressionError
         ? error
-        : new ExpressionError('invalid syntax', { code: ERROR_CODES.EXPRESSION_SYNTAX, cause: error });
+        : new ExpressionError('invalid syntax', {
+            code: ERROR_CODES.EXPRESSION_SYNTAX,
+            cause: error,
+          });
     return { template, single, parts: [], body: '', params: [], usage, error: e };
   }
   return { template, single, parts, body: buildBody(parts, single), params: [...params], usage };
@@ -308,7 +353,8 @@ function compileSegment(
   } catch (error) {
     const pos = (error as { pos?: number }).pos;
     const start = segment.start + Math.max(0, Math.min(segment.code.length, (pos ?? 1) - 1));
-    const detail = error instanceof Error ? error.message.replace(/\s*\(\d+:\d+\)$/, '') : String(error);
+    const detail =
+      error instanceof Error ? error.message.replace(/\s*\(\d+:\d+\)$/, '') : String(error);
     throw new ExpressionError(`invalid syntax: ${detail} at position ${start}`, {
       code: ERROR_CODES.EXPRESSION_SYNTAX,
       position: { start, end: segment.end },
@@ -363,7 +409,11 @@ export function compileScript(code: string): CompiledScript {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     throw new ExpressionError(
       `invalid syntax: ${(error as Error).message.replace(/\s*\(\d+:\d+\)$/, '')}${loc ? ` [line ${loc.line}]` : ''}`,
-      { code: ERROR_CODES.EXPRESSION_SYNTAX, cause: error, details: loc ? { line: loc.line, column: loc.column } : {} },
+      {
+        code: ERROR_CODES.EXPRESSION_SYNTAX,
+        cause: error,
+        details: loc ? { line: loc.line, column: loc.column } : {},
+      },
     );
   }
   const usage = emptyUsage();
@@ -374,7 +424,12 @@ export function compileScript(code: string): CompiledScript {
   let hasAwait = false;
   const visit = (n: AnyNode): void => {
     if (n.type === 'AwaitExpression' || (n.type === 'ForOfStatement' && n.await)) hasAwait = true;
-    if (n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression') return;
+    if (
+      n.type === 'FunctionExpression' ||
+      n.type === 'FunctionDeclaration' ||
+      n.type === 'ArrowFunctionExpression'
+    )
+      return;
     for (const c of children(n)) visit(c);
   };
   visit(program);

@@ -32,8 +32,6 @@ const BAIL = new Bail();
 const SWALLOW = new Swallow();
 const SHORT = new ShortCircuit();
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 const STRING_METHODS: Record<string, { argc: [number, number]; types: string[] }> = {
   toUpperCase: { argc: [0, 0], types: [] },
   toLowerCase: { argc: [0, 0], types: [] },
@@ -62,7 +60,13 @@ function isPlainData(v: unknown): boolean {
 }
 
 function primitive(v: unknown): boolean {
-  return v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol' && typeof v !== 'bigint');
+  return (
+    v === null ||
+    (typeof v !== 'object' &&
+      typeof v !== 'function' &&
+      typeof v !== 'symbol' &&
+      typeof v !== 'bigint')
+  );
 }
 
 function member(obj: unknown, key: unknown, optional: boolean): unknown {
@@ -79,7 +83,7 @@ function member(obj: unknown, key: unknown, optional: boolean): unknown {
   if (typeof key !== 'string' && typeof key !== 'number') throw BAIL;
   const k = String(key);
   if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw BAIL;
-  if (hasOwn.call(obj, k)) return (obj as Record<string, unknown>)[k];
+  if (Object.hasOwn(obj, k)) return (obj as Record<string, unknown>)[k];
   if (Array.isArray(obj)) {
     // Missing array indexes are undefined in both realms; named properties come from prototypes.
     if (/^(0|[1-9]\d*)$/.test(k)) return undefined;
@@ -311,9 +315,10 @@ class FastCompiler {
 
   private call(node: Node): Fn {
     const callee = node.callee as Node;
-    if (node.optional || callee.type !== 'MemberExpression' || callee.computed || callee.optional) throw BAIL;
+    if (node.optional || callee.type !== 'MemberExpression' || callee.computed || callee.optional)
+      throw BAIL;
     const name = (callee.property as Node).name as string;
-    const spec = hasOwn.call(STRING_METHODS, name) ? STRING_METHODS[name] : undefined;
+    const spec = Object.hasOwn(STRING_METHODS, name) ? STRING_METHODS[name] : undefined;
     if (!spec) throw BAIL;
     const args = (node.arguments as Node[]).map((a) => {
       if (a.type === 'SpreadElement') throw BAIL;

@@ -4,7 +4,8 @@
  * (loaded as a prelude after Luxon, jmespath and the jsonata source). It is written without template
  * literals so it can live in this string.
  */
-export const RUNTIME_SOURCE = String.raw`
+export const RUNTIME_SOURCE =
+  String.raw`
 (function () {
   'use strict';
   var G = globalThis;
@@ -199,7 +200,9 @@ export const RUNTIME_SOURCE = String.raw`
     out = out.replace(/<[^>]*>/g, '');
     out = out.replace(/^(-\s*?|\*\s*?|_\s*?){3,}\s*$/gm, '');
     out = out.replace(/^([\s\t]*)([*\-+]|\d+\.)\s+/gm, '$1');
-    out = out.replace(/\n={2,}/g, '\n').replace(/~{3}.*\n/g, '').replace(/~~/g, '').replace(/` + '`' + String.raw`{3}.*\n/g, '');
+    out = out.replace(/\n={2,}/g, '\n').replace(/~{3}.*\n/g, '').replace(/~~/g, '').replace(/` +
+  '`' +
+  String.raw`{3}.*\n/g, '');
     out = out.replace(/!\[(.*?)\][\[(].*?[\])]/g, '$1');
     out = out.replace(/\[(.*?)\][\[(].*?[\])]/g, '$1');
     out = out.replace(/^\s{0,3}>\s?/gm, '');
@@ -207,8 +210,14 @@ export const RUNTIME_SOURCE = String.raw`
     out = out.replace(/^(\n)?\s{0,}#{1,6}\s+| {0,}(\n)?\s{0,}#{0,} #{0,}(\n)?\s{0,}$/gm, '$1$2$3');
     out = out.replace(/([*_]{1,3})(\S.*?\S{0,1})\1/g, '$2');
     out = out.replace(/([*_]{1,3})(\S.*?\S{0,1})\1/g, '$2');
-    out = out.replace(/(` + '`' + String.raw`{3,})(.*?)\1/gm, '$2');
-    out = out.replace(/` + '`' + String.raw`(.+?)` + '`' + String.raw`/g, '$1');
+    out = out.replace(/(` +
+  '`' +
+  String.raw`{3,})(.*?)\1/gm, '$2');
+    out = out.replace(/` +
+  '`' +
+  String.raw`(.+?)` +
+  '`' +
+  String.raw`/g, '$1');
     return out;
   }
   function toSentenceCase(value) {

@@ -65,7 +65,8 @@ function walk(
   startPaired: PairedItemData,
   depth: number,
 ): LineageTarget {
-  if (depth > 500) throw new LineageError("Can't get data for expression", 'The paired item chain is too long.');
+  if (depth > 500)
+    throw new LineageError("Can't get data for expression", 'The paired item chain is too long.');
   let source = start;
   let paired = startPaired;
   while (source !== null && source.previousNode !== destination) {
@@ -144,7 +145,11 @@ export function resolveLineage(
   try {
     if (!scope.runData[destination]?.length) throw notExecuted(destination);
     const item = scope.items[itemIndex];
-    if (!item) throw new LineageError("Can't get data for expression", `There is no input item ${itemIndex}.`);
+    if (!item)
+      throw new LineageError(
+        "Can't get data for expression",
+        `There is no input item ${itemIndex}.`,
+      );
     const stamped = pairedItemList(item.pairedItem)[0] ?? { item: itemIndex };
     const start = sources[stamped.input ?? 0] ?? null;
     return walk(scope, destination, start, stamped, 0);

@@ -19,8 +19,14 @@ describe('parseTemplate', () => {
   });
 
   it('text without braces is one text segment; escaped brackets are literal', () => {
-    expect(parseTemplate('plain')).toEqual({ single: false, segments: [{ kind: 'text', text: 'plain' }] });
-    expect(parseTemplate('a \\{{ b')).toEqual({ single: false, segments: [{ kind: 'text', text: 'a {{ b' }] });
+    expect(parseTemplate('plain')).toEqual({
+      single: false,
+      segments: [{ kind: 'text', text: 'plain' }],
+    });
+    expect(parseTemplate('a \\{{ b')).toEqual({
+      single: false,
+      segments: [{ kind: 'text', text: 'a {{ b' }],
+    });
   });
 
   it('an unclosed {{ runs to the end', () => {

@@ -1,7 +1,6 @@
 /** One piece of an `=` template: literal text, or the code between `{{` and `}}`. */
 export type TemplateSegment =
-  | { kind: 'text'; text: string }
-  | { kind: 'code'; code: string; start: number; end: number };
+  { kind: 'text'; text: string } | { kind: 'code'; code: string; start: number; end: number };
 
 export interface ParsedTemplate {
   segments: TemplateSegment[];
@@ -32,7 +31,8 @@ export function parseTemplate(template: string): ParsedTemplate {
     }
     text += template.slice(i, open);
     let close = template.indexOf('}}', open + 2);
-    while (close !== -1 && template.charCodeAt(close - 1) === 92) close = template.indexOf('}}', close + 2);
+    while (close !== -1 && template.charCodeAt(close - 1) === 92)
+      close = template.indexOf('}}', close + 2);
     if (text) segments.push({ kind: 'text', text });
     text = '';
     if (close === -1) {
@@ -41,7 +41,12 @@ export function parseTemplate(template: string): ParsedTemplate {
       i = n;
       break;
     }
-    segments.push({ kind: 'code', code: template.slice(open + 2, close), start: open + 2, end: close });
+    segments.push({
+      kind: 'code',
+      code: template.slice(open + 2, close),
+      start: open + 2,
+      end: close,
+    });
     i = close + 2;
   }
   if (text) segments.push({ kind: 'text', text });

@@ -44,22 +44,22 @@ function formatter(kind: string, l: unknown, o: unknown): Formatter {
   const opts = options(o);
   switch (kind) {
     case 'DateTimeFormat':
-      f = new Intl.DateTimeFormat(loc, opts as Intl.DateTimeFormatOptions);
+      f = new Intl.DateTimeFormat(loc, opts);
       break;
     case 'NumberFormat':
-      f = new Intl.NumberFormat(loc, opts as Intl.NumberFormatOptions);
+      f = new Intl.NumberFormat(loc, opts);
       break;
     case 'RelativeTimeFormat':
-      f = new Intl.RelativeTimeFormat(loc, opts as Intl.RelativeTimeFormatOptions);
+      f = new Intl.RelativeTimeFormat(loc, opts);
       break;
     case 'PluralRules':
-      f = new Intl.PluralRules(loc, opts as Intl.PluralRulesOptions);
+      f = new Intl.PluralRules(loc, opts);
       break;
     case 'ListFormat':
-      f = new Intl.ListFormat(loc, opts as Intl.ListFormatOptions);
+      f = new Intl.ListFormat(loc, opts);
       break;
     case 'Collator':
-      f = new Intl.Collator(loc, opts as Intl.CollatorOptions);
+      f = new Intl.Collator(loc, opts);
       break;
     default:
       throw new TypeError(`Intl.${kind} is not supported in the sandbox`);
@@ -88,7 +88,7 @@ function answer(request: IntlRequest): unknown {
           .find((p) => p.type === 'timeZoneName')?.value ?? 'Coordinated Universal Time'
       );
     case 'Locale': {
-      const loc = new Intl.Locale(String(a), options(b) as Intl.LocaleOptions);
+      const loc = new Intl.Locale(String(a), options(b));
       return {
         baseName: loc.baseName,
         language: loc.language,
@@ -108,7 +108,9 @@ function answer(request: IntlRequest): unknown {
     }
   }
   if (method === 'supportedLocalesOf') {
-    const ctor = (Intl as unknown as Record<string, { supportedLocalesOf?: (l: unknown) => string[] }>)[kind];
+    const ctor = (
+      Intl as unknown as Record<string, { supportedLocalesOf?: (l: unknown) => string[] }>
+    )[kind];
     if (!ctor?.supportedLocalesOf) throw new TypeError(`Intl.${kind} is not supported`);
     return ctor.supportedLocalesOf(locales(a));
   }
@@ -126,13 +128,14 @@ function answer(request: IntlRequest): unknown {
     case 'DateTimeFormat.formatToParts':
       return (f as Intl.DateTimeFormat).formatToParts(num(c));
     case 'NumberFormat.format':
-      return (f as Intl.NumberFormat).format(
-        typeof c === 'string' ? (BigInt(c) as unknown as number) : num(c),
-      );
+      return (f as Intl.NumberFormat).format(typeof c === 'string' ? BigInt(c) : num(c));
     case 'NumberFormat.formatToParts':
       return (f as Intl.NumberFormat).formatToParts(num(c));
     case 'RelativeTimeFormat.format':
-      return (f as Intl.RelativeTimeFormat).format(num(c), String(d) as Intl.RelativeTimeFormatUnit);
+      return (f as Intl.RelativeTimeFormat).format(
+        num(c),
+        String(d) as Intl.RelativeTimeFormatUnit,
+      );
     case 'RelativeTimeFormat.formatToParts':
       return (f as Intl.RelativeTimeFormat).formatToParts(
         num(c),

@@ -107,7 +107,7 @@ export class QuickJsEngine {
       result.error.dispose();
       const message =
         typeof error === 'object' && error !== null && 'message' in error
-          ? String((error as { message: unknown }).message)
+          ? String(error.message)
           : String(error);
       throw new Error(`sandbox prelude ${filename} failed: ${message}`);
     }

@@ -70,7 +70,14 @@ export class WorkerPool {
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, ready: false, job: undefined, jobId: 0, watchdog: undefined, dead: false };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      job: undefined,
+      jobId: 0,
+      watchdog: undefined,
+      dead: false,
+    };
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, `sandbox worker crashed: ${error.message}`));
@@ -111,8 +118,7 @@ export class WorkerPool {
     void slot.worker.terminate();
     // A broken prelude fails every queued job instead of respawning forever.
     const jobs = this.queue.splice(0);
-    for (const job of jobs)
-      job.resolve({ ok: false, failure: { code: 'SANDBOX_ERROR', message } });
+    for (const job of jobs) job.resolve({ ok: false, failure: { code: 'SANDBOX_ERROR', message } });
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
     for (const w of waiters) w();
@@ -200,7 +206,10 @@ export class WorkerPool {
     this.closed = true;
     const slots = this.slots.splice(0);
     for (const job of this.queue.splice(0))
-      job.resolve({ ok: false, failure: { code: 'SANDBOX_ERROR', message: 'the sandbox was closed' } });
+      job.resolve({
+        ok: false,
+        failure: { code: 'SANDBOX_ERROR', message: 'the sandbox was closed' },
+      });
     await Promise.all(
       slots.map(async (slot) => {
         slot.dead = true;

@@ -4,7 +4,7 @@
  */
 import type { ExpressionScope, Item, JsonObject, TaskData } from '@budflow/node-sdk';
 import { createSandbox } from '@budflow/sandbox';
-import { createExpressionEvaluator, expressionPrelude } from '../src/index.js';
+import { createExpressionEvaluator, expressionPrelude } from '../../src/index.js';
 
 const N = 10_000;
 const CITIES = ['Berlin', 'Paris', 'Rome', 'Madrid', 'Vienna', 'Prague', 'Lisbon'];
@@ -74,7 +74,9 @@ async function measure(label: string, fn: () => Promise<number>, rounds = 5): Pr
   times.sort((x, y) => x - y);
   const median = times[Math.floor(times.length / 2)]!;
   const perSecond = Math.round((evaluations / median) * 1000);
-  console.log(`${label.padEnd(58)} ${String(perSecond.toLocaleString('en-US')).padStart(12)} eval/s   ${median.toFixed(1).padStart(7)} ms / ${evaluations}`);
+  console.log(
+    `${label.padEnd(58)} ${String(perSecond.toLocaleString('en-US')).padStart(12)} eval/s   ${median.toFixed(1).padStart(7)} ms / ${evaluations}`,
+  );
 }
 
 const items = makeItems();
@@ -112,7 +114,11 @@ await measure('{{ $json.name.toTitleCase() }} (extension, sandbox batch)', async
   return N;
 });
 await measure('{{ $json.email.extractDomain().toUpperCase() }} (sandbox)', async () => {
-  await evaluator.resolveParameters('={{ $json.email.extractDomain().toUpperCase() }}', scope, indices);
+  await evaluator.resolveParameters(
+    '={{ $json.email.extractDomain().toUpperCase() }}',
+    scope,
+    indices,
+  );
   return N;
 });
 await measure("{{ $('Source').item.json.a }} fast path (lineage on host)", async () => {
