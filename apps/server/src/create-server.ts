@@ -255,7 +255,6 @@ async function listen(
     ...(evaluator ? { evaluator } : {}),
     credentials: storage.credentials.resolver(),
     helpers,
-    recorder: executions.recorder,
   })
     .then((outcomes) => {
       if (outcomes.length > 0) logger.info({ outcomes }, 'recovered interrupted executions');

@@ -130,10 +130,6 @@ describe('server end to end (SQLite)', () => {
       body: '{}',
       headers: { 'content-type': 'application/json' },
     });
-    if (res.status !== 201) {
-      const list = await t.api('GET', `/executions?workflowId=${created.body.id}`);
-      console.log(JSON.stringify(list.body.data[0]?.error));
-    }
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ ok: true });
   });

@@ -116,7 +116,7 @@ export function executionRoutes(s: ServerServices) {
       return c.json({
         ...execution,
         data: { resultData: { runData: data?.runData ?? {} } },
-        workflowData: data?.workflow ?? null,
+        workflowData: (await s.executions.documentOf(execution)) ?? null,
       });
     },
   );

@@ -21,16 +21,12 @@ import {
   type RunData,
   type WebhookResponse,
 } from '@budflow/node-sdk';
-import {
-  createExecutionRecorder,
-  type ExecutionRecorder,
-  type Storage,
-  type StoredExecution,
-} from '@budflow/storage';
+import type { Storage, StoredExecution } from '@budflow/storage';
 import type { Logger as PinoLogger } from 'pino';
 import type { EventBus } from '../events/event-bus.js';
 import type { ServerMetrics } from '../ops/metrics.js';
 import type { ExecutionQueue } from './execution-queue.js';
+import { createGroupCommitRecorder, type GroupCommitRecorder } from './group-commit-recorder.js';
 import { httpError } from '../http/http-error.js';
 
 export interface ExecutionRequest {
@@ -89,7 +85,7 @@ function nodeLogger(logger: PinoLogger): Logger {
  * publishes them live, resumes waiting runs, retries failed ones and starts error workflows.
  */
 export class ExecutionService {
-  readonly recorder: ExecutionRecorder;
+  readonly recorder: GroupCommitRecorder;
   private readonly waitTimers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<RunWorkflowResult>>();
   private readonly varsCache = new Map<string, Record<string, string>>();
@@ -98,7 +94,9 @@ export class ExecutionService {
   private closed = false;
 
   constructor(private readonly o: ExecutionServiceOptions) {
-    this.recorder = createExecutionRecorder(o.storage, { batch: true });
+    this.recorder = createGroupCommitRecorder(o.storage, {
+      onError: (error) => o.logger.error({ err: error }, 'execution events could not be saved'),
+    });
   }
 
   /** Forget cached `$vars` (after a variable changed). */
@@ -205,14 +203,15 @@ export class ExecutionService {
   /** Queues a new execution; the id is known at once, the result later. */
   async start(request: ExecutionRequest): Promise<StartedExecution> {
     const executionId = randomUUID();
-    await this.o.storage.executions.create({
+    await this.recorder.create({
       id: executionId,
       workflowId: request.workflowId,
       workflowVersionId: request.workflowVersionId ?? null,
       mode: request.mode,
       status: 'new',
       retryOf: request.retryOf ?? null,
-      workflow: request.document,
+      // A saved version is the snapshot already; only unsaved documents are stored with the run.
+      ...(request.workflowVersionId ? {} : { workflow: request.document }),
     });
     const done = this.enqueue(executionId, request, async (signal) => {
       const options = await this.baseOptions(request, executionId, signal);
@@ -265,6 +264,8 @@ export class ExecutionService {
       message: error instanceof Error ? error.message : String(error),
     };
     const now = Date.now();
+    // The row may still sit in the recorder's next batch.
+    await this.recorder.flush().catch(() => undefined);
     const canceled = error instanceof BudflowError && error.code === 'EXECUTION_CANCELED';
     await this.o.storage.executions
       .update(executionId, {
@@ -366,6 +367,21 @@ export class ExecutionService {
     });
   }
 
+  /** The workflow document an execution ran: its snapshot, else its saved version, else current. */
+  async documentOf(execution: StoredExecution): Promise<JsonObject | undefined> {
+    const data = await this.o.storage.executions.getData(execution.id);
+    if (data?.workflow) return data.workflow;
+    if (!execution.workflowId) return undefined;
+    if (execution.workflowVersionId) {
+      const version = await this.o.storage.workflows.getVersion(
+        execution.workflowId,
+        execution.workflowVersionId,
+      );
+      if (version) return version.document;
+    }
+    return (await this.o.storage.workflows.get(execution.workflowId))?.document;
+  }
+
   /** The result of a run in progress in this process, if any. */
   resultOf(executionId: string): Promise<RunWorkflowResult> | undefined {
     return this.running.get(executionId);
@@ -453,12 +469,7 @@ export class ExecutionService {
     const events = await this.o.storage.executions.listEvents<ExecutionEvent>(executionId);
     let state: EngineStateSnapshot | undefined;
     for (const event of events) if (event.type === 'execution.waiting') state = event.state;
-    const data = await this.o.storage.executions.getData(executionId);
-    const document =
-      data?.workflow ??
-      (execution.workflowId
-        ? (await this.o.storage.workflows.get(execution.workflowId))?.document
-        : undefined);
+    const document = await this.documentOf(execution);
     if (!state || !document) {
       throw httpError('CONFLICT', `execution '${executionId}' has no saved state to resume from`);
     }
@@ -512,14 +523,11 @@ export class ExecutionService {
         `execution '${executionId}' is ${execution.status}: only failed executions can be retried`,
       );
     }
-    const data = await this.o.storage.executions.getData(executionId);
     const workflow = execution.workflowId
       ? await this.o.storage.workflows.get(execution.workflowId)
       : undefined;
-    const document =
-      options.loadWorkflow === 'current' && workflow
-        ? workflow.document
-        : (data?.workflow ?? workflow?.document);
+    const current = options.loadWorkflow === 'current' && workflow !== undefined;
+    const document = current ? workflow.document : await this.documentOf(execution);
     if (!document)
       throw httpError('CONFLICT', `the workflow of execution '${executionId}' is not stored`);
     const events = await this.o.storage.executions.listEvents<ExecutionEvent>(executionId);
@@ -540,10 +548,10 @@ export class ExecutionService {
     });
     const runData = runDataFromEvents(events.slice(0, cut));
     const newId = randomUUID();
-    await this.o.storage.executions.create({
+    await this.recorder.create({
       id: newId,
       workflowId: execution.workflowId,
-      workflowVersionId: execution.workflowVersionId,
+      workflowVersionId: current ? workflow.versionId : execution.workflowVersionId,
       mode: 'retry',
       status: 'new',
       retryOf: executionId,
@@ -583,6 +591,6 @@ export class ExecutionService {
     if (this.waitPoller) clearInterval(this.waitPoller);
     for (const timer of this.waitTimers.values()) clearTimeout(timer);
     this.waitTimers.clear();
-    await this.recorder.flush();
+    await this.recorder.close();
   }
 }

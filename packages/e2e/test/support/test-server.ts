@@ -24,7 +24,7 @@ export interface TestServer {
   call(
     method: string,
     path: string,
-    init?: { body?: BodyInit; headers?: Record<string, string> },
+    init?: { body?: string | FormData | Uint8Array; headers?: Record<string, string> },
   ): Promise<ApiResponse>;
   /** Sets up the owner and keeps the session cookie for `api`. */
   setupOwner(): Promise<void>;

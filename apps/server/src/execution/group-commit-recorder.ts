@@ -1,0 +1,218 @@
+import type { ExecutionEvent, ExecutionObserver } from '@budflow/core';
+import type { RunData } from '@budflow/node-sdk';
+import {
+  defaultLeaseOwner,
+  type CreateExecutionInput,
+  type Repositories,
+  type Storage,
+  type UpdateExecutionInput,
+} from '@budflow/storage';
+
+/**
+ * Appends execution events to storage with group commit: the writes of every execution in flight
+ * are gathered and committed together in one transaction per turn of the event loop, so a busy
+ * server pays one commit for many executions instead of several per execution.
+ *
+ * The engine waits only where it matters: the end of a run (finished, failed, canceled, waiting)
+ * resolves after its commit, so a webhook answers only once its execution is saved. Node
+ * checkpoints are committed within the same turn but not waited for; a process that dies loses at
+ * most the checkpoints of its last turn, and recovery resumes from the last committed one.
+ */
+export interface GroupCommitRecorder extends ExecutionObserver {
+  readonly leaseOwner: string;
+  onEvent(event: ExecutionEvent): Promise<void>;
+  /** Queues the creation of an execution row (committed with the next batch). */
+  create(input: CreateExecutionInput): Promise<void>;
+  /** Continues a recorded execution: new events are numbered after `lastSeq`. */
+  continueExecution(executionId: string, from: { lastSeq: number; runData: RunData }): void;
+  /** Commits everything queued. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Tracked {
+  offset: number;
+  runData: RunData;
+}
+
+interface Batch {
+  creates: CreateExecutionInput[];
+  events: ExecutionEvent[];
+  patches: Map<string, UpdateExecutionInput>;
+  data: Map<string, RunData>;
+  waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+}
+
+const emptyBatch = (): Batch => ({
+  creates: [],
+  events: [],
+  patches: new Map(),
+  data: new Map(),
+  waiters: [],
+});
+
+export interface GroupCommitRecorderOptions {
+  leaseMs?: number;
+  leaseOwner?: string;
+  now?: () => number;
+  /** Called when a batch cannot be committed (the waiters also reject). */
+  onError?: (error: unknown) => void;
+}
+
+export function createGroupCommitRecorder(
+  storage: Pick<Storage, 'transaction' | 'executions'>,
+  options: GroupCommitRecorderOptions = {},
+): GroupCommitRecorder {
+  const leaseOwner = options.leaseOwner ?? defaultLeaseOwner();
+  const leaseMs = options.leaseMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const tracked = new Map<string, Tracked>();
+  let batch = emptyBatch();
+  let scheduled = false;
+  let writing: Promise<void> = Promise.resolve();
+
+  const track = (id: string): Tracked => {
+    let entry = tracked.get(id);
+    if (!entry) tracked.set(id, (entry = { offset: 0, runData: {} }));
+    return entry;
+  };
+
+  const patch = (id: string, update: UpdateExecutionInput) => {
+    batch.patches.set(id, { ...batch.patches.get(id), ...update });
+  };
+
+  const write = async (b: Batch) => {
+    await storage.transaction(async (repos: Repositories) => {
+      for (const input of b.creates) await repos.executions.create(input);
+      if (b.events.length > 0) await repos.executions.appendEvents(b.events);
+      for (const [id, update] of b.patches) await repos.executions.update(id, update);
+      for (const [id, runData] of b.data) await repos.executions.saveData(id, { runData });
+    });
+  };
+
+  const commit = () => {
+    scheduled = false;
+    const b = batch;
+    batch = emptyBatch();
+    // Batches commit one after another, in order.
+    writing = writing.then(
+      () =>
+        write(b).then(
+          () => b.waiters.forEach((w) => w.resolve()),
+          (error: unknown) => {
+            options.onError?.(error);
+            b.waiters.forEach((w) => w.reject(error));
+          },
+        ),
+      () => undefined,
+    );
+    return writing;
+  };
+
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void commit());
+  };
+
+  const committed = () =>
+    new Promise<void>((resolve, reject) => {
+      batch.waiters.push({ resolve, reject });
+      schedule();
+    });
+
+  const lease = (): UpdateExecutionInput => ({ leaseOwner, leaseExpiresAt: now() + leaseMs });
+
+  const heartbeat = setInterval(() => {
+    for (const id of tracked.keys()) patch(id, lease());
+    if (tracked.size > 0) schedule();
+  }, leaseMs / 3);
+  heartbeat.unref();
+
+  return {
+    leaseOwner,
+
+    create(input) {
+      batch.creates.push(input);
+      schedule();
+      return Promise.resolve();
+    },
+
+    continueExecution(executionId, from) {
+      const entry = track(executionId);
+      entry.offset = from.lastSeq + 1;
+      entry.runData = structuredClone(from.runData);
+    },
+
+    async onEvent(original) {
+      const entry = track(original.executionId);
+      const event =
+        entry.offset === 0
+          ? original
+          : ({ ...original, seq: original.seq + entry.offset } as ExecutionEvent);
+      const id = event.executionId;
+      batch.events.push(event);
+      patch(id, { lastSeq: event.seq });
+      switch (event.type) {
+        case 'execution.started':
+          patch(id, { status: 'running', startedAt: event.at, ...lease() });
+          schedule();
+          return;
+        case 'node.started':
+          schedule();
+          return;
+        case 'node.finished':
+          (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
+          patch(id, { lastNodeExecuted: event.nodeName });
+          schedule();
+          return;
+        case 'execution.waiting':
+          tracked.delete(id);
+          patch(id, {
+            status: 'waiting',
+            waitTill: event.waitTill,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+          });
+          batch.data.set(id, entry.runData);
+          return committed();
+        case 'execution.finished':
+        case 'execution.failed':
+        case 'execution.canceled': {
+          tracked.delete(id);
+          const status =
+            event.type === 'execution.finished'
+              ? 'success'
+              : event.type === 'execution.failed'
+                ? 'error'
+                : 'canceled';
+          patch(id, {
+            status,
+            stoppedAt: event.at,
+            waitTill: null,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            ...(event.type === 'execution.failed' ? { error: event.error } : {}),
+            ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
+              ? { lastNodeExecuted: event.lastNodeExecuted }
+              : {}),
+          });
+          batch.data.set(id, entry.runData);
+          return committed();
+        }
+      }
+    },
+
+    flush() {
+      if (scheduled || batch.creates.length + batch.events.length + batch.patches.size > 0) {
+        return commit();
+      }
+      return writing;
+    },
+
+    async close() {
+      clearInterval(heartbeat);
+      await this.flush();
+    },
+  };
+}
