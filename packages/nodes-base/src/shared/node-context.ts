@@ -5,13 +5,19 @@ import { NodeError, type JsonObject, type NodeContextBase } from '@budflow/node-
 export function nodeError(
   ctx: Pick<NodeContextBase, 'node'>,
   message: string,
-  options: { itemIndex?: number; description?: string; cause?: unknown } = {},
+  options: {
+    itemIndex?: number;
+    description?: string;
+    cause?: unknown;
+    details?: Record<string, unknown>;
+  } = {},
 ): NodeError {
   return new NodeError(message, {
     nodeName: ctx.node.name,
     itemIndex: options.itemIndex,
     description: options.description,
     cause: options.cause,
+    details: options.details,
     retryable: false,
   });
 }

@@ -154,6 +154,11 @@ describe('Switch v3', () => {
       resolveDynamic(switchNode.outputs, { mode: 'expression', numberOutputs: 2 }, 3.2, []).length,
     ).toBe(2);
     expect(resolveDynamic(switchNode.outputs, {}, 1, []).length).toBe(4);
+    expect(
+      resolveDynamic(switchNode.outputs, { options: { fallbackOutput: 'extra' } }, 3, []).map(
+        (o) => o.name,
+      ),
+    ).toEqual(['0', 'fallback']);
   });
 
   it('returns one empty output for no rules', async () => {

@@ -104,14 +104,15 @@ function switchOutputs(params: JsonObject, typeVersion: number): OutputSpec[] {
       main(typeof rule.outputKey === 'string' && rule.outputKey ? rule.outputKey : String(i)),
     );
   }
-  const rules = ((params.rules as JsonObject | undefined)?.values ?? []) as JsonObject[];
+  // An unset rules parameter is n8n's default: one rule.
+  const rules = ((params.rules as JsonObject | undefined)?.values ?? [{}]) as JsonObject[];
   const outputs = rules.map((rule, i) =>
     main(typeof rule.outputKey === 'string' && rule.outputKey ? rule.outputKey : String(i)),
   );
   const options = (params.options ?? {}) as JsonObject;
   if (options.fallbackOutput === 'extra') {
     const name = options.renameFallbackOutput;
-    outputs.push(main(typeof name === 'string' && name ? name : 'Fallback'));
+    outputs.push(main(typeof name === 'string' && name ? name : 'fallback'));
   }
   return outputs;
 }

@@ -78,16 +78,15 @@ export const stopAndErrorNode = defineNode({
     const record = (
       typeof errorObject === 'object' && errorObject !== null ? errorObject : {}
     ) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : '');
     const message =
-      typeof record.message === 'string'
-        ? record.message
-        : typeof record.description === 'string'
-          ? record.description
-          : typeof record.error === 'string'
-            ? record.error
-            : `Error: ${JSON.stringify(errorObject)}`;
+      text(record.message) ||
+      text(record.description) ||
+      text(record.error) ||
+      `Error: ${JSON.stringify(errorObject)}`;
     throw nodeError(ctx, message, {
-      description: typeof record.description === 'string' ? record.description : undefined,
+      description: text(record.description) || undefined,
+      details: { errorObject: record },
     });
   },
 });
