@@ -1,5 +1,6 @@
 import { runNode } from '@budflow/node-sdk/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSortSandbox } from './internal/sort-code.js';
 import { sortItemsRandom } from './internal/sort.js';
 import { limitNode } from './limit.js';
 import { sortNode } from './sort.js';
@@ -11,6 +12,8 @@ const people = [
 ];
 
 describe('Sort', () => {
+  afterAll(closeSortSandbox);
+
   it('sorts by several fields, strings case-insensitively, stable for ties', async () => {
     const { json } = await runNode(sortNode, {
       items: people,
@@ -68,12 +71,32 @@ describe('Sort', () => {
     );
   });
 
-  it('reports code sorting as unavailable until the sandbox exists', async () => {
+  it('sorts with a comparator that runs in the sandbox, sloppy globals included', async () => {
+    const { json } = await runNode(sortNode, {
+      items: [{ id: 3 }, { id: 1 }, { id: 2 }],
+      params: {
+        type: 'code',
+        code: "fieldName = 'id';\nif (a.json[fieldName] < b.json[fieldName]) return -1;\nif (a.json[fieldName] > b.json[fieldName]) return 1;\nreturn 0;",
+      },
+    });
+    expect(json).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it('keeps binaries and reports comparator errors', async () => {
+    const items = [
+      { json: { n: 2 }, binary: { f: { data: 'YQ==', mimeType: 'text/plain' } } },
+      { json: { n: 1 } },
+    ];
+    const sorted = await runNode(sortNode, {
+      items,
+      params: { type: 'code', code: 'return a.json.n - b.json.n;' },
+    });
+    expect(sorted.items[1]!.binary).toEqual(items[0]!.binary);
     await expect(
-      runNode(sortNode, { items: people, params: { type: 'code', code: 'return 0;' } }),
-    ).rejects.toThrow(/not available/);
+      runNode(sortNode, { items, params: { type: 'code', code: 'return process.exit(1);' } }),
+    ).rejects.toThrow(/Sort code failed: .*process/);
     await expect(
-      runNode(sortNode, { items: people, params: { type: 'code', code: 'a - b' } }),
+      runNode(sortNode, { items, params: { type: 'code', code: 'a - b' } }),
     ).rejects.toThrow("Sort code doesn't return");
   });
 
