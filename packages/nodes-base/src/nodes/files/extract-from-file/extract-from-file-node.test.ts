@@ -1,6 +1,7 @@
 import type { Item } from '@budflow/node-sdk';
 import { runNode } from '@budflow/node-sdk/testing';
 import { utils, write } from '@e965/xlsx';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { extractFromFileNode } from './extract-from-file-node.js';
 
@@ -153,6 +154,13 @@ describe('Extract from File node: text, JSON, ICS, base64', () => {
     ]);
     const latin1 = fileItem(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
     expect((await extract({ operation: 'text' }, [latin1])).json).toEqual([{ data: 'café' }]);
+    const text = 'It’s a “quoted” word – naïve café, déjà vu. Übergrößenträger schön.';
+    const cp1252 = fileItem(iconv.encode(text, 'windows-1252'));
+    expect((await extract({ operation: 'text' }, [cp1252])).json).toEqual([{ data: text }]);
+    const explicit = await extract({ operation: 'text', options: { encoding: 'utf16le' } }, [
+      fileItem(iconv.encode('hé', 'utf16le')),
+    ]);
+    expect(explicit.json).toEqual([{ data: 'hé' }]);
     const kept = await extract({ operation: 'text', options: { stripBOM: false } }, [
       fileItem('\ufeffhi'),
     ]);

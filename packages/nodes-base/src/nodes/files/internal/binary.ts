@@ -5,6 +5,7 @@ import {
   type Item,
   type NodeContextBase,
 } from '@budflow/node-sdk';
+import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { getPath } from './data-path.js';
 import { itemError } from './item-loop.js';
@@ -66,12 +67,19 @@ export function decodeText(buffer: Buffer, encoding?: string, stripBOM = true): 
   return iconv.decode(buffer, assertEncoding(encoding || detectEncoding(buffer)), { stripBOM });
 }
 
+/**
+ * The encoding of text bytes: a UTF-16 byte order mark, valid UTF-8, else chardet's guess (as
+ * n8n detects it), else Latin-1.
+ */
 export function detectEncoding(buffer: Buffer): string {
   if (buffer.length >= 2) {
     if (buffer[0] === 0xff && buffer[1] === 0xfe) return 'utf-16le';
     if (buffer[0] === 0xfe && buffer[1] === 0xff) return 'utf-16be';
   }
-  return isUtf8(buffer) ? 'utf-8' : 'latin1';
+  if (isUtf8(buffer)) return 'utf-8';
+  const guess = chardet.detect(buffer);
+  if (guess && !/^utf-?8$/i.test(guess) && iconv.encodingExists(guess)) return guess;
+  return 'latin1';
 }
 
 function isUtf8(buffer: Buffer): boolean {
