@@ -77,6 +77,7 @@ export {
 } from './node/define-node.js';
 export {
   asNodeError,
+  createExecuteContext,
   invokeNode,
   normaliseOutput,
   type InvokeNodeArgs,

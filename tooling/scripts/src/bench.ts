@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--filter NAME] [--json]`: runs every reference workflow of ../shared/bench/workflows
+ * `pnpm bench [--filter NAME] [--json] [--no-build]`: runs every reference workflow of ../shared/bench/workflows
  * (plus a 100-node No Operation chain) in its own process — one warm-up, then timed runs — and
  * prints executions/s, mean/median/p99 ms and peak RSS beside n8n's figures from
  * ../shared/bench/README.md. Other scenarios (expressions, storage, webhook, queue) are scripts
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import type { BenchResult } from './bench/bench-workflow.js';
 import { noopChain } from './bench/noop-chain.js';
 
@@ -53,22 +54,34 @@ async function n8nFigures(): Promise<Map<string, N8nFigure>> {
   return figures;
 }
 
+/**
+ * Library mode as users run it: the packages' built `dist/` (run `pnpm build` first; `pnpm bench`
+ * does) and the bench harness compiled to plain JavaScript, so no TypeScript loader is measured.
+ */
+async function compileHarness(): Promise<string> {
+  const outfile = path.join(repoRoot, 'tooling/scripts/.bench/bench-workflow.mjs');
+  await build({
+    entryPoints: [path.join(here, 'bench/bench-workflow.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
 async function benchFile(
+  harness: string,
   file: string,
   name: string,
 ): Promise<BenchResult | { name: string; status: string; error: string }> {
   try {
     const { stdout } = await run(
       process.execPath,
-      [
-        '--conditions=@budflow/source',
-        '--import',
-        'tsx',
-        path.join(here, 'bench/bench-workflow.ts'),
-        file,
-        '--name',
-        name,
-      ],
+      [harness, file, '--name', name],
       {
         cwd: repoRoot,
         env: { ...process.env, TZ: 'UTC' },
@@ -104,10 +117,14 @@ async function main(): Promise<void> {
     { name: 'noop-chain-100', file: chainFile },
   ].filter((j) => matches(j.name));
 
+  if (!args.includes('--no-build')) {
+    await run('pnpm', ['-s', 'build'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+  }
+  const harness = await compileHarness();
   const n8n = await n8nFigures();
   const rows: Array<BenchResult | { name: string; status: string; error: string }> = [];
   for (const job of jobs) {
-    const result = await benchFile(job.file, job.name);
+    const result = await benchFile(harness, job.file, job.name);
     rows.push(result);
     if (json) {
       if ('error' in result) process.stdout.write(`${JSON.stringify(result)}\n`);

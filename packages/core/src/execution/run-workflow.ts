@@ -3,7 +3,6 @@ import {
   BudflowError,
   ERROR_CODES,
   NodeError,
-  isJsonObject,
   type ExecuteWorkflowRequest,
   type ExecutionMode,
   type ExpressionEvaluator,
@@ -102,8 +101,23 @@ export interface RunWorkflowResult {
 
 const asItems = (list: ReadonlyArray<Item | JsonObject>): Item[] => normalisePinnedItems(list);
 
+let cachedTimezone: { tz: string | undefined; zone: string } | undefined;
+/** The process's timezone (cached: `Intl.DateTimeFormat()` is costly per run). */
 function processTimezone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const tz = process.env.TZ;
+  const cached = cachedTimezone;
+  if (cached && cached.tz === tz) return cached.zone;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  cachedTimezone = { tz, zone };
+  return zone;
+}
+
+const graphs = new WeakMap<Workflow, WorkflowGraph>();
+/** One graph per parsed workflow object: parsed workflows are treated as immutable. */
+function graphOf(workflow: Workflow): WorkflowGraph {
+  let graph = graphs.get(workflow);
+  if (!graph) graphs.set(workflow, (graph = new WorkflowGraph(workflow)));
+  return graph;
 }
 
 /**
@@ -119,7 +133,7 @@ export async function runWorkflow(
   const workflow = isParsedWorkflow(workflowInput)
     ? workflowInput
     : parseWorkflow(workflowInput, { registry: options.registry });
-  const graph = new WorkflowGraph(workflow);
+  const graph = graphOf(workflow);
   const clock = options.clock ?? systemClock;
   const executionId = options.executionId ?? randomUUID();
   const mode = options.mode ?? 'manual';

@@ -1,35 +1,33 @@
 import {
   asNodeError,
+  createExecuteContext,
   BudflowError,
   containsExpression,
-  createInMemoryBinaryHelpers,
   ERROR_CODES,
   invokeNode,
-  isJsonObject,
   normaliseOutput,
   paramsSchemaFor,
   resolveDynamic,
   validateParams,
   type ExecutionMode,
   type ExpressionScope,
+  type ExpressionWorkflowView,
   type Item,
   type JsonObject,
   type JsonValue,
-  type Logger,
-  type NodeContextBase,
   type NodeDefinition,
   type NodeError,
   type RunData,
   type SerializedError,
   type TaskData,
   type TaskSource,
-  type WebhookResponse,
 } from '@budflow/node-sdk';
 import type { WorkflowGraph } from '../graph/workflow-graph.js';
 import type { ResolvedNodeType } from '../ports.js';
 import type { WorkflowNode } from '../workflow/workflow-schema.js';
 import type { EngineStateSnapshot, ExecutionEvent, SnapshotSlot } from './execution-event.js';
 import type { EngineServices } from './engine-services.js';
+import { EngineNodeContext, missingEvaluator, type RunHandle } from './node-context.js';
 
 /** One entry of the node execution stack (n8n's `IExecuteData`). */
 export interface StackEntry {
@@ -77,8 +75,6 @@ export const N8N_STARTING_NODE_TYPES = [
   'n8n-nodes-base.formTrigger',
 ];
 
-const NOOP_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /**
  * The run loop: n8n's `processRunExecutionData` with both execution orders. v1 front-inserts
  * ready children sorted by canvas position (depth first); the legacy order appends (breadth
@@ -92,13 +88,50 @@ export class WorkflowRunner {
   lastNodeExecuted: string | undefined;
   nodeContexts: Record<string, JsonObject> = {};
   private seq = 0;
+  private readonly workflowView: ExpressionWorkflowView;
   private readonly types = new Map<string, ResolvedNodeType>();
   private waitRequest: { until: Date | null } | undefined;
   /** Node to run as a pass-through (or with `resumeItems`) because it resumes from a wait. */
   private resumeNode: { name: string; items: Item[] | undefined } | undefined;
 
+  private abortPromise: Promise<never> | undefined;
+  private readonly handle: RunHandle;
+
   constructor(private readonly init: RunnerInit) {
     this.runData = init.runData;
+    const graph = init.graph;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const runner = this;
+    this.handle = {
+      services: init.services,
+      executionId: init.executionId,
+      mode: init.mode,
+      customData: init.customData,
+      staticData: init.staticData,
+      get nodeContexts() {
+        return runner.nodeContexts;
+      },
+      signal: init.signal,
+      workflowInfo: {
+        id: graph.workflow.id,
+        name: graph.workflow.name,
+        active: graph.workflow.active,
+        timezone: init.timezone,
+        settings: graph.workflow.settings as JsonObject,
+      },
+      requestWait: (until) => {
+        this.waitRequest = { until };
+      },
+    };
+    this.workflowView = {
+      id: graph.workflow.id,
+      name: graph.workflow.name,
+      active: graph.workflow.active,
+      timezone: init.timezone,
+      nodeParameters: (name) => graph.node(name)?.parameters,
+      hasNode: (name) => graph.hasNode(name),
+      parentNodes: (name) => graph.parents(name),
+    };
     for (const node of init.graph.workflow.nodes) {
       const resolved = init.services.registry.resolve(node.type, node.typeVersion);
       if (resolved) this.types.set(node.name, resolved);
@@ -117,7 +150,7 @@ export class WorkflowRunner {
       executionId: this.init.executionId,
       seq: this.seq++,
       at: this.init.services.clock.now(),
-    } as ExecutionEvent);
+    });
   }
 
   isTrigger(name: string): boolean {
@@ -472,12 +505,20 @@ export class WorkflowRunner {
       : (inputs.find((list) => list.length > 0) ?? []);
     if (!trigger && items.length === 0) return null;
 
-    const scope = this.expressionScope(node, entry, inputs, items, runIndex);
-    const base = this.nodeContext(node, definition, typeVersion, scope, runIndex);
-    const params = await this.resolveParams(node, definition, typeVersion, scope, items.length);
+    let scope: ExpressionScope | undefined;
+    const getScope = () => (scope ??= this.expressionScope(node, entry, inputs, items, runIndex));
+    const base = new EngineNodeContext(
+      this.handle,
+      node,
+      definition,
+      typeVersion,
+      runIndex,
+      getScope,
+    );
+    const params = await this.resolveParams(node, definition, typeVersion, getScope, items.length);
     const run = async (): Promise<Item[][] | null> => {
       if (trigger?.poll && !trigger.manual) {
-        const polled = await trigger.poll({ ...base, items, inputs, params });
+        const polled = await trigger.poll(createExecuteContext(base, items, inputs, params));
         return polled === null ? null : [polled];
       }
       return invokeNode(definition, { base, items, inputs, params });
@@ -488,21 +529,12 @@ export class WorkflowRunner {
 
   private abortable<T>(promise: Promise<T>): Promise<T> {
     const signal = this.init.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    this.abortPromise ??= new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
     });
+    this.abortPromise.catch(() => undefined);
+    return Promise.race([promise, this.abortPromise]);
   }
 
   private expressionScope(
@@ -512,7 +544,7 @@ export class WorkflowRunner {
     items: Item[],
     runIndex: number,
   ): ExpressionScope {
-    const { graph, services } = this.init;
+    const { services } = this.init;
     const inputIndex = Math.max(0, inputs.indexOf(items));
     const source = entry.source?.[inputIndex] ?? entry.source?.find((s) => s) ?? null;
     const resolved = this.types.get(node.name);
@@ -525,15 +557,7 @@ export class WorkflowRunner {
       inputs,
       runIndex,
       runData: this.runData,
-      workflow: {
-        id: graph.workflow.id,
-        name: graph.workflow.name,
-        active: graph.workflow.active,
-        timezone: this.init.timezone,
-        nodeParameters: (name) => graph.node(name)?.parameters,
-        hasNode: (name) => graph.hasNode(name),
-        parentNodes: (name) => graph.parents(name),
-      },
+      workflow: this.workflowView,
       execution: {
         id: this.init.executionId,
         mode: this.init.mode,
@@ -557,111 +581,34 @@ export class WorkflowRunner {
     };
   }
 
-  private nodeContext(
-    node: WorkflowNode,
-    definition: NodeDefinition,
-    typeVersion: number,
-    scope: ExpressionScope,
-    runIndex: number,
-  ): NodeContextBase {
-    const { services, graph } = this.init;
-    const staticData = this.init.staticData;
-    return {
-      node: {
-        name: node.name,
-        type: node.type,
-        typeVersion: node.typeVersion ?? typeVersion,
-        parameters: node.parameters,
-        ...(node.credentials ? { credentials: node.credentials } : {}),
-        ...(node.notes ? { notes: node.notes } : {}),
-      },
-      typeVersion,
-      workflow: {
-        id: graph.workflow.id,
-        name: graph.workflow.name,
-        active: graph.workflow.active,
-        timezone: this.init.timezone,
-        settings: graph.workflow.settings as JsonObject,
-      },
-      execution: {
-        id: this.init.executionId,
-        mode: this.init.mode,
-        customData: this.init.customData,
-      },
-      runIndex,
-      logger: childLogger(services.logger ?? NOOP_LOGGER, node.name, this.init.executionId),
-      signal: this.init.signal,
-      helpers: services.helpers ?? createInMemoryBinaryHelpers(),
-      continueOnFail:
-        node.continueOnFail === true ||
-        node.onError === 'continueRegularOutput' ||
-        node.onError === 'continueErrorOutput',
-      getCredentials: async <T>(type?: string) => {
-        const credentialType =
-          type ?? definition.credentials?.[0]?.name ?? Object.keys(node.credentials ?? {})[0];
-        const ref = credentialType ? node.credentials?.[credentialType] : undefined;
-        if (!credentialType || !ref) {
-          throw new BudflowError(
-            ERROR_CODES.CREDENTIAL_NOT_FOUND,
-            `node '${node.name}' has no credential${credentialType ? ` of type '${credentialType}'` : ''} set`,
-          );
-        }
-        if (!services.credentials) {
-          throw new BudflowError(
-            ERROR_CODES.CREDENTIAL_RESOLVER_MISSING,
-            `node '${node.name}' needs credential '${ref.name}' but no credential resolver is configured`,
-          );
-        }
-        return (await services.credentials.resolve({
-          nodeName: node.name,
-          credentialType,
-          ref,
-        })) as T;
-      },
-      getStaticData: (kind) => {
-        const key = kind === 'global' ? 'global' : `node:${node.name}`;
-        const existing = staticData[key];
-        if (isJsonObject(existing)) return existing;
-        const created: JsonObject = {};
-        staticData[key] = created;
-        return created;
-      },
-      getNodeContext: () => (this.nodeContexts[node.name] ??= {}),
-      executeWorkflow: (request) => services.executeWorkflow(request, node.name),
-      evaluateExpression: async (template, itemIndex) => {
-        if (!services.evaluator) throw missingEvaluator(node.name, 'evaluateExpression');
-        return services.evaluator.evaluate(template, scope, itemIndex);
-      },
-      putExecutionToWait: (until) => {
-        this.waitRequest = { until };
-      },
-      sendResponse: (response: WebhookResponse) => {
-        services.onResponse?.(response);
-      },
-    };
-  }
-
   /** Resolves and validates parameters for every item (one batched evaluator call). */
   private async resolveParams(
     node: WorkflowNode,
     definition: NodeDefinition,
     typeVersion: number,
-    scope: ExpressionScope,
+    scope: () => ExpressionScope,
     itemCount: number,
   ): Promise<(itemIndex: number) => unknown> {
     const schema = paramsSchemaFor(definition, typeVersion);
     const info = { name: node.name, type: node.type, typeVersion };
     const raw = node.parameters;
-    if (!containsExpression(raw)) {
-      let validated: { value: unknown } | { error: unknown } | undefined;
+    if (!hasExpressions(node)) {
+      // Literal parameters validate once per parsed workflow node and typeVersion.
+      const cached = literalParams.get(node);
+      const validated =
+        cached && cached.schema === schema
+          ? cached.result
+          : (() => {
+              let result: { value: unknown } | { error: unknown };
+              try {
+                result = { value: validateParams(schema, raw, info) };
+              } catch (error) {
+                result = { error };
+              }
+              literalParams.set(node, { schema, result });
+              return result;
+            })();
       return () => {
-        validated ??= (() => {
-          try {
-            return { value: validateParams(schema, raw, info) };
-          } catch (error) {
-            return { error };
-          }
-        })();
         if ('error' in validated) throw validated.error;
         return validated.value;
       };
@@ -670,7 +617,7 @@ export class WorkflowRunner {
     if (!evaluator) throw missingEvaluator(node.name, 'parameters');
     const count = definition.paramItems === 'first' ? 1 : Math.max(1, itemCount);
     const indices = Array.from({ length: count }, (_, i) => i);
-    const resolved = await evaluator.resolveParameters(raw, scope, indices);
+    const resolved = await evaluator.resolveParameters(raw, scope(), indices);
     const cache = new Map<number, unknown>();
     return (itemIndex: number) => {
       const index = itemIndex < count ? itemIndex : 0;
@@ -750,7 +697,7 @@ export class WorkflowRunner {
           );
         } else {
           ready.push({
-            position: graph.node(connection.node)!.position as [number, number],
+            position: graph.node(connection.node)!.position,
             target: connection.node,
             input: connection.inputIndex,
             output: outputIndex,
@@ -970,22 +917,15 @@ export function serializeError(error: unknown): SerializedError {
   };
 }
 
-function missingEvaluator(nodeName: string, what: string): BudflowError {
-  return new BudflowError(
-    ERROR_CODES.EXPRESSION_EVALUATOR_MISSING,
-    `node '${nodeName}' uses expressions (${what}) but no expression evaluator is configured`,
-    { details: { nodeName } },
-  );
-}
-
-function childLogger(logger: Logger, nodeName: string, executionId: string): Logger {
-  const meta = (m?: Record<string, unknown>) => ({ ...m, nodeName, executionId });
-  return {
-    debug: (message, m) => logger.debug(message, meta(m)),
-    info: (message, m) => logger.info(message, meta(m)),
-    warn: (message, m) => logger.warn(message, meta(m)),
-    error: (message, m) => logger.error(message, meta(m)),
-  };
+const literalParams = new WeakMap<
+  WorkflowNode,
+  { schema: unknown; result: { value: unknown } | { error: unknown } }
+>();
+const expressionFlags = new WeakMap<WorkflowNode, boolean>();
+function hasExpressions(node: WorkflowNode): boolean {
+  let flag = expressionFlags.get(node);
+  if (flag === undefined) expressionFlags.set(node, (flag = containsExpression(node.parameters)));
+  return flag;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -60,7 +60,7 @@ function underExpression(root: unknown, path: ReadonlyArray<PropertyKey>): boole
 export function normalisePinnedItems(list: readonly unknown[]): Item[] {
   return list.map((entry) => {
     if (isJsonObject(entry) && isJsonObject(entry.json)) return entry as unknown as Item;
-    return { json: (isJsonObject(entry) ? entry : { value: entry as never }) as JsonObject };
+    return { json: isJsonObject(entry) ? entry : { value: entry as never } };
   });
 }
 

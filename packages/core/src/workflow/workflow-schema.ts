@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JsonObject } from '@budflow/node-sdk';
+import type { Item, JsonObject } from '@budflow/node-sdk';
 
 const jsonObject = z.record(z.string(), z.unknown()) as unknown as z.ZodType<JsonObject>;
 
@@ -83,6 +83,6 @@ export interface Workflow {
   connections: WorkflowConnections;
   settings: WorkflowSettings;
   /** Pinned output per node name (items). */
-  pinData: Record<string, import('@budflow/node-sdk').Item[]> | undefined;
+  pinData: Record<string, Item[]> | undefined;
   staticData: JsonObject;
 }

@@ -262,7 +262,7 @@ export function defineCredential<D>(definition: CredentialDefinition<D>): Creden
 /** The params schema for a typeVersion. */
 export function paramsSchemaFor<P>(definition: NodeDefinition<P>, typeVersion: number): ZodType<P> {
   const params = definition.params;
-  return typeof params === 'function' ? (params as (v: number) => ZodType<P>)(typeVersion) : params;
+  return typeof params === 'function' ? params(typeVersion) : params;
 }
 
 /** The behaviour version for a node used under `type` at `typeVersion`. */

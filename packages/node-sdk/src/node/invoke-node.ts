@@ -1,10 +1,11 @@
 import { ERROR_CODES, NodeError, toBudflowError } from '../errors/budflow-error.js';
-import { isItem, isJsonObject, type Item, type JsonObject } from '../item/item.js';
+import { isItem, isJsonObject, type Item } from '../item/item.js';
 import type {
   ExecuteContext,
   NodeContextBase,
   NodeDefinition,
   NodeOutput,
+  PerItemContext,
   PerItemResult,
 } from './define-node.js';
 
@@ -33,7 +34,7 @@ export async function invokeNode<P>(
       if (base.signal.aborted) throw base.signal.reason;
       try {
         const params = args.params(i);
-        const result = await perItem({ ...base, item: items[i]!, itemIndex: i, items, params });
+        const result = await perItem(new ItemCallContext(base, items[i]!, i, items, params));
         appendPerItem(out, result, i, base.node.name);
       } catch (error) {
         const nodeError = asNodeError(error, base.node.name, i);
@@ -43,15 +44,104 @@ export async function invokeNode<P>(
     }
     return [out];
   }
-  const ctx: ExecuteContext<P> = {
-    ...base,
-    items,
-    inputs,
-    params: (itemIndex = 0) => args.params(itemIndex),
-  };
-  const run = definition.execute ?? definition.trigger?.manual;
-  if (!run) return [items];
-  return normaliseOutput(await run(ctx), base.node.name);
+  const ctx = new ExecuteCallContext(base, items, inputs, args.params);
+  if (definition.execute) return normaliseOutput(await definition.execute(ctx), base.node.name);
+  const trigger = definition.trigger;
+  if (trigger?.manual) return normaliseOutput(await trigger.manual(ctx), base.node.name);
+  return [items];
+}
+
+/**
+ * A context for one call: the call's own fields plus the base context's members, delegated so
+ * that methods and lazy getters of the base keep working (a spread would call every getter, and
+ * `Object.create(base)` per call is slow in V8).
+ */
+class CallContext implements NodeContextBase {
+  constructor(private readonly base: NodeContextBase) {}
+  get node() {
+    return this.base.node;
+  }
+  get typeVersion() {
+    return this.base.typeVersion;
+  }
+  get workflow() {
+    return this.base.workflow;
+  }
+  get execution() {
+    return this.base.execution;
+  }
+  get runIndex() {
+    return this.base.runIndex;
+  }
+  get logger() {
+    return this.base.logger;
+  }
+  get signal() {
+    return this.base.signal;
+  }
+  get helpers() {
+    return this.base.helpers;
+  }
+  get continueOnFail() {
+    return this.base.continueOnFail;
+  }
+  getCredentials<T extends Record<string, unknown>>(type?: string) {
+    return this.base.getCredentials<T>(type);
+  }
+  getStaticData(scope: 'global' | 'node') {
+    return this.base.getStaticData(scope);
+  }
+  getNodeContext() {
+    return this.base.getNodeContext();
+  }
+  executeWorkflow(request: Parameters<NodeContextBase['executeWorkflow']>[0]) {
+    return this.base.executeWorkflow(request);
+  }
+  evaluateExpression(template: string, itemIndex: number) {
+    return this.base.evaluateExpression(template, itemIndex);
+  }
+  putExecutionToWait(until: Date | null) {
+    this.base.putExecutionToWait(until);
+  }
+  sendResponse(response: Parameters<NodeContextBase['sendResponse']>[0]) {
+    this.base.sendResponse(response);
+  }
+}
+
+class ItemCallContext<P> extends CallContext implements PerItemContext<P> {
+  constructor(
+    base: NodeContextBase,
+    readonly item: Item,
+    readonly itemIndex: number,
+    readonly items: Item[],
+    readonly params: P,
+  ) {
+    super(base);
+  }
+}
+
+class ExecuteCallContext<P> extends CallContext implements ExecuteContext<P> {
+  constructor(
+    base: NodeContextBase,
+    readonly items: Item[],
+    readonly inputs: Item[][],
+    private readonly resolve: (itemIndex: number) => P,
+  ) {
+    super(base);
+  }
+  params(itemIndex = 0): P {
+    return this.resolve(itemIndex);
+  }
+}
+
+/** An `ExecuteContext` over a base context (used by the engine for poll triggers too). */
+export function createExecuteContext<P>(
+  base: NodeContextBase,
+  items: Item[],
+  inputs: Item[][],
+  params: (itemIndex: number) => P,
+): ExecuteContext<P> {
+  return new ExecuteCallContext(base, items, inputs, params);
 }
 
 function appendPerItem(out: Item[], result: PerItemResult, itemIndex: number, nodeName: string) {
@@ -63,7 +153,7 @@ function appendPerItem(out: Item[], result: PerItemResult, itemIndex: number, no
         value.pairedItem === undefined ? { ...value, pairedItem: { item: itemIndex } } : value,
       );
     } else if (isJsonObject(value)) {
-      out.push({ json: value as JsonObject, pairedItem: { item: itemIndex } });
+      out.push({ json: value, pairedItem: { item: itemIndex } });
     } else {
       throw new NodeError(
         `node '${nodeName}' returned a ${typeof value} for item ${itemIndex}; expected an object`,

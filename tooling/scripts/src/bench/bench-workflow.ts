@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   await evaluator?.close?.();
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+if (process.argv[1] && /bench-workflow\.(ts|mjs)$/.test(process.argv[1])) {
   main().then(
     () => process.exit(0),
     (error: unknown) => {

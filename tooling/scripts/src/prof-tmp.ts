@@ -1,0 +1,10 @@
+import { createNodeRegistry, parseWorkflow, runWorkflow } from '@budflow/core';
+import { baseNodes } from '@budflow/nodes-base';
+import { noopChain } from './bench/noop-chain.js';
+const registry = createNodeRegistry(baseNodes);
+const wf = parseWorkflow(noopChain(100) as never, { registry });
+for (let i = 0; i < 200; i++) await runWorkflow(wf, { registry });
+const t0 = performance.now();
+const N = 2000;
+for (let i = 0; i < N; i++) await runWorkflow(wf, { registry });
+console.log('ms/exec', ((performance.now() - t0) / N).toFixed(3));
