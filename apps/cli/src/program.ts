@@ -6,6 +6,7 @@ import { registerImportExportCommands } from './commands/import-export.js';
 import { registerNodesCommand } from './commands/nodes.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerUserCommand } from './commands/user.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerUserCommand(program);
   registerStatusCommand(program);
   registerNodesCommand(program);
+  registerStartCommand(program);
   // Subcommands inherit the usage-error exit code and the suggestions.
   for (const command of program.commands) applyDefaults(command);
   return program;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runWorkflow, type CredentialResolver } from '@budflow/core';
+import { runWorkflow } from '@budflow/core';
 import type { RunData } from '@budflow/node-sdk';
 import {
   createExecutionRecorder,
@@ -231,7 +231,7 @@ async function retryLocally(id: string, quiet: boolean) {
     const result = await runWorkflow(point.workflow, {
       registry: defaultRegistry(),
       ...(evaluator ? { evaluator } : {}),
-      credentials: storage.credentials.resolver() as CredentialResolver,
+      credentials: storage.credentials.resolver(),
       executionId: created.id,
       mode: 'retry',
       observer: createExecutionRecorder(storage, { workflow: point.workflow }),

@@ -299,7 +299,7 @@ async function importFile(
   }
   const outcomes: ImportOutcome[] = [];
   for (const document of workflows)
-    outcomes.push(await importWorkflow(storage, file, document, registry, options));
+    outcomes.push(await importWorkflow(storage, file, document, options));
   for (const credential of credentials)
     outcomes.push(await importCredential(storage, file, credential, options));
   return outcomes;
@@ -309,7 +309,6 @@ async function importWorkflow(
   storage: Storage,
   file: string,
   document: JsonObject,
-  registry: ReturnType<typeof defaultRegistry>,
   options: { overwrite?: boolean; activate?: boolean },
 ): Promise<ImportOutcome> {
   const id = document.id === undefined || document.id === null ? undefined : String(document.id);
@@ -323,7 +322,6 @@ async function importWorkflow(
   try {
     // Unknown node types are allowed (a node package may be installed later), broken JSON is not.
     parseWorkflow(structuredClone(document));
-    void registry;
     const tags = Array.isArray(document.tags)
       ? document.tags
           .map((t) => (typeof t === 'string' ? t : isJsonObject(t) ? String(t.name) : ''))

@@ -2,18 +2,14 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  runWorkflow,
-  type CredentialResolver,
-  type RunWorkflowResult,
-  type WorkflowLoader,
-} from '@budflow/core';
+import type { RunWorkflowResult, WorkflowLoader } from '@budflow/core';
 import { isJsonObject, type Item, type JsonObject } from '@budflow/node-sdk';
 import type { Storage } from '@budflow/storage';
 import { openStorage } from '../data-dir.js';
 import { defaultEvaluator } from '../evaluator.js';
 import { defaultRegistry } from '../registry.js';
 import { CliError, EXIT, createProgress, fail, printJson } from '../output.js';
+import { runToCompletion } from '../run-to-completion.js';
 import { readJsonArgument, readWorkflowFile, workflowFromText } from '../workflow-file.js';
 
 interface RunOptions {
@@ -114,10 +110,11 @@ async function runOnce(file: string, options: RunOptions): Promise<void> {
     const evaluator = await defaultEvaluator();
     const loader = fileLoader(file, storage);
     let finished = 0;
-    const result = await runWorkflow(workflow, {
+    const result = await runToCompletion(workflow, {
       registry,
+      onWait: (until) => progress.update(`waiting until ${until.toISOString()}`),
       ...(evaluator ? { evaluator } : {}),
-      ...(storage ? { credentials: storage.credentials.resolver() as CredentialResolver } : {}),
+      ...(storage ? { credentials: storage.credentials.resolver() } : {}),
       workflowLoader: loader,
       mode: 'cli',
       ...(input ? { input } : {}),
@@ -205,6 +202,10 @@ export function printRun(result: RunWorkflowResult): void {
   if (result.status === 'error') {
     process.stderr.write(
       `execution failed at node '${result.error?.nodeName ?? result.lastNodeExecuted}': ${result.error?.message}\n`,
+    );
+  } else if (result.status === 'waiting') {
+    process.stdout.write(
+      `execution waiting at node '${result.lastNodeExecuted}' ${result.waitTill ? `until ${result.waitTill.toISOString()} (longer than budflow run waits)` : 'for a webhook call (resume it on a server)'}\n`,
     );
   } else {
     process.stdout.write(

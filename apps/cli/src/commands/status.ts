@@ -34,7 +34,9 @@ export function summariseMetrics(samples: Sample[]) {
     const state =
       s.labels.state ??
       s.labels.status ??
-      /(waiting|active|delayed|failed|completed|paused|depth|prioritized)/.exec(s.name)?.[1];
+      /(waiting|running|active|delayed|failed|completed|paused|depth|prioritized)/.exec(
+        s.name,
+      )?.[1];
     if (!state || /_(bucket|sum|count|total)$/.test(s.name)) continue;
     queue[state === 'depth' ? 'waiting' : state] =
       (queue[state === 'depth' ? 'waiting' : state] ?? 0) + s.value;

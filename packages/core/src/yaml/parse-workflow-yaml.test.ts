@@ -26,7 +26,10 @@ const setNode = defineNode({
   category: 'flow',
   compat: { n8n: { type: 'n8n-nodes-base.set', versions: [3, 3.4] } },
   params: z.object({ field: z.string().default('x'), value: z.unknown().optional() }),
-  perItem: ({ item, params }) => ({ ...item.json, [params.field]: params.value ?? null }),
+  perItem: ({ item, params }) => ({
+    ...item.json,
+    [params.field]: (params.value ?? null) as never,
+  }),
 });
 const ifNode = defineNode({
   type: 'budflow.if',

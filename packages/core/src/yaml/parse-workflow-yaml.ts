@@ -149,7 +149,7 @@ function unionMessage(path: Path): string {
 const TRIGGER_NODE_NAME = 'Trigger';
 
 function triggerNode(trigger: NonNullable<YamlWorkflow['trigger']>): JsonObject {
-  if (trigger === 'manual' || 'manual' in trigger) {
+  if (trigger === 'manual' || !('schedule' in trigger || 'webhook' in trigger)) {
     return { type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
   }
   if ('webhook' in trigger) {
