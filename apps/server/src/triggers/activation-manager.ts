@@ -57,7 +57,7 @@ export class ActivationManager {
   private readonly now: () => number;
 
   constructor(private readonly o: ActivationManagerOptions) {
-    this.now = o.now ?? Date.now;
+    this.now = o.now ?? (() => Date.now());
   }
 
   isActive(workflowId: string): boolean {

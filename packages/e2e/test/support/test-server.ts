@@ -129,3 +129,23 @@ export function webhookWorkflow(path: string, extra: Record<string, unknown> = {
     ...extra,
   };
 }
+
+/**
+ * The issue's end-to-end scenario: owner, webhook workflow created and activated through the API,
+ * the webhook called, the execution read back with its run data. Returns what a test asserts on.
+ */
+export async function webhookScenario(t: TestServer, path: string) {
+  await t.setupOwner();
+  const created = await t.api('POST', '/workflows', webhookWorkflow(path));
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  const id = created.body.id as string;
+  const activated = await t.api('POST', `/workflows/${id}/activate`);
+  const call = await t.call('POST', `/webhook/${path}`, {
+    body: JSON.stringify({ name: 'Ada' }),
+    headers: { 'content-type': 'application/json' },
+  });
+  const list = await t.api('GET', `/executions?workflowId=${id}`);
+  const executionId = list.body.data[0]?.id as string;
+  const execution = await t.api('GET', `/executions/${executionId}`);
+  return { id, activated, call, list, execution };
+}
