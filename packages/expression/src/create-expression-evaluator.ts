@@ -178,7 +178,8 @@ function decodeTag(tagged: Record<string, unknown>): unknown {
 }
 
 function decodeBatch(text: string): {
-  results: unknown[];
+  results?: unknown[];
+  columns?: unknown[][];
   missing?: string[];
   items?: Record<string, unknown>;
 } {
@@ -363,13 +364,34 @@ export function createExpressionEvaluator(
     const usages = usedSlots.map((s) => slots[s]!.template.usage);
     const itemSet = new Set(tasks.map((t) => t.itemIndex));
     const payload = scopePayload(usages, scope, itemSet);
-    payload.exprs = slots.map((s) => ({ body: s.template.body, params: s.template.params }));
+    payload.exprs = slots.map((s) => ({
+      body: s.template.body,
+      valueExpr: s.template.valueExpr,
+      params: s.template.params,
+    }));
     const mutating = usages.some((u) => u.mutates);
     if (mutating) payload.mutating = [...itemSet];
 
     let pending = tasks;
     for (let round = 0; round < 4 && pending.length > 0; round++) {
-      payload.tasks = pending.flatMap((t) => [t.slot, t.itemIndex]);
+      // Without mutation, order between expressions does not matter: one loop per expression.
+      let columnOf: Array<[number, number]> = [];
+      if (mutating) {
+        delete payload.columns;
+        payload.tasks = pending.flatMap((t) => [t.slot, t.itemIndex]);
+      } else {
+        const bySlot = new Map<number, number[]>();
+        columnOf = pending.map((t) => {
+          let idx = bySlot.get(t.slot);
+          if (!idx) bySlot.set(t.slot, (idx = []));
+          idx.push(t.itemIndex);
+          return [t.slot, idx.length - 1];
+        });
+        const slotsInOrder = [...bySlot.keys()];
+        const colIndex = new Map(slotsInOrder.map((s, c) => [s, c]));
+        columnOf = columnOf.map(([s, k]) => [colIndex.get(s)!, k]);
+        payload.columns = slotsInOrder.map((s) => ({ e: s, idx: bySlot.get(s)! }));
+      }
       let text: string;
       try {
         text = (await sandbox().call<string>('n8n.evaluate', payload, { raw: true })).value;
@@ -389,7 +411,7 @@ export function createExpressionEvaluator(
       const res = decodeBatch(text);
       const retry: Task[] = [];
       pending.forEach((t, i) => {
-        const r = res.results[i];
+        const r = res.columns ? res.columns[columnOf[i]![0]]![columnOf[i]![1]] : res.results![i];
         if (r !== null && typeof r === 'object' && !Array.isArray(r) && TAG in r) {
           const tag = (r as Record<string, unknown>)[TAG];
           if (tag === 'retry') {

@@ -49,6 +49,8 @@ export interface CompiledTemplate {
   parts: Array<{ kind: 'text'; text: string } | ({ kind: 'code' } & CompiledSegment)>;
   /** Body of the sandbox function; parameters are `params`. */
   body: string;
+  /** The template's value as one JavaScript expression (used by the sandbox's batch loops). */
+  valueExpr: string;
   params: string[];
   usage: TemplateUsage;
   /** Set when the template cannot compile: every evaluation fails with it. */
@@ -337,9 +339,22 @@ export function compileTemplate(template: string): CompiledTemplate {
             code: ERROR_CODES.EXPRESSION_SYNTAX,
             cause: error,
           });
-    return { template, single, parts: [], body: '', params: [], usage, error: e };
+    return {
+      template,
+      single,
+      parts: [],
+      body: '',
+      valueExpr: 'undefined',
+      params: [],
+      usage,
+      error: e,
+    };
   }
-  return { template, single, parts, body: buildBody(parts, single), params: [...params], usage };
+  const valueExpr = buildValueExpr(parts, single);
+  const body = single
+    ? `try { return ${valueExpr}; } catch (e) { return __swallow(e); }`
+    : `return ${valueExpr};`;
+  return { template, single, parts, body, valueExpr, params: [...params], usage };
 }
 
 function compileSegment(
@@ -370,17 +385,14 @@ function compileSegment(
   return { js, ast: parsed.expr };
 }
 
-function buildBody(parts: CompiledTemplate['parts'], single: boolean): string {
-  if (single) {
-    const part = parts[0] as { js: string };
-    return `try { return (${part.js}\n); } catch (e) { return __swallow(e); }`;
-  }
+function buildValueExpr(parts: CompiledTemplate['parts'], single: boolean): string {
+  if (single) return `(${(parts[0] as { js: string }).js}\n)`;
   const pieces = parts.map((p) =>
     p.kind === 'text'
       ? JSON.stringify(p.text)
       : `__text((function () { try { return (${p.js}\n); } catch (e) { return __swallow(e); } })())`,
   );
-  return `return ${pieces.length === 0 ? '""' : pieces.join(' + ')};`;
+  return pieces.length === 0 ? '""' : pieces.join(' + ');
 }
 
 /** A Code-node script compiled for the sandbox: extension calls rewritten, usage recorded. */

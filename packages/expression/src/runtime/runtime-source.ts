@@ -867,34 +867,84 @@ export const RUNTIME_SOURCE =
     return call(0);
   });
 
-  // A batch: evaluate tasks [exprIndex, itemIndex, ...] and return encoded results (raw JSON text).
+  // Column mode: one generated loop per expression over its item indices, variables set inline.
+  var columnCache = new Map();
+  function compileColumn(e) {
+    var key = e.params.join(',') + '\u0000' + e.valueExpr;
+    var fn = columnCache.get(key);
+    if (fn) return fn;
+    var decls = '';
+    for (var k = 0; k < e.params.length; k++) {
+      var name = e.params[k];
+      if (name === '$json' || name === '$data') decls += 'var ' + name + ' = __b.item(__i).json;\n';
+      else if (name === '$itemIndex') decls += 'var $itemIndex = __i;\n';
+      else decls += 'var ' + name + ' = __b.variable(' + JSON.stringify(name) + ', __i);\n';
+    }
+    var body = 'for (var __k = 0, __n = __idx.length; __k < __n; __k++) {\n var __i = __idx[__k];\n' + decls +
+      ' try { __res[__k] = ' + e.valueExpr + '; } catch (__e) { __res[__k] = __fail(__e); }\n}';
+    fn = SB.compile(['__x', '__swallow', '__text', '__fail', '__b', '__idx', '__res'], body);
+    if (columnCache.size > 2000) columnCache.clear();
+    columnCache.set(key, fn);
+    return fn;
+  }
+  function isFatal(err) {
+    if (!err) return false;
+    if (err.name === 'InternalError' || err.name === 'SandboxDenied') return true;
+    return err.name === 'RangeError' && /call stack|stack overflow/i.test(String(err.message));
+  }
+  // Result markers are recognised by identity, so a user value cannot pass for one.
+  var markers = new WeakSet();
+  function marker(m) { markers.add(m); return m; }
+  function fail(err) {
+    if (isFatal(err)) throw err;
+    if (err && err.name === 'NeedsCompile') return marker({ '\u0000': 'retry' });
+    if (isKept(err)) return marker({ '\u0000': 'error', d: describe(err) });
+    return undefined;
+  }
+  function encodeResult(v) {
+    if (typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && isFinite(v))) return v;
+    if (v !== null && typeof v === 'object' && markers.has(v)) return v;
+    return SB.encode(v);
+  }
+  function syntaxFailure(error) {
+    return marker({ '\u0000': 'error', d: { name: 'SyntaxError', message: 'invalid syntax: ' + String(error && error.message) } });
+  }
+
+  // A batch: evaluate columns [{ e, idx }] (or item-major tasks when expressions mutate items)
+  // and return encoded results as raw JSON text.
   SB.defineHandler('n8n.evaluate', function (p) {
     var batch = new Batch(p);
     batch.missing = [];
     var exprs = p.exprs;
-    var tasks = p.tasks;
-    for (var c = 0; c < exprs.length; c++) {
-      try { exprs[c].fn = compileExpr(exprs[c]); } catch (compileError) { exprs[c].fn = null; exprs[c].fnError = compileError; }
-    }
-    var out = new Array(tasks.length / 2);
-    var fast = true;
-    for (var t = 0, r = 0; t < tasks.length; t += 2, r++) {
-      var e = exprs[tasks[t]];
-      var i = tasks[t + 1];
-      if (e.fnError) { out[r] = { '\u0000': 'error', d: { name: 'SyntaxError', message: 'invalid syntax: ' + String(e.fnError.message) } }; continue; }
-      try {
-        var v = batch.run(e, i);
-        if (typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && isFinite(v))) out[r] = v;
-        else { out[r] = SB.encode(v); fast = false; }
-      } catch (err) {
-        if (err && err.name === 'NeedsCompile') { out[r] = { '\u0000': 'retry' }; fast = false; continue; }
-        if (err && (err.name === 'InternalError' || err.name === 'SandboxDenied')) throw err;
-        if (err && err.name === 'RangeError' && /call stack|stack overflow/i.test(String(err.message))) throw err;
-        out[r] = { '\u0000': 'error', d: describe(err) };
-        fast = false;
+    var res = {};
+    if (p.columns) {
+      var cols = new Array(p.columns.length);
+      for (var c = 0; c < p.columns.length; c++) {
+        var col = p.columns[c];
+        var e = exprs[col.e];
+        var out = new Array(col.idx.length);
+        var fn;
+        try { fn = compileColumn(e); } catch (compileError) { fn = null; for (var z = 0; z < out.length; z++) out[z] = syntaxFailure(compileError); }
+        if (fn) {
+          fn(ext, swallow, text, fail, batch, col.idx, out);
+          for (var j = 0; j < out.length; j++) out[j] = encodeResult(out[j]);
+        }
+        cols[c] = out;
       }
+      res.columns = cols;
+    } else {
+      var tasks = p.tasks;
+      for (var q = 0; q < exprs.length; q++) {
+        try { exprs[q].fn = compileExpr(exprs[q]); } catch (compileError2) { exprs[q].fn = null; exprs[q].fnError = compileError2; }
+      }
+      var results = new Array(tasks.length / 2);
+      for (var t = 0, r = 0; t < tasks.length; t += 2, r++) {
+        var ex = exprs[tasks[t]];
+        if (ex.fnError) { results[r] = syntaxFailure(ex.fnError); continue; }
+        try { results[r] = encodeResult(batch.run(ex, tasks[t + 1])); } catch (err) { results[r] = encodeResult(fail(err)); }
+      }
+      res.results = results;
     }
-    var res = { results: out };
     if (batch.missing.length) res.missing = batch.missing;
     if (p.mutating) {
       var changed = {};
