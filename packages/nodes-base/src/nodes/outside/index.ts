@@ -1,4 +1,5 @@
 import type { NodeDefinition } from '@budflow/node-sdk';
+import { createCodeNodes, type CodeNodeOptions } from './code/code-nodes.js';
 import {
   createExecuteWorkflowNode,
   executeWorkflowTriggerNode,
@@ -56,15 +57,36 @@ export {
   type WebhookResponsePlan,
 } from './webhook/webhook-request.js';
 
-export type OutsideNodesOptions = HttpRequestNodeOptions;
+export {
+  createCodeNodes,
+  normaliseAllItems,
+  normaliseEachItem,
+  normaliseFunctionResult,
+  referencedNodes,
+  type CodeNodeOptions,
+} from './code/code-nodes.js';
+export { codePrelude, createCodeSandbox, DEFAULT_CODE_LIMITS } from './code/code-sandbox.js';
+
+export interface OutsideNodesOptions extends HttpRequestNodeOptions {
+  /** Sandbox or limits of the Code, Function and Function Item nodes. */
+  code?: CodeNodeOptions;
+}
+
+const defaultCode = createCodeNodes();
+/** Code, Function and Function Item on the default sandbox (created on first use). */
+export const { codeNode, functionNode, functionItemNode } = defaultCode;
 
 /**
  * The outside node group built around a host's HTTP client (server config: SSRF allow-list,
  * limits). `outsideNodes` is the same group on the default client.
  */
 export function createOutsideNodes(options: OutsideNodesOptions = {}): NodeDefinition[] {
+  const code = options.code ? createCodeNodes(options.code) : defaultCode;
   return [
     createHttpRequestNode(options),
+    code.codeNode,
+    code.functionNode,
+    code.functionItemNode,
     createExecuteWorkflowNode({ http: options.http }),
     executeWorkflowTriggerNode,
     waitNode,

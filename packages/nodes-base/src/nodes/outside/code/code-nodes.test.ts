@@ -1,0 +1,219 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTestNode } from '../internal/test-harness.js';
+import { createCodeNodes, referencedNodes } from './code-nodes.js';
+
+const nodes = createCodeNodes({ isolation: 'inline', limits: { timeoutMs: 5_000 } });
+const { codeNode, functionNode, functionItemNode } = nodes;
+afterAll(() => nodes.close());
+
+const code = (jsCode: string, mode = 'runOnceForAllItems') => ({ jsCode, mode });
+
+describe('Code (JavaScript)', () => {
+  it('runs once for all items with $input and returns items', async () => {
+    const result = await runTestNode(codeNode, {
+      typeVersion: 2,
+      items: [{ n: 1 }, { n: 2 }],
+      params: code('return $input.all().map(i => ({ json: { n: i.json.n * 10 } }));'),
+    });
+    expect(result.json).toEqual([{ n: 10 }, { n: 20 }]);
+  });
+
+  it('wraps plain objects into items and accepts a single object', async () => {
+    const many = await runTestNode(codeNode, { params: code('return [{ a: 1 }, { a: 2 }];') });
+    expect(many.items).toEqual([{ json: { a: 1 } }, { json: { a: 2 } }]);
+    const one = await runTestNode(codeNode, { params: code('return { a: 1 };') });
+    expect(one.json).toEqual([{ a: 1 }]);
+  });
+
+  it('runs once for each item with $json, $input.item and $itemIndex', async () => {
+    const result = await runTestNode(codeNode, {
+      typeVersion: 2,
+      items: [{ n: 1 }, { n: 2 }, { n: 3 }],
+      params: code(
+        'if ($json.n === 2) return;\nreturn { json: { n: $input.item.json.n, i: $itemIndex } };',
+        'runOnceForEachItem',
+      ),
+    });
+    expect(result.json).toEqual([
+      { n: 1, i: 0 },
+      { n: 3, i: 2 },
+    ]);
+    expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+  });
+
+  it('uses the default code of each mode', async () => {
+    const all = await runTestNode(codeNode, {
+      items: [{ a: 1 }],
+      params: { mode: 'runOnceForAllItems' },
+    });
+    expect(all.json).toEqual([{ a: 1, myNewField: 1 }]);
+    const each = await runTestNode(codeNode, {
+      items: [{ a: 1 }],
+      params: { mode: 'runOnceForEachItem' },
+    });
+    expect(each.json).toEqual([{ a: 1, myNewField: 1 }]);
+  });
+
+  it('never changes the input items (ImmutableOutput)', async () => {
+    const input = { json: { myNewField: 0 } };
+    const result = await runTestNode(codeNode, {
+      items: [input],
+      params: code(
+        'for (const item of $input.all()) {\n  item.json.myNewField = 2;\n}\n\nreturn new Promise((resolve) => setTimeout(() => {\n  resolve($input.all())\n}, 100));',
+      ),
+    });
+    expect(result.json).toEqual([{ myNewField: 2 }]);
+    expect(input.json.myNewField).toBe(0);
+  });
+
+  it('supports async code, Luxon, $execution, $workflow and static data', async () => {
+    const result = await runTestNode(codeNode, {
+      params: code(`
+        await new Promise((r) => setTimeout(r, 50));
+        const data = $getWorkflowStaticData('global');
+        data.count = (data.count || 0) + 1;
+        $execution.customData.set('seen', 'yes');
+        const d = DateTime.fromISO('2026-01-02T03:04:05Z').toUTC();
+        return [{ json: { year: d.year, count: data.count, exec: $execution.id, wf: $workflow.name, mode: $execution.mode } }];
+      `),
+    });
+    expect(result.json).toEqual([
+      { year: 2026, count: 1, exec: 'exec-test', wf: 'test', mode: 'test' },
+    ]);
+    expect(result.staticData.global).toEqual({ count: 1 });
+    expect(result.customData).toEqual({ seen: 'yes' });
+  });
+
+  it('captures console.log into the execution log', async () => {
+    const result = await runTestNode(codeNode, {
+      params: code('console.log("hello", { a: 1 });\nreturn [];'),
+    });
+    expect(result.logs).toContainEqual({
+      level: 'info',
+      message: 'hello {"a":1}',
+      meta: { nodeName: 'Code', source: 'console' },
+    });
+  });
+
+  it('reports the user’s line and message, never a host stack', async () => {
+    const error = await runTestNode(codeNode, {
+      params: code('const a = 1;\n\nthrow new Error("This is an error");'),
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toBe('This is an error [line 3]');
+    expect(error?.message).not.toMatch(/\.ts|node_modules|at /);
+    const each = await runTestNode(codeNode, {
+      items: [{ a: 1 }, { a: 2 }, { a: 3 }],
+      params: code(
+        '\n\n\n\nif ($itemIndex === 2) throw new Error("This is an error");\nreturn $json;',
+        'runOnceForEachItem',
+      ),
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(each?.message).toBe('This is an error [line 5, for item 2]');
+    const ref = await runTestNode(codeNode, { params: code('return nope.x;') }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(ref?.message).toMatch(/^ReferenceError: .*nope.* \[line 1\]$/);
+  });
+
+  it('continues on fail with error items per failing item', async () => {
+    const result = await runTestNode(codeNode, {
+      continueOnFail: true,
+      items: [{ a: 1 }, { a: 2 }],
+      params: code(
+        'if ($json.a === 2) throw new Error("bad");\nreturn $json;',
+        'runOnceForEachItem',
+      ),
+    });
+    expect(result.json).toEqual([{ a: 1 }, { error: 'bad [line 1, for item 1]' }]);
+  });
+
+  it('normalises results with n8n’s messages', async () => {
+    const fails = async (jsCode: string, mode?: string) =>
+      runTestNode(codeNode, { params: code(jsCode, mode) }).then(
+        () => '',
+        (e: unknown) => (e as Error).message,
+      );
+    expect(await fails('return 5;')).toBe("Code doesn't return items properly");
+    expect(await fails('return [{ json: {}, foo: 1 }];')).toBe(
+      'Unknown top-level item key: foo [item 0]',
+    );
+    expect(await fails('return [{ json: 5 }];')).toBe("A 'json' property isn't an object [item 0]");
+    expect(await fails('return [1, 2];', 'runOnceForEachItem')).toBe(
+      "Code doesn't return a single object [item 0]",
+    );
+    expect(await fails('return "x";', 'runOnceForEachItem')).toBe(
+      "Code doesn't return an object [item 0]",
+    );
+    expect(await fails('return $input.item;')).toMatch(/^Can't use \.item here/);
+  });
+
+  it('refuses Python with a clear message', async () => {
+    await expect(
+      runTestNode(codeNode, { params: { language: 'python', pythonCode: 'return []' } }),
+    ).rejects.toThrow(/Python is not supported/);
+  });
+
+  it('resolves $("Node") through the engine’s expression port', async () => {
+    const asked: string[] = [];
+    const result = await runTestNode(codeNode, {
+      items: [{ i: 0 }, { i: 1 }],
+      params: code(
+        "return [{ json: { first: $('Source').first().json.v, count: $('Source').all().length, matched: $('Source').itemMatching(1).json.v, exec: $('Source').isExecuted } }];",
+      ),
+      evaluate: (template, itemIndex) => {
+        asked.push(template);
+        if (template.includes('isExecuted')) return { isExecuted: true, params: {} };
+        if (template.includes('.all()')) return [{ json: { v: 'a' } }, { json: { v: 'b' } }];
+        if (template.includes('itemMatching')) return { json: { v: itemIndex === 1 ? 'b' : 'a' } };
+        throw new Error('unexpected');
+      },
+    });
+    expect(result.json).toEqual([{ first: 'a', count: 2, matched: 'b', exec: true }]);
+    expect(referencedNodes("$('A').item; $node[\"B\"].json; $node.C; $items('D')").sort()).toEqual([
+      'A',
+      'B',
+      'C',
+      'D',
+    ]);
+  });
+});
+
+describe('Function and Function Item (legacy)', () => {
+  it('Function runs once with `items` (n8n’s default code style)', async () => {
+    const result = await runTestNode(functionNode, {
+      items: [{ a: 1 }, { a: 2 }],
+      params: {
+        functionCode: 'for (item of items) {\n  item.json.myNewField = 1;\n}\nreturn items;',
+      },
+    });
+    expect(result.json).toEqual([
+      { a: 1, myNewField: 1 },
+      { a: 2, myNewField: 1 },
+    ]);
+    await expect(
+      runTestNode(functionNode, { params: { functionCode: 'return 1;' } }),
+    ).rejects.toThrow('No data got returned. Always return an Array of items!');
+  });
+
+  it('Function Item runs per item on the json and can set binary data', async () => {
+    const result = await runTestNode(functionItemNode, {
+      items: [{ a: 1 }, { a: 2 }],
+      params: {
+        functionCode:
+          "item.b = item.a * 2;\nif (item.a === 2) setBinaryData({ data: { data: 'eA==', mimeType: 'text/plain' } });\nreturn item;",
+      },
+    });
+    expect(result.json).toEqual([
+      { a: 1, b: 2 },
+      { a: 2, b: 4 },
+    ]);
+    expect(result.items[1]?.binary?.data?.mimeType).toBe('text/plain');
+  });
+});
