@@ -1,6 +1,8 @@
 import { BudflowError } from '@budflow/node-sdk';
 import { createCredentialCipher, resolveDataDir, type CredentialCipher } from '@budflow/secrets';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql, type Dialect } from 'kysely';
+import { SqliteEventWriter } from './internal/sqlite-event-writer.js';
 import { STORAGE_ERROR_CODES } from './errors.js';
 import { inTransaction, type RepositoryContext } from './internal/context.js';
 import { COMPRESS_THRESHOLD_BYTES } from './internal/json-codec.js';
@@ -121,9 +123,10 @@ export async function createStorage(
   const env = options.env ?? process.env;
   let dialect: Dialect;
   let schema: string | undefined;
+  let sqlite: BetterSqlite3.Database | undefined;
   if (config.dialect === 'sqlite') {
     const { createSqliteDialect } = await import('./dialect/sqlite-dialect.js');
-    dialect = createSqliteDialect(config, () => resolveDataDir(env));
+    ({ dialect, database: sqlite } = createSqliteDialect(config, () => resolveDataDir(env)));
   } else if (config.dialect === 'postgres') {
     const { createPostgresDialect } = await import('./dialect/postgres-dialect.js');
     dialect = createPostgresDialect(config, env).dialect;
@@ -136,7 +139,7 @@ export async function createStorage(
   }
   const db = new Kysely<Database>({ dialect });
   try {
-    return await openStorage(db, config.dialect, schema, options);
+    return await openStorage(db, config.dialect, schema, options, sqlite);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -148,6 +151,7 @@ async function openStorage(
   dialect: DialectName,
   schema: string | undefined,
   options: StorageOptions,
+  sqlite: BetterSqlite3.Database | undefined,
 ): Promise<Storage> {
   if (schema !== undefined) {
     try {
@@ -179,6 +183,7 @@ async function openStorage(
     now: options.now ?? Date.now,
     cipher,
     compressThreshold: options.compressThreshold ?? COMPRESS_THRESHOLD_BYTES,
+    ...(sqlite ? { sqliteWriter: new SqliteEventWriter(sqlite) } : {}),
   };
   const repositories = repositoriesOf(ctx);
   if (cipher) {

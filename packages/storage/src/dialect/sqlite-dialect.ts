@@ -13,7 +13,10 @@ export interface SqliteOptions {
 }
 
 /** better-sqlite3 with WAL: readers do not block the writer, and commits are cheap. */
-export function createSqliteDialect(options: SqliteOptions, defaultDataDir: () => string): Dialect {
+export function createSqliteDialect(
+  options: SqliteOptions,
+  defaultDataDir: () => string,
+): { dialect: Dialect; database: BetterSqlite3.Database } {
   let file = options.file;
   if (file === undefined) {
     const dir = options.dataDir ?? defaultDataDir();
@@ -27,5 +30,5 @@ export function createSqliteDialect(options: SqliteOptions, defaultDataDir: () =
   // last commits, which is the trade n8n makes too.
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return { dialect: new SqliteDialect({ database }), database };
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CredentialCipher } from '@budflow/secrets';
 import type { DialectName } from '../migrations/migrations.js';
+import type { SqliteEventWriter } from './sqlite-event-writer.js';
 import type { Database } from '../schema/database.js';
 
 /** What every repository gets: the database handle (maybe a transaction) and shared settings. */
@@ -10,6 +11,8 @@ export interface RepositoryContext {
   now: () => number;
   cipher: CredentialCipher | undefined;
   compressThreshold: number;
+  /** SQLite only: the connection, for the event-append fast path (see `SqliteEventWriter`). */
+  sqliteWriter?: SqliteEventWriter;
 }
 
 /** Runs `fn` in a transaction, or in the current one when `db` already is one. */

@@ -10,12 +10,24 @@ export interface MigrationReport {
   current: string[];
 }
 
-function migratorFor(db: Kysely<any>, dialect: DialectName, disableTransactions = false): Migrator {
+function migratorFor(
+  db: Kysely<any>,
+  dialect: DialectName,
+  options: { disableTransactions?: boolean; schema?: string } = {},
+): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => buildMigrations(dialect) },
-    disableTransactions,
+    disableTransactions: options.disableTransactions ?? false,
+    // Kysely looks for its bookkeeping tables in every schema unless told which one: another
+    // schema's tables (a neighbour's test run, another app) would be mistaken for ours.
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
   });
+}
+
+async function currentSchema(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]!.schema;
 }
 
 function report(result: MigrationResultSet, all: string[]): MigrationReport {
@@ -58,7 +70,10 @@ export async function migrateToLatest(
     return db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const result = report(await migratorFor(conn, dialect, true).migrateToLatest(), all);
+        const result = report(
+          await migratorFor(conn, dialect, { disableTransactions: true }).migrateToLatest(),
+          all,
+        );
         await sql`commit`.execute(conn);
         return result;
       } catch (error) {
@@ -71,7 +86,8 @@ export async function migrateToLatest(
     const key = sql`hashtext('budflow.migrate.' || current_schema())`;
     await sql`select pg_advisory_lock(${key})`.execute(conn);
     try {
-      return report(await migratorFor(conn, dialect).migrateToLatest(), all);
+      const schema = await currentSchema(conn);
+      return report(await migratorFor(conn, dialect, { schema }).migrateToLatest(), all);
     } finally {
       await sql`select pg_advisory_unlock(${key})`.execute(conn);
     }
@@ -80,6 +96,7 @@ export async function migrateToLatest(
 
 /** Names of migrations not applied yet (empty: the schema is current). */
 export async function pendingMigrations(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
-  const migrations = await migratorFor(db, dialect).getMigrations();
+  const schema = dialect === 'postgres' ? await currentSchema(db) : undefined;
+  const migrations = await migratorFor(db, dialect, { schema }).getMigrations();
   return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

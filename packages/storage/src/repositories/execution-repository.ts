@@ -110,6 +110,8 @@ const toExecution = (row: ExecutionTable): StoredExecution => ({
   lastSeq: Number(row.last_seq),
 });
 
+const first = <T>(list: readonly T[]): T => list[0]!;
+
 function patchColumns(patch: UpdateExecutionInput): Partial<ExecutionTable> {
   const set: Partial<ExecutionTable> = {};
   if (patch.status !== undefined) set.status = patch.status;
@@ -314,15 +316,19 @@ export class ExecutionRepository {
   async appendEvents(events: readonly ExecutionEventLike[]): Promise<void> {
     if (events.length === 0) return;
     const rows = this.eventRows(events);
+    const writer = this.ctx.db.isTransaction ? undefined : this.ctx.sqliteWriter;
     await mapConflict(
       async () => {
+        if (writer?.write(rows, first(events).executionId, {})) return;
         // SQLite caps bound parameters per statement; 6 columns x 500 rows stays far below.
-        for (let i = 0; i < rows.length; i += 500) {
-          await this.ctx.db
-            .insertInto('execution_events')
-            .values(rows.slice(i, i + 500))
-            .execute();
-        }
+        await inTransaction(this.ctx.db, async (trx) => {
+          for (let i = 0; i < rows.length; i += 500) {
+            await trx
+              .insertInto('execution_events')
+              .values(rows.slice(i, i + 500))
+              .execute();
+          }
+        });
       },
       () => this.eventConflict(events),
     );
@@ -341,6 +347,15 @@ export class ExecutionRepository {
   ): Promise<void> {
     const last = events[events.length - 1];
     const set = patchColumns({ ...patch, ...(last ? { lastSeq: last.seq } : {}) });
+    const writer = this.ctx.db.isTransaction ? undefined : this.ctx.sqliteWriter;
+    if (writer) {
+      const rows = this.eventRows(events);
+      const done = await mapConflict(
+        async () => writer.write(rows, executionId, set),
+        () => this.eventConflict(events),
+      );
+      if (done) return;
+    }
     if (this.ctx.dialect !== 'postgres' || this.ctx.db.isTransaction || events.length === 0) {
       await inTransaction(this.ctx.db, async (trx) => {
         const repo = new ExecutionRepository({ ...this.ctx, db: trx });

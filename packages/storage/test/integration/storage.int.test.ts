@@ -24,6 +24,23 @@ describe('PostgreSQL storage', () => {
     }
   });
 
+  it('migrates its own schema even when another schema has migration tables', async () => {
+    const decoy = await createPostgresStorage({ url, schema: `${schema}_decoy` });
+    await decoy.close();
+    const fresh = await createPostgresStorage({ url, schema: `${schema}_fresh` });
+    try {
+      expect(fresh.startup.applied).toEqual(['0001_initial']);
+    } finally {
+      await fresh.close();
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}_decoy" cascade`);
+      await client.query(`drop schema if exists "${schema}_fresh" cascade`);
+      await client.end();
+    }
+  });
+
   it('detects a wrong encryption key at start-up', async () => {
     const first = await createPostgresStorage(
       { url, schema },
