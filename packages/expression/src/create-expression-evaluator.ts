@@ -317,7 +317,7 @@ export function createExpressionEvaluator(
         defaultOutput,
       };
       if (dynamicNodes || lineageNodes.has(name)) {
-        const lineage: Record<number, unknown> = {};
+        const lineage: unknown[] = new Array<unknown>(scope.items.length).fill(null);
         for (const i of lineageIndices) lineage[i] = resolveLineage(scope, name, i, sources);
         entry.lineage = lineage;
       }

@@ -661,7 +661,7 @@ export const RUNTIME_SOURCE =
   Batch.prototype.paired = function (name, itemIndex) {
     var nd = this.nodeData(name);
     var entry = nd.lineage && nd.lineage[itemIndex];
-    if (entry === undefined) throw exprError("Can't get data for expression", { description: "Paired item information for node '" + name + "' is missing." });
+    if (entry === undefined || entry === null) throw exprError("Can't get data for expression", { description: "Paired item information for node '" + name + "' is missing." });
     if (!isArray(entry)) throw exprError(entry.message, { description: entry.description });
     var run = nd.runs[entry[0]];
     var items = run && run[entry[1]];
@@ -669,25 +669,26 @@ export const RUNTIME_SOURCE =
     if (!item) throw exprError("Can't get data for expression", { description: "The paired item of node '" + name + "' is missing." });
     return item;
   };
+  function NodeAccessor(batch, name, itemIndex, nd) {
+    this._b = batch;
+    this._n = name;
+    this._i = itemIndex;
+    this.isExecuted = !!(nd.runs && nd.runs.length > 0);
+    this.params = nd.params || {};
+    this.context = {};
+  }
+  NodeAccessor.prototype.all = function (branchIndex, runIndex) { return this._b.outputItems(this._n, branchIndex, runIndex); };
+  NodeAccessor.prototype.first = function (branchIndex, runIndex) { return this._b.outputItems(this._n, branchIndex, runIndex)[0]; };
+  NodeAccessor.prototype.last = function (branchIndex, runIndex) { var l = this._b.outputItems(this._n, branchIndex, runIndex); return l[l.length - 1]; };
+  NodeAccessor.prototype.itemMatching = function (i) {
+    if (typeof i !== 'number') throw exprError('itemMatching() requires the index of an input item, e.g. itemMatching(0)');
+    return this._b.paired(this._n, i);
+  };
+  NodeAccessor.prototype.pairedItem = function (i) { return this._b.paired(this._n, i === undefined ? this._i : i); };
+  Object.defineProperty(NodeAccessor.prototype, 'item', { get: function () { return this._b.paired(this._n, this._i); }, enumerable: true });
   Batch.prototype.nodeAccessor = function (name, itemIndex) {
-    var batch = this;
     if (typeof name !== 'string') throw exprError('$() requires the name of a node, e.g. $("Edit Fields")');
-    var nd = this.nodeData(name);
-    var acc = {
-      all: function (branchIndex, runIndex) { return batch.outputItems(name, branchIndex, runIndex); },
-      first: function (branchIndex, runIndex) { return batch.outputItems(name, branchIndex, runIndex)[0]; },
-      last: function (branchIndex, runIndex) { var l = batch.outputItems(name, branchIndex, runIndex); return l[l.length - 1]; },
-      itemMatching: function (i) {
-        if (typeof i !== 'number') throw exprError('itemMatching() requires the index of an input item, e.g. itemMatching(0)');
-        return batch.paired(name, i);
-      },
-      pairedItem: function (i) { return batch.paired(name, i === undefined ? itemIndex : i); },
-      isExecuted: !!(nd.runs && nd.runs.length > 0),
-      params: nd.params || {},
-      context: {},
-    };
-    Object.defineProperty(acc, 'item', { get: function () { return batch.paired(name, itemIndex); }, enumerable: true });
-    return acc;
+    return new NodeAccessor(this, name, itemIndex, this.nodeData(name));
   };
   Batch.prototype.legacyNode = function (itemIndex) {
     var batch = this;
