@@ -7,7 +7,7 @@ export const extractionValueSchema = z.object({
   key: z.string().default(''),
   cssSelector: z.string().default(''),
   returnValue: z.enum(['attribute', 'html', 'text', 'value']).default('text'),
-  attribute: z.string().default(''),
+  attribute: z.string().optional(),
   skipSelectors: z.string().default(''),
   returnArray: z.boolean().default(false),
 });
@@ -28,10 +28,14 @@ function rawValue(
   selection: Cheerio<any>,
   spec: ExtractionValue,
   style: ExtractStyle,
-): string | string[] | undefined {
+): string | string[] | Record<string, string> | undefined {
   switch (spec.returnValue) {
-    case 'attribute':
-      return selection.attr(spec.attribute);
+    case 'attribute': {
+      // Without an attribute name cheerio returns every attribute, as n8n outputs then.
+      const value: unknown =
+        spec.attribute === undefined ? selection.attr() : selection.attr(spec.attribute);
+      return value as string | undefined;
+    }
     case 'html':
       return selection.html() || undefined;
     case 'value':
@@ -53,7 +57,7 @@ function rawValue(
 }
 
 function finish(
-  value: string | string[] | undefined,
+  value: string | string[] | Record<string, string> | undefined,
   options: ExtractOptions,
   style: ExtractStyle,
 ): JsonValue | undefined {

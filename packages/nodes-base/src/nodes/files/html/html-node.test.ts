@@ -198,3 +198,66 @@ describe('HTML Extract node (legacy)', () => {
     expect(result.json).toEqual([{ title: '  Shop  ' }]);
   });
 });
+
+describe('HTML node v1.2 text extraction (n8n behaviour)', () => {
+  const page = `<html>
+<head>
+\t<title>My Page</title>\t
+</head>
+<body>
+\t<h1>My Page</h1>
+\t<p>Hello World</p>
+\t<div class="content">
+\t\t<p>Another paragraph\\n</p>
+\t\t<p>Yet \\r\\n\\r\\n\\t\\t\\t\\t\\t\\t\\another paragraph\\n</p>
+\t\t<p>And\\one more\\n</p>
+\t</div>
+\t<img src="https://n8n.io/n8n-logo.png" alt="n8n.io logo" />
+\t<a href="https://n8n.io">n8n.io</a>
+    <input id="text-id" type="text" value="n8n" />
+</body>
+</html>`
+    .replace(/\\n/g, '\n')
+    .replace(/\\r/g, '\r')
+    .replace(/\\t/g, '\t')
+    .replace(/\\a/g, 'a')
+    .replace(/\\o/g, 'o');
+
+  const run = (value: JsonObject, options: JsonObject = {}) =>
+    runNode(htmlNode, {
+      typeVersion: 1.2,
+      params: { operation: 'extractHtmlContent', extractionValues: { values: [value] }, options },
+      items: [{ data: page }],
+    }).then((result) => result.json[0]!.data);
+
+  it('renders text like html-to-text, with clean-up and trimming options', async () => {
+    expect(await run({ key: 'data', cssSelector: 'html' }, { cleanUpText: true })).toBe(
+      'MY PAGEHello WorldAnother paragraphYet another paragraphAndone moren8n.io logo [https://n8n.io/n8n-logo.png] n8n.io [https://n8n.io]',
+    );
+    expect(await run({ key: 'data', cssSelector: 'html' }, { trimValues: true })).toBe(
+      'MY PAGE\n\nHello World\n\nAnother paragraph\n\nYet another paragraph\n\nAndone more\n\nn8n.io logo [https://n8n.io/n8n-logo.png] n8n.io [https://n8n.io]',
+    );
+    expect(await run({ key: 'data', cssSelector: 'html', skipSelectors: 'img, a' })).toBe(
+      'MY PAGE\n\nHello World\n\nAnother paragraph\n\nYet another paragraph\n\nAndone more',
+    );
+    expect(await run({ key: 'data', cssSelector: 'p', returnArray: true })).toEqual([
+      'Hello World',
+      'Another paragraph',
+      'Yet another paragraph',
+      'Andone more',
+    ]);
+  });
+
+  it('returns every attribute when no attribute name is given', async () => {
+    expect(await run({ key: 'data', cssSelector: 'div', returnValue: 'attribute' })).toEqual({
+      class: 'content',
+    });
+  });
+
+  it('returns inner HTML and input values untouched', async () => {
+    const html = (await run({ key: 'data', cssSelector: 'body', returnValue: 'html' })) as string;
+    expect(html.startsWith('\n\t<h1>My Page</h1>')).toBe(true);
+    expect(html).toContain('<img src="https://n8n.io/n8n-logo.png" alt="n8n.io logo">');
+    expect(await run({ key: 'data', cssSelector: '#text-id', returnValue: 'value' })).toBe('n8n');
+  });
+});
