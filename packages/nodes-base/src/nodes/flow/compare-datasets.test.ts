@@ -84,11 +84,43 @@ describe('Compare Datasets', () => {
     const b = [{ id: 1, updated: 'y', v: 5 }];
     const [, same] = await compare(
       2,
-      { ...byField('id'), options: { skipFields: 'updated', fuzzyCompare: true } },
+      { ...byField('id'), fuzzyCompare: true, options: { skipFields: 'updated' } },
       a,
       b,
     );
     expect(same).toEqual([{ id: 1, updated: 'y', v: 5 }]);
+  });
+
+  it('moves skipped nested fields out of the differences (2.1+)', async () => {
+    const a = [{ id: 1, meta: { at: 1, by: 'x' } }];
+    const b = [{ id: 1, meta: { at: 2, by: 'y' } }];
+    const params = { ...byField('id'), resolve: 'includeBoth', options: { skipFields: 'meta.at' } };
+    const [, , different] = await compare(2.3, params, a, b);
+    expect(different).toEqual([
+      {
+        keys: { id: 1 },
+        same: { id: 1 },
+        different: { meta: { inputA: { by: 'x' }, inputB: { by: 'y' } } },
+        skipped: { meta: { inputA: { at: 1 }, inputB: { at: 2 } } },
+      },
+    ]);
+    await expect(
+      compare(
+        2.3,
+        { ...params, options: { skipFields: 'meta.at', disableDotNotation: true } },
+        a,
+        b,
+      ),
+    ).rejects.toThrow(
+      "Dot notation is disabled, but field to skip comparing 'meta.at' contains dot",
+    );
+  });
+
+  it('reports a missing match field before 2.2 only', async () => {
+    await expect(compare(2.1, byField('nope'), inputA, inputB)).rejects.toThrow(
+      "Field 'nope' is not present in any of items in 'Input A'",
+    );
+    expect((await compare(2.2, byField('nope'), inputA, inputB))[0]).toEqual(inputA);
   });
 
   it('handles empty inputs', async () => {

@@ -1,5 +1,6 @@
 import {
   defineNode,
+  pairedItemList,
   type ExecuteContext,
   type Item,
   type JsonObject,
@@ -13,6 +14,7 @@ import {
   getPath,
   nodeError,
   setPath,
+  unsetPath,
   type CompareFunction,
 } from '../../shared/index.js';
 import { checkMatchFieldsInput, type FieldPair } from './merge/match-items.js';
@@ -70,6 +72,7 @@ const valueOf = (json: JsonObject, field: string, disableDotNotation: boolean) =
     : getPath(json, field);
 
 interface CompareSettings {
+  version: number;
   resolve: CompareParams['resolve'];
   preferWhenMix: 'input1' | 'input2';
   exceptWhenMix: unknown;
@@ -77,41 +80,68 @@ interface CompareSettings {
   fuzzy: boolean;
   disableDotNotation: boolean;
   multipleMatches: 'first' | 'all';
-  /** 2.3+: keep falsy values such as 0 when mixing and reporting differences. */
-  keepFalsy: boolean;
   equal: CompareFunction;
 }
 
-const orNull = (value: unknown, keepFalsy: boolean): JsonValue =>
-  (keepFalsy ? (value ?? null) : value || null) as JsonValue;
+/** v2+ reports a missing field as null and keeps falsy values; v1 turns every falsy value into null. */
+const nullish = (value: unknown, version: number): JsonValue =>
+  (version >= 2 ? (value === undefined ? null : value) : value || null) as JsonValue;
 
 function compareItems(a: Item, b: Item, pairs: FieldPair[], s: CompareSettings): Item {
   const keys: JsonObject = {};
   for (const pair of pairs) keys[pair.field1] = a.json[pair.field1];
   const keys1 = Object.keys(a.json);
   const keys2 = Object.keys(b.json);
-  const same: JsonObject = {};
-  for (const key of keys1) {
-    if (keys2.includes(key) && s.equal(a.json[key], b.json[key])) same[key] = a.json[key];
-  }
   const all = [...new Set([...keys1, ...keys2])];
+  const toCompare = s.fuzzy && s.version >= 2.1 ? all : keys1.filter((key) => keys2.includes(key));
+  const same: JsonObject = {};
+  for (const key of toCompare) {
+    if (s.equal(a.json[key], b.json[key])) same[key] = a.json[key];
+  }
+  const [name1, name2] = s.version >= 2 ? ['inputA', 'inputB'] : ['input1', 'input2'];
   const different: JsonObject = {};
   const skipped: JsonObject = {};
-  for (const key of all) {
-    if (Object.prototype.hasOwnProperty.call(same, key)) continue;
-    if (s.resolve === 'preferInput1') different[key] = orNull(a.json[key], s.keepFalsy);
-    else if (s.resolve === 'preferInput2') different[key] = orNull(b.json[key], s.keepFalsy);
-    else {
-      const value = {
-        input1: orNull(a.json[key], s.keepFalsy),
-        input2: orNull(b.json[key], s.keepFalsy),
-      };
-      if (s.skipFields.includes(key)) skipped[key] = value;
-      else different[key] = value;
+  all.forEach((key, i) => {
+    if (Object.prototype.hasOwnProperty.call(same, key)) return;
+    if (s.resolve === 'preferInput1') {
+      different[key] = nullish(a.json[key], s.version);
+      return;
     }
-  }
+    if (s.resolve === 'preferInput2') {
+      different[key] = nullish(b.json[key], s.version);
+      return;
+    }
+    let value1 = nullish(a.json[key], s.version);
+    let value2 = nullish(b.json[key], s.version);
+    if (s.version >= 2.1 && !s.disableDotNotation && !s.skipFields.includes(key)) {
+      // Skipped nested fields (`key.sub`) are moved from "different" to "skipped".
+      const nested = s.skipFields.filter((field) => field.startsWith(key) && field.includes('.'));
+      value1 = deepCopyJson(value1);
+      value2 = deepCopyJson(value2);
+      if (nested.length > 0 && (typeof value1 !== 'object' || typeof value2 !== 'object')) {
+        throw new Error(
+          `The field '${key}' in item ${i} is not an object. It is not possible to use dot notation.`,
+        );
+      }
+      if (nested.length > 0) skipped[key] = { [name1]: {}, [name2]: {} };
+      for (const field of nested) {
+        const inner = field.replace(`${key}.`, '');
+        const target = skipped[key] as Record<string, JsonObject>;
+        setPath(target[name1]!, inner, getPath(value1, inner));
+        setPath(target[name2]!, inner, getPath(value2, inner));
+        if (value1 !== null && typeof value1 === 'object') unsetPath(value1, inner);
+        if (value2 !== null && typeof value2 === 'object') unsetPath(value2, inner);
+      }
+      different[key] = { [name1]: value1, [name2]: value2 };
+    } else if (s.skipFields.includes(key)) {
+      skipped[key] = { [name1]: value1, [name2]: value2 };
+    } else {
+      different[key] = { [name1]: value1, [name2]: value2 };
+    }
+  });
   return {
     json: { keys, same, different, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) },
+    pairedItem: [...pairedItemList(a.pairedItem), ...pairedItemList(b.pairedItem)],
   };
 }
 
@@ -130,7 +160,12 @@ function combineItems(a: Item, b: Item, s: CompareSettings): Item {
     if (s.disableDotNotation) {
       if (field !== '__proto__') out.json[field] = match.json[field];
     } else {
-      setPath(out.json, field, deepCopyJson(orNull(getPath(match.json, field), s.keepFalsy)));
+      const value = getPath(match.json, field);
+      setPath(
+        out.json,
+        field,
+        deepCopyJson((s.version >= 2.3 ? (value ?? null) : value || null) as JsonValue),
+      );
     }
   }
   return out;
@@ -178,8 +213,17 @@ function compare(input1: Item[], input2: Item[], pairs: FieldPair[], s: CompareS
       let json1 = entry.json;
       let json2 = match.json;
       if (s.skipFields.length > 0) {
-        json1 = omitKeys(json1, s.skipFields);
-        json2 = omitKeys(json2, s.skipFields);
+        if (s.disableDotNotation || !s.skipFields.some((field) => field.includes('.'))) {
+          json1 = omitKeys(json1, s.skipFields);
+          json2 = omitKeys(json2, s.skipFields);
+        } else {
+          json1 = deepCopyJson(json1);
+          json2 = deepCopyJson(json2);
+          for (const field of s.skipFields) {
+            unsetPath(json1, field);
+            unsetPath(json2, field);
+          }
+        }
       }
       const equal = s.fuzzy
         ? Object.keys(json1).every((key) => s.equal(json1[key], json2[key]))
@@ -223,29 +267,43 @@ export const compareDatasetsNode = defineNode({
     try {
       const pairs = checkMatchFieldsInput(params.mergeByFields.values);
       const disableDotNotation = !!params.options.disableDotNotation;
-      const input1 = checkInput(
-        ctx.inputs[0] ?? [],
-        pairs.map((p) => p.field1),
-        disableDotNotation,
-        'Input A',
-      );
-      const input2 = checkInput(
-        ctx.inputs[1] ?? [],
-        pairs.map((p) => p.field2),
-        disableDotNotation,
-        'Input B',
-      );
-      const fuzzy = !!(params.options.fuzzyCompare ?? (version >= 2 ? params.fuzzyCompare : false));
+      let input1 = ctx.inputs[0] ?? [];
+      let input2 = ctx.inputs[1] ?? [];
+      if (version < 2.2) {
+        input1 = checkInput(
+          input1,
+          pairs.map((p) => p.field1),
+          disableDotNotation,
+          'Input A',
+        );
+        input2 = checkInput(
+          input2,
+          pairs.map((p) => p.field2),
+          disableDotNotation,
+          'Input B',
+        );
+      } else {
+        input1 = input1.filter((item) => !isEmptyJson(item.json));
+        input2 = input2.filter((item) => !isEmptyJson(item.json));
+      }
+      const fuzzy = version >= 2 ? params.fuzzyCompare : !!params.options.fuzzyCompare;
+      const skipFields = (params.options.skipFields ?? '').split(',').map((f) => f.trim());
+      const dotted = skipFields.find((field) => field.includes('.'));
+      if (disableDotNotation && dotted !== undefined) {
+        throw new Error(
+          `Dot notation is disabled, but field to skip comparing '${dotted}' contains dot`,
+        );
+      }
       const settings: CompareSettings = {
+        version,
         resolve: params.resolve,
         preferWhenMix: params.preferWhenMix,
         exceptWhenMix: params.exceptWhenMix,
-        skipFields: (params.options.skipFields ?? '').split(',').map((f) => f.trim()),
+        skipFields,
         fuzzy,
         disableDotNotation,
         multipleMatches: params.options.multipleMatches ?? 'first',
-        keepFalsy: version >= 2.3,
-        equal: fuzzyCompare(fuzzy, version >= 2.2 ? 2 : 1),
+        equal: fuzzyCompare(fuzzy, version),
       };
       return compare(input1, input2, pairs, settings);
     } catch (error) {
