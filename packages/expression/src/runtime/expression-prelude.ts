@@ -11,8 +11,8 @@ function packageFile(require: NodeRequire, pkg: string, file: string): string {
 }
 
 /**
- * The scripts that make a sandbox context an n8n expression environment: Luxon, jmespath, the
- * jsonata source (compiled on first use of `$jsonata`), then the runtime. Also usable by a script
+ * The scripts that make a sandbox context an n8n expression environment: Luxon, the jmespath and
+ * jsonata sources (compiled on first use of `$jmespath` / `$jsonata`), then the runtime. Also usable by a script
  * runner (the Code node) that wants the same globals.
  */
 export function expressionPrelude(): PreludeScript[] {
@@ -24,8 +24,8 @@ export function expressionPrelude(): PreludeScript[] {
       code: `(function () {\n${packageFile(require, 'luxon', 'build/global/luxon.min.js')}\nglobalThis.luxon = luxon;\n})();`,
     },
     {
-      filename: 'jmespath.js',
-      code: `(function (exports) {\n${packageFile(require, 'jmespath', 'jmespath.js')}\n})(globalThis.jmespath = {});`,
+      filename: 'jmespath-source.js',
+      code: `globalThis.__bf_jmespath_source = ${JSON.stringify(packageFile(require, 'jmespath', 'jmespath.js'))};`,
     },
     {
       filename: 'jsonata-source.js',

@@ -11,10 +11,11 @@ export const RUNTIME_SOURCE =
   var G = globalThis;
   var SB = G.__budflowSandbox;
   var luxon = G.luxon;
-  var jmespathLib = G.jmespath;
+  var jmespathSource = G.__bf_jmespath_source;
+  var jmespathLib;
   var jsonataSource = G.__bf_jsonata_source;
   delete G.luxon;
-  delete G.jmespath;
+  delete G.__bf_jmespath_source;
   delete G.__bf_jsonata_source;
   var DateTime = luxon.DateTime, Duration = luxon.Duration, Interval = luxon.Interval, Settings = luxon.Settings;
   var isArray = Array.isArray;
@@ -575,6 +576,10 @@ export const RUNTIME_SOURCE =
   function $jmespath(data, query) {
     if (data === null || typeof data !== 'object') throw exprError('expected an object or array as the first argument of $jmespath');
     if (typeof query !== 'string') throw exprError('expected a string query as the second argument of $jmespath');
+    if (!jmespathLib) {
+      jmespathLib = {};
+      SB.compile(['exports', 'module', 'require', 'define'], jmespathSource)(jmespathLib, undefined, undefined, undefined);
+    }
     return jmespathLib.search(data, query);
   }
   var jsonataLib;
