@@ -204,7 +204,7 @@ async function prefetchNodes(ctx: ExecuteContext<unknown>, code: string, mode: M
         0,
       )) as JsonObject;
       entry.isExecuted = Boolean(meta.isExecuted);
-      entry.params = (meta.params ?? {});
+      entry.params = meta.params ?? {};
     } catch (error) {
       entry.allError = message(error);
       nodes[name] = entry;

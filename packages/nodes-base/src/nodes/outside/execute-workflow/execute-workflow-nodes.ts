@@ -276,7 +276,7 @@ export const executeWorkflowTriggerNode = defineNode<TriggerParams>({
   outputs: [{ type: 'main' }],
   params: triggerParams,
   paramItems: 'first',
-  trigger: { kind: 'manual' },
+  // No `trigger`: like n8n, it is a starting node by type and runs `execute` in every mode.
   execute(ctx) {
     const p = ctx.params(0);
     let fields: Array<{ name: string; type: string }> | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode, defineTrigger, type JsonObject } from '@budflow/node-sdk';
+import { defineNode, type JsonObject } from '@budflow/node-sdk';
 import { isUnsafeKey, str } from '../internal/params.js';
 
 /** What the engine passes to an error workflow's Error Trigger (n8n's shape). */
@@ -44,7 +44,7 @@ const SAMPLE: ErrorTriggerData = {
  * Error Trigger: starts an error workflow. The engine runs it with `errorTriggerItem(...)` as
  * input, which it passes through; a manual run emits n8n's example data.
  */
-export const errorTriggerNode = defineTrigger({
+export const errorTriggerNode = defineNode({
   type: 'budflow.errorTrigger',
   version: 1,
   title: 'Error Trigger',
@@ -54,13 +54,11 @@ export const errorTriggerNode = defineTrigger({
   inputs: [],
   outputs: [{ type: 'main' }],
   params: z.looseObject({}),
-  trigger: {
-    kind: 'event',
-    manual: (ctx) =>
-      ctx.execution.mode === 'manual' && ctx.items.every((i) => Object.keys(i.json).length === 0)
-        ? [[{ json: errorTriggerItem(SAMPLE) }]]
-        : [ctx.items],
-  },
+  // No `trigger`: like n8n, a starting node by type whose `execute` runs in every mode.
+  execute: (ctx) =>
+    ctx.execution.mode === 'manual' && ctx.items.every((i) => Object.keys(i.json).length === 0)
+      ? [[{ json: errorTriggerItem(SAMPLE) }]]
+      : [ctx.items],
 });
 
 const executionDataParams = z.object({

@@ -13,18 +13,44 @@ afterEach(() => {
 });
 
 describe('Wait', () => {
-  it('waits a time interval with the v1 and v1.1 defaults and passes items through', async () => {
-    const v1 = await runTestNode(waitNode, {
+  it('sleeps short waits in-process and passes items through', async () => {
+    let done = false;
+    const pending = runTestNode(waitNode, {
       typeVersion: 1,
       params: { amount: 2, unit: 'seconds' },
       items: [{ a: 1 }],
+    }).then((r) => {
+      done = true;
+      return r;
     });
-    expect(v1.wait?.until?.toISOString()).toBe('2026-03-01T10:00:02.000Z');
-    expect(v1.json).toEqual([{ a: 1 }]);
-    const v1Default = await runTestNode(waitNode, { typeVersion: 1 });
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const short = await pending;
+    expect(short.wait).toBeUndefined();
+    expect(short.json).toEqual([{ a: 1 }]);
+  });
+
+  it('cancels an in-process wait when the execution is cancelled', async () => {
+    const controller = new AbortController();
+    const pending = runTestNode(waitNode, {
+      typeVersion: 1.1,
+      params: { amount: 30 },
+      signal: controller.signal,
+    });
+    controller.abort(new Error('cancelled'));
+    await expect(pending).rejects.toThrow('cancelled');
+  });
+
+  it('parks long waits, with the v1 default of one hour', async () => {
+    const v1Default = await runTestNode(waitNode, { typeVersion: 1, items: [{ a: 1 }] });
     expect(v1Default.wait?.until?.toISOString()).toBe('2026-03-01T11:00:00.000Z');
-    const v11Default = await runTestNode(waitNode, { typeVersion: 1.1 });
-    expect(v11Default.wait?.until?.toISOString()).toBe('2026-03-01T10:00:05.000Z');
+    expect(v1Default.json).toEqual([{ a: 1 }]);
+    const v11 = await runTestNode(waitNode, {
+      typeVersion: 1.1,
+      params: { amount: 2, unit: 'minutes' },
+    });
+    expect(v11.wait?.until?.toISOString()).toBe('2026-03-01T10:02:00.000Z');
   });
 
   it('waits until a specific time in the workflow timezone', async () => {

@@ -1,8 +1,14 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { defineNode, NodeError } from '@budflow/node-sdk';
-import { bool, num, str } from '../internal/params.js';
+import { bool, num, sleep, str } from '../internal/params.js';
 import { webhookOptions, webhookParams, type WebhookParams } from '../webhook/webhook-params.js';
+
+/**
+ * n8n sleeps in-process below this and parks the execution above it (its waiting-execution poller
+ * runs every 60 s).
+ */
+export const IN_PROCESS_WAIT_LIMIT_MS = 65_000;
 
 const UNIT_MS = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 const unit = (fallback: keyof typeof UNIT_MS) =>
@@ -43,9 +49,10 @@ function parseDate(value: unknown, zone: string): DateTime | undefined {
 }
 
 /**
- * Wait: parks the execution (`ctx.putExecutionToWait`) until a time, or until its resume URL is
- * called, and passes its input through. The engine sleeps short waits in-process and persists
- * long ones; on a webhook resume the request item becomes this node's output.
+ * Wait: passes its input through after a time, or when its resume URL is called. Like n8n, waits
+ * shorter than 65 s are slept in-process (cancelled by the execution's signal); longer ones and
+ * webhook waits park the execution (`ctx.putExecutionToWait`) for the engine to persist. On a
+ * webhook resume the request item becomes this node's output.
  */
 export const waitNode = defineNode<WaitParams>({
   type: 'budflow.wait',
@@ -60,7 +67,7 @@ export const waitNode = defineNode<WaitParams>({
   ],
   params: (typeVersion) => waitParams(typeVersion),
   paramItems: 'first',
-  execute(ctx) {
+  async execute(ctx) {
     const p = ctx.params(0);
     const zone = ctx.workflow.timezone;
     const fail = (message: string) =>
@@ -88,6 +95,13 @@ export const waitNode = defineNode<WaitParams>({
       }
     } else {
       until = null;
+    }
+    if (until && (p.resume === 'timeInterval' || p.resume === 'specificTime')) {
+      const ms = until.getTime() - Date.now();
+      if (ms < IN_PROCESS_WAIT_LIMIT_MS) {
+        if (ms > 0) await sleep(ms, ctx.signal);
+        return [ctx.items];
+      }
     }
     ctx.putExecutionToWait(until);
     return [ctx.items];
