@@ -3,6 +3,7 @@ import { NodeHtmlMarkdown, type NodeHtmlMarkdownOptions } from 'node-html-markdo
 import showdown from 'showdown';
 import { z } from 'zod';
 import { setPath, toJsonObject } from '../internal/data-path.js';
+import { looseString } from '../internal/schema.js';
 
 const patternPair = z.object({
   pattern: z.string().default(''),
@@ -63,8 +64,8 @@ const SHOWDOWN_OPTION_KEYS = Object.keys(markdownToHtmlOptions) as Array<
 
 const paramsSchema = z.object({
   mode: z.enum(['markdownToHtml', 'htmlToMarkdown']).default('htmlToMarkdown'),
-  html: z.string().default(''),
-  markdown: z.string().default(''),
+  html: looseString(),
+  markdown: looseString(),
   destinationKey: z.string().default('data'),
   options: z.object({ ...htmlToMarkdownOptions, ...markdownToHtmlOptions }).default({}),
 });

@@ -110,3 +110,55 @@ describe('Extract from File date cells by version', () => {
     expect(result.json[0]!.Amount).toBe(1234.5);
   });
 });
+
+describe('Spreadsheet File v1 reading a CSV file (n8n test expectations)', () => {
+  const csv = fileItem(Buffer.from('A,B,C\n1,2,3\n4,5,6\n'), 'text/csv', 'csv');
+  const read = (options: Record<string, string | boolean>) =>
+    runNode(spreadsheetFileNode, { typeVersion: 1, params: { options }, items: [csv] }).then(
+      (result) => result.json,
+    );
+
+  it('reads typed values, ranges, header-less rows, raw data and strings', async () => {
+    expect(await read({})).toEqual([
+      { A: 1, B: 2, C: 3 },
+      { A: 4, B: 5, C: 6 },
+    ]);
+    expect(await read({ range: 'A2:B3' })).toEqual([{ '1': 4, '2': 5 }]);
+    expect(await read({ headerRow: false })).toEqual([
+      { row: ['A', 'B', 'C'] },
+      { row: [1, 2, 3] },
+      { row: [4, 5, 6] },
+    ]);
+    expect(await read({ rawData: true })).toEqual([
+      { A: '1', B: '2', C: '3' },
+      { A: '4', B: '5', C: '6' },
+    ]);
+    expect(await read({ readAsString: true })).toEqual([
+      { A: 1, B: 2, C: 3 },
+      { A: 4, B: 5, C: 6 },
+    ]);
+  });
+
+  it('writes RTF and HTML with their MIME types', async () => {
+    const rows = [
+      { A: 1, B: 2 },
+      { A: 3, B: 4 },
+    ];
+    const rtf = await runNode(spreadsheetFileNode, {
+      typeVersion: 1,
+      params: { operation: 'toFile', fileFormat: 'rtf' },
+      items: rows,
+    });
+    expect(rtf.items[0]!.binary!.data).toMatchObject({
+      mimeType: 'application/rtf',
+      fileExtension: 'rtf',
+      fileName: 'spreadsheet.rtf',
+    });
+    const html = await runNode(spreadsheetFileNode, {
+      typeVersion: 1,
+      params: { operation: 'toFile', fileFormat: 'html' },
+      items: rows,
+    });
+    expect(html.items[0]!.binary!.data).toMatchObject({ mimeType: 'text/html', fileType: 'html' });
+  });
+});
