@@ -131,6 +131,36 @@ describe('Item Lists: remove duplicates, sort, limit, summarize', () => {
     expect((await run(2.1, params, [{ id: 1 }])).json).toEqual([{ count_idd: 0 }]);
   });
 
+  it('orders split values as object keys, numbers first, and names them as strings', async () => {
+    const { json } = await run(
+      3,
+      {
+        operation: 'summarize',
+        fieldsToSummarize: { values: [{ field: 'k' }] },
+        fieldsToSplitBy: 'k',
+      },
+      [{ k: 'b' }, { k: 10 }, { k: 2 }, { k: 'b' }],
+    );
+    expect(json).toEqual([
+      { k: '2', count_k: 1 },
+      { k: '10', count_k: 1 },
+      { k: 'b', count_k: 2 },
+    ]);
+  });
+
+  it('gives one empty item for a missing field before v2.1 when told to continue', async () => {
+    const { json } = await run(
+      2,
+      {
+        operation: 'summarize',
+        fieldsToSummarize: { values: [{ field: 'ghost' }] },
+        options: { continueIfFieldNotFound: true },
+      },
+      [{ id: 1 }, { id: 2 }],
+    );
+    expect(json).toEqual([{}]);
+  });
+
   it('passes nothing on for no input', async () => {
     expect((await run(3, { operation: 'summarize' }, [])).json).toEqual([]);
   });

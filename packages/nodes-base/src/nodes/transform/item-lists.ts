@@ -81,8 +81,8 @@ function splitVariant(version: number): SplitOutVariant {
   if (version < 2) return 'v1';
   if (version < 2.1) return 'v2';
   if (version < 2.2) return 'v2.1';
-  if (version < 3) return 'v2.2';
-  return 'current';
+  // Item Lists 3 splits as 2.2 did; `$binary` and binaries came with the Split Out node
+  return 'v2.2';
 }
 
 function splitOut(items: Item[], params: (index: number) => ItemListsParams, version: number) {
@@ -201,7 +201,9 @@ export const itemListsNode = defineNode({
             disableDotNotation: p.options.disableDotNotation,
             outputFormat: p.options.outputFormat,
             skipEmptySplitFields: p.options.skipEmptySplitFields,
-            throwWhenMissing: (version < 2.1 || version >= 3) && !p.options.continueIfFieldNotFound,
+            throwWhenMissing: version < 2.1,
+            emptyItemWhenMissing: p.options.continueIfFieldNotFound,
+            groupKeys: 'object',
           }),
         ];
     }

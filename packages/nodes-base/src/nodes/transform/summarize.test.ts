@@ -122,4 +122,20 @@ describe('Summarize', () => {
     ]);
     expect(({} as Record<string, unknown>).sum_v).toBeUndefined();
   });
+
+  it('keeps the type of split values in v1.1 and makes them strings in v1', async () => {
+    const items = [
+      { n: 2, v: 1 },
+      { n: 1, v: 2 },
+      { n: 2, v: 3 },
+    ];
+    const params = summarize([{ aggregation: 'sum', field: 'v' }], { fieldsToSplitBy: 'n' });
+    const typed = await runNode(summarizeNode, { typeVersion: 1.1, items, params });
+    expect(typed.json).toEqual([
+      { n: 2, sum_v: 4 },
+      { n: 1, sum_v: 2 },
+    ]);
+    const strings = await runNode(summarizeNode, { typeVersion: 1, items, params });
+    expect(strings.json.map((row) => row.n)).toEqual(['2', '1']);
+  });
 });

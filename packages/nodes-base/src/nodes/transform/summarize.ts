@@ -74,6 +74,7 @@ export const summarizeNode = defineNode({
         outputFormat: p.options.outputFormat,
         skipEmptySplitFields: p.options.skipEmptySplitFields,
         throwWhenMissing: ctx.typeVersion <= 1 && !p.options.continueIfFieldNotFound,
+        groupKeys: ctx.typeVersion <= 1 ? 'stringMap' : 'typedMap',
       }),
     ];
   },

@@ -21,6 +21,9 @@ export interface SummarizeOptions {
   skipEmptySplitFields: boolean;
   /** Throw when a field to summarize is in no item (else the summary just counts nothing). */
   throwWhenMissing: boolean;
+  /** Item Lists before 2.1: a field in no item gives one empty item instead of throwing. */
+  emptyItemWhenMissing?: boolean;
+  groupKeys: GroupKeys;
 }
 
 const PREFIX: Record<AggregationKind, string> = {
@@ -114,61 +117,79 @@ function summarizeRows(rows: Row[], options: SummarizeOptions): Record<string, u
   return out;
 }
 
-interface Group {
-  rows: Row[];
+/**
+ * How split values become group keys. `object` (Item Lists): strings, ordered as a plain object
+ * orders keys (integer-like first). `stringMap` (Summarize v1): strings in first-seen order.
+ * `typedMap` (Summarize v1.1): the values themselves (numbers stay numbers) in first-seen order.
+ */
+export type GroupKeys = 'object' | 'stringMap' | 'typedMap';
+
+interface Groups {
+  field: string;
+  groups: Array<{ key: unknown; child: Groups | Summary }>;
+}
+interface Summary {
+  values: Record<string, unknown>;
+  rows: number[];
 }
 
-/** Groups rows by the first split field, recursively; keys ordered as n8n's plain objects. */
-function splitRows(
-  rows: Row[],
-  splitKeys: string[],
-  options: SummarizeOptions,
-): Record<string, unknown> {
+const isIndexKey = (key: string): boolean =>
+  /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 4294967295;
+
+function splitRows(rows: Row[], splitKeys: string[], options: SummarizeOptions): Groups | Summary {
   const [first, ...rest] = splitKeys;
   if (first === undefined) {
-    const result = summarizeRows(rows, options);
-    if (options.outputFormat !== 'singleItem') {
-      defineOwn(
-        result,
-        '\u0000rows',
-        rows.map((row) => row.index),
-      );
-    }
-    return result;
+    return { values: summarizeRows(rows, options), rows: rows.map((row) => row.index) };
   }
   const dot = !options.disableDotNotation;
-  const groups: Record<string, Group> = Object.create(null) as Record<string, Group>;
+  const mode = options.groupKeys;
+  const byKey = new Map<unknown, Row[]>();
   for (const row of rows) {
-    let keyValue: unknown = getField(row.json, first, dot);
-    if (typeof keyValue === 'object' && keyValue !== null) keyValue = JSON.stringify(keyValue);
-    if (options.skipEmptySplitFields && typeof keyValue !== 'number' && !keyValue) continue;
-    const key = keyValue === undefined ? 'undefined' : String(keyValue);
-    (groups[key] ??= { rows: [] }).rows.push(row);
+    let value: unknown = getField(row.json, first, dot);
+    if (mode === 'object') {
+      if (typeof value === 'object' && value !== null) value = JSON.stringify(value);
+      if (options.skipEmptySplitFields && typeof value !== 'number' && !value) continue;
+      value = String(value);
+    } else {
+      if (value && typeof value === 'object') value = JSON.stringify(value);
+      if (mode === 'stringMap') value = String(value);
+      if (options.skipEmptySplitFields && typeof value !== 'number' && !value) continue;
+    }
+    const list = byKey.get(value);
+    if (list) list.push(row);
+    else byKey.set(value, [row]);
   }
+  let keys = [...byKey.keys()];
+  if (mode === 'object') {
+    const index = keys.filter((key) => isIndexKey(key as string));
+    index.sort((a, b) => Number(a) - Number(b));
+    keys = [...index, ...keys.filter((key) => !isIndexKey(key as string))];
+  }
+  return {
+    field: first,
+    groups: keys.map((key) => ({ key, child: splitRows(byKey.get(key)!, rest, options) })),
+  };
+}
+
+const isSummary = (node: Groups | Summary): node is Summary => 'values' in node;
+
+/** All splits as one nested object keyed by the split values. */
+function toObject(node: Groups | Summary): Record<string, unknown> {
+  if (isSummary(node)) return node.values;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(groups)) {
-    defineOwn(out, key, splitRows(groups[key]!.rows, rest, options));
-  }
+  for (const { key, child } of node.groups) defineOwn(out, String(key), toObject(child));
   return out;
 }
 
-function flattenGroups(
-  tree: Record<string, unknown>,
-  splitNames: string[],
-  prefix: Record<string, unknown>,
-  out: Array<{ json: Record<string, unknown>; rows: number[] }>,
-): void {
-  const [name, ...rest] = splitNames;
-  for (const key of Object.keys(tree)) {
-    const base = { ...prefix, [name!]: key };
-    const child = tree[key] as Record<string, unknown>;
-    if (rest.length === 0) {
-      const { '\u0000rows': rows, ...values } = child;
-      out.push({ json: { ...base, ...values }, rows: (rows as number[]) ?? [] });
-    } else {
-      flattenGroups(child, rest, base, out);
-    }
-  }
+/** One row per innermost group, carrying the split fields' values. */
+function toRows(node: Groups | Summary): Summary[] {
+  if (isSummary(node)) return [{ values: { ...node.values }, rows: node.rows }];
+  return node.groups.flatMap(({ key, child }) =>
+    toRows(child).map((row) => {
+      defineOwn(row.values, outputKey(node.field), key);
+      return row;
+    }),
+  );
 }
 
 /** Runs the Summarize operation over `items`. */
@@ -184,6 +205,9 @@ export function summarizeItems(items: Item[], options: SummarizeOptions): Item[]
     for (const entry of options.fieldsToSummarize) {
       if (entry.field === '') continue;
       if (!rows.some((row) => getField(row.json, entry.field, dot) !== undefined)) {
+        if (options.emptyItemWhenMissing) {
+          return [{ json: {}, pairedItem: items.map((_, item) => ({ item })) }];
+        }
         throw new NodeError(`The field '${entry.field}' does not exist in any items`);
       }
     }
@@ -191,25 +215,11 @@ export function summarizeItems(items: Item[], options: SummarizeOptions): Item[]
   const result = splitRows(rows, options.fieldsToSplitBy, options);
   if (options.outputFormat === 'singleItem') {
     return [
-      {
-        json: result as JsonObject,
-        pairedItem: items.map((_, item) => ({ item })),
-      },
+      { json: toObject(result) as JsonObject, pairedItem: items.map((_, item) => ({ item })) },
     ];
   }
-  if (!options.fieldsToSplitBy.length) {
-    const { '\u0000rows': indexes, ...json } = result;
-    return [
-      {
-        json: json as JsonObject,
-        pairedItem: ((indexes as number[]) ?? []).map((item) => ({ item })),
-      },
-    ];
-  }
-  const flat: Array<{ json: Record<string, unknown>; rows: number[] }> = [];
-  flattenGroups(result, options.fieldsToSplitBy.map(outputKey), {}, flat);
-  return flat.map(({ json, rows: indexes }) => ({
-    json: json as JsonObject,
+  return toRows(result).map(({ values, rows: indexes }) => ({
+    json: values as JsonObject,
     pairedItem: indexes.map((item) => ({ item })),
   }));
 }
