@@ -1,8 +1,8 @@
 /**
  * Storage benchmark: execution-event inserts per second and full execution saves per second, on
- * SQLite (temp dir) and on PostgreSQL when DATABASE_URL is set.
+ * SQLite (temp dir) and on PostgreSQL (DATABASE_URL, default the local test server) when reachable.
  *
- *   pnpm --filter @budflow/storage bench
+ *   pnpm --filter @budflow/storage bench          (add -- --json for JSON lines)
  *   tsx --conditions=@budflow/source packages/storage/bench/storage.bench.ts
  */
 import type { ExecutionEvent } from '@budflow/core';
@@ -91,11 +91,20 @@ function runEvents(executionId: string): ExecutionEvent[] {
   return events;
 }
 
+const json = process.argv.includes('--json');
+let dialectLabel = '';
+
 async function timed(label: string, count: number, unit: string, fn: () => Promise<void>) {
   const start = process.hrtime.bigint();
   await fn();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rate = count / seconds;
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ name: 'storage', dialect: dialectLabel, metric: label, unit: `${unit}/s`, perSec: Math.round(rate), count, seconds: Number(seconds.toFixed(3)) })}\n`,
+    );
+    return rate;
+  }
   console.log(
     `  ${label.padEnd(52)} ${rate.toFixed(0).padStart(8)} ${unit}/s  (${count} in ${seconds.toFixed(2)} s)`,
   );
@@ -103,7 +112,8 @@ async function timed(label: string, count: number, unit: string, fn: () => Promi
 }
 
 async function bench(name: string, factory: TestStorageFactory, scale: number) {
-  console.log(`\n${name}`);
+  dialectLabel = name.split(' ')[0]!.toLowerCase();
+  if (!json) console.log(`\n${name}`);
   const storage: Storage = await factory();
   try {
     // 1. One event per statement (the engine awaiting each event, batching off).
@@ -188,9 +198,21 @@ async function bench(name: string, factory: TestStorageFactory, scale: number) {
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 await bench('SQLite (better-sqlite3, WAL, synchronous=NORMAL)', sqliteTestStorageFactory(), scale);
-const url = process.env.DATABASE_URL;
-if (url) {
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+if (await reachable(url)) {
   await bench('PostgreSQL (pg pool, local server)', postgresTestStorageFactory(url), scale);
-} else {
-  console.log('\nPostgreSQL: skipped (set DATABASE_URL to run it)');
+} else if (!json) {
+  console.log(`\nPostgreSQL: skipped (no server at ${url}; set DATABASE_URL)`);
+}
+
+async function reachable(connectionString: string): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
