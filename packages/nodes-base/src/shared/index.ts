@@ -46,4 +46,5 @@ export {
   legacyDateTime,
 } from './legacy-compare.js';
 export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
+export { ExactMatchIndex } from './match-index.js';
 export { deepCopyJson, executionNodeContext, nodeError } from './node-context.js';

@@ -9,6 +9,7 @@ import {
 import { isEqual } from 'lodash-es';
 import { z } from 'zod';
 import {
+  ExactMatchIndex,
   deepCopyJson,
   fuzzyCompare,
   getPath,
@@ -182,26 +183,42 @@ function compare(input1: Item[], input2: Item[], pairs: FieldPair[], s: CompareS
   const same: Item[] = [];
   const different: Item[] = [];
   const matchedIn2 = new Set<number>();
+  const fields2 = [...new Set(pairs.map((pair) => pair.field2))];
+  const index = s.fuzzy
+    ? undefined
+    : new ExactMatchIndex(input2.length, (row) =>
+        fields2.map((field) => valueOf(input2[row]!.json, field, s.disableDotNotation)),
+      );
   for (const entry of input1) {
-    const lookup: Array<[string, unknown]> = pairs.map((pair) => [
-      pair.field2,
-      valueOf(entry.json, pair.field1, s.disableDotNotation),
-    ]);
+    // Like n8n's lookup object: one value per input B field, the last pair naming it wins.
+    const values = new Map<string, unknown>();
+    for (const pair of pairs) {
+      values.set(pair.field2, valueOf(entry.json, pair.field1, s.disableDotNotation));
+    }
+    const lookup = fields2.map((field) => [field, values.get(field)] as const);
     if (lookup.some(([, value]) => value === undefined)) {
       onlyA.push(entry);
       continue;
     }
     const matches: Item[] = [];
-    for (let i = 0; i < input2.length; i++) {
-      const candidate = input2[i]!;
-      if (
-        lookup.every(([key, expected]) =>
-          s.equal(expected, valueOf(candidate.json, key, s.disableDotNotation)),
-        )
-      ) {
-        matches.push(candidate);
+    const indexed = index?.find(lookup.map(([, value]) => value));
+    if (indexed) {
+      for (const i of s.multipleMatches === 'all' ? indexed : indexed.slice(0, 1)) {
+        matches.push(input2[i]!);
         matchedIn2.add(i);
-        if (s.multipleMatches !== 'all') break;
+      }
+    } else {
+      for (let i = 0; i < input2.length; i++) {
+        const candidate = input2[i]!;
+        if (
+          lookup.every(([key, expected]) =>
+            s.equal(expected, valueOf(candidate.json, key, s.disableDotNotation)),
+          )
+        ) {
+          matches.push(candidate);
+          matchedIn2.add(i);
+          if (s.multipleMatches !== 'all') break;
+        }
       }
     }
     if (matches.length === 0) {

@@ -2,7 +2,12 @@
 import type { BinaryRef, Item, JsonObject, PairedItemData } from '@budflow/node-sdk';
 import { pairedItemList } from '@budflow/node-sdk';
 import { assign, assignWith, merge, mergeWith } from 'lodash-es';
-import { fuzzyCompare, getPath, type CompareFunction } from '../../../shared/index.js';
+import {
+  ExactMatchIndex,
+  fuzzyCompare,
+  getPath,
+  type CompareFunction,
+} from '../../../shared/index.js';
 
 export interface FieldPair {
   field1: string;
@@ -119,6 +124,12 @@ export function findMatches(
   const multiple = options.multipleMatches ?? 'all';
   const result: Matches = { matched: [], matched2: [], unmatched1: [], unmatched2: [] };
   const matchedIn2 = new Set<number>();
+  const fields2 = [...new Set(pairs.map((pair) => pair.field2))];
+  const index = options.fuzzyCompare
+    ? undefined
+    : new ExactMatchIndex(input2.length, (row) =>
+        fields2.map((field) => fieldValue(input2[row]!.json, field, disableDotNotation)),
+      );
   for (const entry of input1) {
     const lookup: Array<[string, unknown]> = [];
     for (const pair of pairs) {
@@ -132,12 +143,19 @@ export function findMatches(
       continue;
     }
     const found: Array<{ entry: Item; index: number }> = [];
-    for (let i = 0; i < input2.length; i++) {
-      const candidate = input2[i];
-      if (candidate === undefined) continue;
-      if (matchesLookup(candidate, lookup, disableDotNotation, equal)) {
-        found.push({ entry: candidate, index: i });
-        if (multiple !== 'all') break;
+    const indexed = index?.find(fields2.map((field) => lookup.find(([key]) => key === field)![1]));
+    if (indexed) {
+      for (const i of multiple === 'all' ? indexed : indexed.slice(0, 1)) {
+        found.push({ entry: input2[i]!, index: i });
+      }
+    } else {
+      for (let i = 0; i < input2.length; i++) {
+        const candidate = input2[i];
+        if (candidate === undefined) continue;
+        if (matchesLookup(candidate, lookup, disableDotNotation, equal)) {
+          found.push({ entry: candidate, index: i });
+          if (multiple !== 'all') break;
+        }
       }
     }
     for (const match of found) matchedIn2.add(match.index);
