@@ -75,6 +75,7 @@ export function usesNodes(path: string, nodes: readonly NodeDefinition[]): boole
 export function runFixture(
   path: string,
   nodes: readonly NodeDefinition[],
+  stubs: Record<string, JsonObject[]> = {},
 ): Promise<FixtureResult[]> {
   const fixture = JSON.parse(readFileSync(path, 'utf8')) as Fixture;
   const byName = new Map(fixture.nodes.map((node) => [node.name, node]));
@@ -108,6 +109,8 @@ export function runFixture(
     if (node.disabled || short === 'noOp') return input;
     if (short === 'manualTrigger') return [{ json: {} }];
     if (short === 'code') return codeLiteral(String(node.parameters.jsCode ?? ''));
+    const stub = stubs[node.type];
+    if (stub) return stub.map((json) => ({ json }));
     if (node.type === 'n8n-nodes-testing.testData') {
       const data = node.parameters.data;
       const list = Array.isArray(data) ? data : [data];
