@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExpressionEvaluator, createSingleItemScope } from '@budflow/expression';
 import { createHttpClient } from '../internal/http-client.js';
+import { bindTemplateKeys } from '../internal/node-context.js';
 import { runTestNode } from '../internal/test-harness.js';
 import { createHttpRequestNode, httpRequestNode } from './http-request-node.js';
 
@@ -370,9 +372,9 @@ describe('HTTP Request v4.2', () => {
   });
 
   it('paginates by updating a parameter with $pageCount until the response is empty', async () => {
-    const templates: string[] = [];
     const result = await runTestNode(node, {
       typeVersion: 4.2,
+      expressions: true,
       params: {
         url: `${base}/pages`,
         options: {
@@ -385,10 +387,6 @@ describe('HTTP Request v4.2', () => {
           },
         },
       },
-      evaluate: (template, _i, keys) => {
-        templates.push(template);
-        return (keys.$pageCount as number) + 1;
-      },
     });
     expect(result.json).toEqual([
       { page: 1, n: 1 },
@@ -398,16 +396,18 @@ describe('HTTP Request v4.2', () => {
       { page: 3, n: 1 },
       { page: 3, n: 2 },
     ]);
-    expect(templates).toEqual([
-      '={{ $pageCount + 1 }}',
-      '={{ $pageCount + 1 }}',
-      '={{ $pageCount + 1 }}',
+    expect(seen.filter((r) => r.url.startsWith('/pages')).map((r) => r.url)).toEqual([
+      '/pages',
+      '/pages?page=2',
+      '/pages?page=3',
+      '/pages?page=4',
     ]);
   });
 
   it('paginates by a next URL from $response and stops by a complete expression', async () => {
     const result = await runTestNode(node, {
       typeVersion: 4.2,
+      expressions: true,
       params: {
         url: `${base}/cursor`,
         options: {
@@ -416,14 +416,11 @@ describe('HTTP Request v4.2', () => {
               paginationMode: 'responseContainsNextURL',
               nextURL: '={{ $response.body.next }}',
               paginationCompleteWhen: 'other',
-              completeExpression: '={{ $response.body.next === null }}',
+              completeExpression:
+                '={{ $response.body.next === null && $response.statusCode === 200 }}',
             },
           },
         },
-      },
-      evaluate: (template, _i, keys) => {
-        const body = (keys.$response as { body: { next: string | null } }).body;
-        return template.includes('=== null') ? body.next === null : body.next;
       },
     });
     expect(result.json).toEqual([
@@ -436,6 +433,7 @@ describe('HTTP Request v4.2', () => {
   it('stops paginating on a given status code and at the page limit', async () => {
     const byStatus = await runTestNode(node, {
       typeVersion: 4.2,
+      expressions: true,
       params: {
         url: `${base}/until-404`,
         options: {
@@ -450,11 +448,11 @@ describe('HTTP Request v4.2', () => {
           },
         },
       },
-      evaluate: (_t, _i, keys) => (keys.$pageCount as number) + 1,
     });
     expect(byStatus.json).toEqual([{ page: 1 }, { page: 2 }]);
     const limited = await runTestNode(node, {
       typeVersion: 4.2,
+      expressions: true,
       params: {
         url: `${base}/pages`,
         options: {
@@ -469,9 +467,17 @@ describe('HTTP Request v4.2', () => {
           },
         },
       },
-      evaluate: (_t, _i, keys) => (keys.$pageCount as number) + 1,
     });
     expect(limited.json.map((j) => j.page)).toEqual([1, 1, 2, 2]);
+  });
+
+  it('binds $response into templates whose JSON contains braces', async () => {
+    const evaluator = createExpressionEvaluator({ isolation: 'inline' });
+    const bound = bindTemplateKeys('=next: {{ $response.body.a.b }}!', {
+      $response: { body: { a: { b: '}}{{x' } } },
+    });
+    expect(await evaluator.evaluate(bound, createSingleItemScope(), 0)).toBe('next: }}{{x!');
+    await evaluator.close();
   });
 
   it('authenticates with basic, header, query, bearer, digest and OAuth2 client credentials', async () => {

@@ -1,3 +1,4 @@
+import { createExpressionEvaluator } from '@budflow/expression';
 import {
   behaviourVersion,
   createInMemoryBinaryHelpers,
@@ -11,8 +12,16 @@ import {
   type JsonValue,
   type NodeContextBase,
   type NodeDefinition,
+  type ExpressionEvaluator,
+  type ExpressionScope,
   type WebhookResponse,
 } from '@budflow/node-sdk';
+
+let evaluator: ExpressionEvaluator | undefined;
+/** The real expression evaluator (inline sandbox), shared by the tests of this folder. */
+function realEvaluator(): ExpressionEvaluator {
+  return (evaluator ??= createExpressionEvaluator({ isolation: 'inline' }));
+}
 
 /**
  * A test harness like the SDK's `runNode`, with the hooks these nodes need: an expression stub
@@ -30,6 +39,8 @@ export interface TestRunOptions {
   timezone?: string;
   /** Evaluates a template for an item with extra keys (stands in for the engine's evaluator). */
   evaluate?: (template: string, itemIndex: number, keys: Record<string, JsonValue>) => unknown;
+  /** Use the real `@budflow/expression` evaluator for `ctx.evaluateExpression`. */
+  expressions?: boolean;
   executeWorkflow?: (request: ExecuteWorkflowRequest) => Promise<ExecuteWorkflowResult>;
   signal?: AbortSignal;
   customData?: Record<string, string>;
@@ -57,6 +68,27 @@ export async function runTestNode(definition: NodeDefinition, options: TestRunOp
   const customData: Record<string, string> = { ...(options.customData ?? {}) };
   const staticData = { global: {} as JsonObject, node: {} as JsonObject };
   const nodeContext: JsonObject = {};
+  const scope: ExpressionScope = {
+    nodeName: node.name,
+    nodeType: type,
+    nodeTypeVersion: typeVersion,
+    nodeParameters: parameters,
+    items,
+    inputs: [items],
+    runIndex: 0,
+    runData: {},
+    workflow: {
+      id: 'wf-test',
+      name: 'test',
+      active: false,
+      timezone: options.timezone ?? 'UTC',
+      nodeParameters: (name) => (name === node.name ? parameters : undefined),
+      hasNode: (name) => name === node.name,
+      parentNodes: () => [],
+    },
+    execution: { id: 'exec-test', mode: options.mode ?? 'manual', customData },
+    vars: {},
+  };
   const base: NodeContextBase = {
     node,
     typeVersion,
@@ -86,6 +118,7 @@ export async function runTestNode(definition: NodeDefinition, options: TestRunOp
       return options.executeWorkflow(request);
     },
     async evaluateExpression(template: string, itemIndex: number, ...rest: unknown[]) {
+      if (options.expressions) return realEvaluator().evaluate(template, scope, itemIndex);
       if (!options.evaluate) throw new Error('no evaluator in this test');
       return options.evaluate(template, itemIndex, (rest[0] ?? {}) as Record<string, JsonValue>);
     },
