@@ -296,6 +296,22 @@ describe('Edit Fields (Set) v3.x', () => {
     ).toEqual(binary);
   });
 
+  it('moves binary data with binary assignments (3.3+)', async () => {
+    const file = { data: 'aGk=', mimeType: 'text/plain', fileName: 'a.txt' };
+    const { items } = await runNode(setNode, {
+      typeVersion: 3.4,
+      items: [{ json: { a: 1 }, binary: { data: file } }],
+      params: assignments([
+        ['copy', 'binary', 'data'],
+        ['n', 'number', 1],
+      ]),
+    });
+    expect(items[0]).toMatchObject({ json: { n: 1 }, binary: { copy: file } });
+    await expect(
+      runNode(setNode, { typeVersion: 3.4, params: assignments([['copy', 'binary', 'missing']]) }),
+    ).rejects.toThrow("contain a binary file 'missing', but none was found [item 0]");
+  });
+
   it('duplicates items in manual runs', async () => {
     const { json } = await runNode(setNode, {
       typeVersion: 3.4,

@@ -1,5 +1,6 @@
 import {
   defineNode,
+  type BinaryRef,
   type ExecuteContext,
   type Item,
   type JsonObject,
@@ -192,6 +193,34 @@ function validateEntry(
   return toJsonValue(result.newValue ?? null);
 }
 
+/** A `binary` assignment: the name of a binary property of the input item, or binary data itself. */
+function binaryValue(
+  ctx: ExecuteContext<unknown>,
+  item: Item,
+  assignment: { name: string; value?: unknown },
+  itemIndex: number,
+): BinaryRef {
+  const { name, value } = assignment;
+  if (typeof value === 'string') {
+    const found =
+      item.binary && Object.prototype.hasOwnProperty.call(item.binary, value)
+        ? item.binary[value]
+        : undefined;
+    if (!found) {
+      throw nodeError(
+        ctx,
+        `This operation expects the node's input data to contain a binary file '${value}', but none was found [item ${itemIndex}]`,
+        { itemIndex },
+      );
+    }
+    return found;
+  }
+  if (value !== null && typeof value === 'object' && 'data' in value && 'mimeType' in value) {
+    return value as BinaryRef;
+  }
+  throw nodeError(ctx, `Could not find binary data specified in field ${name}`, { itemIndex });
+}
+
 /** Hosts that spread the context may drop its methods; then the engine-resolved value is used. */
 const canEvaluate = (ctx: ExecuteContext<unknown>) =>
   typeof (ctx as Partial<ExecuteContext<unknown>>).evaluateExpression === 'function';
@@ -277,6 +306,7 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
         }
       } else {
         for (const assignment of params.assignments.assignments) {
+          if (assignment.type === 'binary') continue;
           put(
             assignment.name,
             validateEntry(ctx, assignment.name, assignment.type, assignment.value, i, ignoreErrors),
@@ -284,6 +314,16 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
         }
       }
       newItem = composeReturnItem(i, item, newFields, compose);
+      if (params.mode === 'manual' && version >= 3.3) {
+        for (const assignment of params.assignments.assignments) {
+          if (assignment.type !== 'binary') continue;
+          if (isUnsafeKey(assignment.name)) continue;
+          newItem.binary = {
+            ...newItem.binary,
+            [assignment.name]: binaryValue(ctx, item, assignment, i),
+          };
+        }
+      }
     } catch (error) {
       if (!ctx.continueOnFail) throw error;
       // n8n puts pairedItem inside json here; keep the shape users see.
