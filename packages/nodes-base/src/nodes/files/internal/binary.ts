@@ -1,5 +1,4 @@
 import {
-  createInMemoryBinaryHelpers,
   type BinaryHelpers,
   type BinaryRef,
   type Item,
@@ -10,14 +9,9 @@ import iconv from 'iconv-lite';
 import { getPath } from './data-path.js';
 import { itemError } from './item-loop.js';
 
-let fallbackHelpers: BinaryHelpers | undefined;
-
-/**
- * The context's binary helpers. Falls back to in-memory helpers when the context lost them
- * (an engine context whose getters were not carried over when the node context was built).
- */
+/** The context's binary helpers (in memory for now; a store adapter later). */
 export function binaryHelpers(ctx: NodeContextBase): BinaryHelpers {
-  return ctx.helpers ?? (fallbackHelpers ??= createInMemoryBinaryHelpers());
+  return ctx.helpers;
 }
 
 /** The bytes of a binary entry. */

@@ -40,9 +40,7 @@ export async function eachItem<P>(
 ): Promise<Item[]> {
   const out: Item[] = [];
   for (let itemIndex = 0; itemIndex < ctx.items.length; itemIndex++) {
-    // `signal` may be missing from a context built by spreading the engine's (see binaryHelpers).
-    const signal = ctx.signal as AbortSignal | undefined;
-    if (signal?.aborted) throw signal.reason;
+    if (ctx.signal.aborted) throw ctx.signal.reason;
     try {
       const result = await fn(ctx.items[itemIndex]!, itemIndex);
       if (result === null) continue;
