@@ -69,7 +69,7 @@ export const ifNode = defineNode({
   title: 'If',
   description: 'Route items to different branches (true/false)',
   category: 'flow',
-  compat: { n8n: { type: 'n8n-nodes-base.if', versions: [1, 2, 2.1, 2.2] } },
+  compat: { n8n: { type: 'n8n-nodes-base.if', versions: [1, 2, 2.1, 2.2, 2.3] } },
   outputs: [
     { type: 'main', name: 'true' },
     { type: 'main', name: 'false' },
@@ -101,7 +101,7 @@ export const filterNode = defineNode({
   title: 'Filter',
   description: 'Remove items matching a condition',
   category: 'flow',
-  compat: { n8n: { type: 'n8n-nodes-base.filter', versions: [1, 2, 2.1, 2.2] } },
+  compat: { n8n: { type: 'n8n-nodes-base.filter', versions: [1, 2, 2.1, 2.2, 2.3] } },
   outputs: [
     { type: 'main', name: 'kept' },
     { type: 'main', name: 'discarded' },

@@ -277,7 +277,7 @@ export const switchNode = defineNode({
   title: 'Switch',
   description: 'Route items depending on defined expression or rules',
   category: 'flow',
-  compat: { n8n: { type: 'n8n-nodes-base.switch', versions: [1, 2, 3, 3.1, 3.2] } },
+  compat: { n8n: { type: 'n8n-nodes-base.switch', versions: [1, 2, 3, 3.1, 3.2, 3.3] } },
   outputs: switchOutputs,
   params: (typeVersion: number) => (typeVersion < 3 ? switchV1Params : switchV3Params) as never,
   execute: (ctx: ExecuteContext<SwitchV1Params | SwitchV3Params>) =>
