@@ -22,7 +22,10 @@ export interface ExecutionRecorderOptions {
    * resumes with redacted values, so leave it off where secrets flow through item data.
    */
   redactor?: SecretRedactor;
-  /** The workflow JSON, stored with an execution the recorder has to create itself. */
+  /**
+   * The workflow JSON, stored with the executions the recorder has to create itself, except
+   * sub-workflow runs (mode `integrated`) that report through the same observer.
+   */
   workflow?: JsonObject;
   now?: () => number;
   /**
@@ -142,13 +145,17 @@ export function createExecutionRecorder(
           await write(id, entry, { status: 'running', ...lease() }, async (repos) => {
             const existing = await repos.executions.get(id);
             if (!existing) {
+              const snapshot = event.mode === 'integrated' ? undefined : options.workflow;
+              // Newer engines may name the parent of a sub-workflow run on the event.
+              const parent = (event as { parentExecutionId?: unknown }).parentExecutionId;
               await repos.executions.create({
                 id,
                 workflowId: event.workflowId ?? null,
                 mode: event.mode,
                 status: 'running',
                 startedAt: event.at,
-                ...(options.workflow ? { workflow: options.workflow } : {}),
+                ...(typeof parent === 'string' ? { parentExecutionId: parent } : {}),
+                ...(snapshot ? { workflow: snapshot } : {}),
               });
             } else if (existing.startedAt === null) {
               await repos.executions.update(id, { startedAt: event.at });

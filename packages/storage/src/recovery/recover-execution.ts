@@ -217,6 +217,13 @@ export async function recoverStaleExecutions(
   });
   const outcomes: StaleExecutionOutcome[] = [];
   for (const execution of claimed) {
+    if (execution.mode === 'integrated' || execution.parentExecutionId !== null) {
+      // A sub-workflow run is re-run by its parent's recovery (the Execute Workflow node did not
+      // finish); recovering it on its own as well would do the work twice.
+      await markCrashed(storage, execution.id, now, 'its parent execution re-runs it');
+      outcomes.push({ executionId: execution.id, outcome: 'crashed' });
+      continue;
+    }
     if (action === 'recover') {
       try {
         const result = await recoverExecution(storage, execution.id, { ...runOptions, recorder });

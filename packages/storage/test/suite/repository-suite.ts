@@ -617,6 +617,13 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         expect(result.status).toBe('success');
 
         const third = await runInterrupted(7, () => clock.now);
+        const child = await storage.executions.create({
+          mode: 'integrated',
+          status: 'running',
+          parentExecutionId: third,
+          leaseOwner: 'dead',
+          leaseExpiresAt: 1,
+        });
         clock.now = 10_000;
         const recovered = await recoverStaleExecutions(storage, {
           registry: createRecoveryNodes().registry,
@@ -628,6 +635,9 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
           outcome: 'recovered',
           status: 'success',
         });
+        // The parent's recovery re-runs its sub-workflows; the orphan is only marked.
+        expect(recovered.find((o) => o.executionId === child.id)?.outcome).toBe('crashed');
+        expect((await storage.executions.get(child.id))?.status).toBe('crashed');
       });
     });
 
