@@ -87,6 +87,18 @@ describe('hostile expressions', () => {
     await expectUnaffected();
   });
 
+  it('Luxon, loaded on first use, is frozen like the built-ins', async () => {
+    await run(
+      '={{ (DateTime["proto" + "type"].toISO = () => "pwned", Duration.fromMillis = null, 1) }}',
+    );
+    await run('={{ (() => { "use strict"; DateTime.now = () => 0; })() }}');
+    await expect(run('={{ DateTime.fromMillis(0, { zone: "utc" }).toISO() }}')).resolves.toBe(
+      '1970-01-01T00:00:00.000Z',
+    );
+    await expect(run('={{ Duration.fromMillis(60000).as("minutes") }}')).resolves.toBe(1);
+    await expectUnaffected();
+  });
+
   it('getters with side effects neither install nor run in the host', async () => {
     await expect(
       run(

@@ -11,8 +11,8 @@ function packageFile(require: NodeRequire, pkg: string, file: string): string {
 }
 
 /**
- * The scripts that make a sandbox context an n8n expression environment: Luxon, the jmespath and
- * jsonata sources (compiled on first use of `$jmespath` / `$jsonata`), then the runtime. Also usable by a script
+ * The scripts that make a sandbox context an n8n expression environment: the Luxon, jmespath and
+ * jsonata sources (each compiled on first use), then the runtime. Also usable by a script
  * runner (the Code node) that wants the same globals.
  */
 export function expressionPrelude(): PreludeScript[] {
@@ -20,8 +20,8 @@ export function expressionPrelude(): PreludeScript[] {
   const require = createRequire(import.meta.url);
   cached = [
     {
-      filename: 'luxon.js',
-      code: `(function () {\n${packageFile(require, 'luxon', 'build/global/luxon.min.js')}\nglobalThis.luxon = luxon;\n})();`,
+      filename: 'luxon-source.js',
+      code: `globalThis.__bf_luxon_source = ${JSON.stringify(packageFile(require, 'luxon', 'build/global/luxon.min.js'))};`,
     },
     {
       filename: 'jmespath-source.js',

@@ -10,14 +10,25 @@ export const RUNTIME_SOURCE =
   'use strict';
   var G = globalThis;
   var SB = G.__budflowSandbox;
-  var luxon = G.luxon;
+  var luxonSource = G.__bf_luxon_source;
   var jmespathSource = G.__bf_jmespath_source;
   var jmespathLib;
   var jsonataSource = G.__bf_jsonata_source;
-  delete G.luxon;
+  delete G.__bf_luxon_source;
   delete G.__bf_jmespath_source;
   delete G.__bf_jsonata_source;
-  var DateTime = luxon.DateTime, Duration = luxon.Duration, Interval = luxon.Interval, Settings = luxon.Settings;
+  // Luxon is compiled on first use (most batches never touch a date), then frozen like the built-ins.
+  var DateTime, Duration, Interval, Settings, luxonLoaded = false;
+  function L() {
+    if (!luxonLoaded) {
+      var lx = SB.compile([], luxonSource + '\nreturn luxon;')();
+      SB.harden(lx);
+      DateTime = lx.DateTime; Duration = lx.Duration; Interval = lx.Interval; Settings = lx.Settings;
+      luxonLoaded = true;
+      Settings.defaultZone = zone;
+    }
+    return DateTime;
+  }
   var isArray = Array.isArray;
   var hasOwn = Object.prototype.hasOwnProperty;
 
@@ -51,7 +62,7 @@ export const RUNTIME_SOURCE =
   }
 
   // ---------------------------------------------------------------- type helpers
-  function isDateTime(v) { return v instanceof DateTime; }
+  function isDateTime(v) { return luxonLoaded && v instanceof DateTime; }
   function isPlainObject(v) { return v !== null && typeof v === 'object' && !isArray(v) && !(v instanceof Date) && !isDateTime(v); }
   function typeOfValue(v) {
     if (v === null) return 'null';
@@ -88,6 +99,7 @@ export const RUNTIME_SOURCE =
   // ---------------------------------------------------------------- dates
   var zone = 'UTC';
   function tryToParseDateTime(value, zoneOverride) {
+    L();
     var z = zoneOverride || zone;
     if (isDateTime(value) && value.isValid) return value;
     if (value instanceof Date) {
@@ -109,7 +121,7 @@ export const RUNTIME_SOURCE =
     }
     throw extError('cannot convert to Luxon DateTime');
   }
-  function toDT(d) { return d instanceof Date ? DateTime.fromJSDate(d, { zone: zone }) : d; }
+  function toDT(d) { return d instanceof Date ? L().fromJSDate(d, { zone: zone }) : d; }
   function sameKind(original, dt) { return original instanceof Date ? dt.toJSDate() : dt; }
   var DURATION_UNITS = ['milliseconds', 'seconds', 'minutes', 'hours', 'days', 'weeks', 'months', 'quarters', 'years'];
   function normUnit(u) {
@@ -135,14 +147,14 @@ export const RUNTIME_SOURCE =
     isWeekend: function (d) { var w = toDT(d).weekday; return w === 6 || w === 7; },
     isInLast: function (d, a) {
       var n = a[0] === undefined ? 0 : a[0]; var u = a[1] === undefined ? 'minutes' : a[1];
-      var dt = toDT(d); var now = DateTime.now().setZone(zone);
+      var dt = toDT(d); var now = L().now().setZone(zone);
       var o = {}; o[normUnit(u) || u] = n;
       var past = now.minus(o);
       return dt >= past && dt <= now;
     },
     isInNext: function (d, a) {
       var n = a[0] === undefined ? 0 : a[0]; var u = a[1] === undefined ? 'minutes' : a[1];
-      var dt = toDT(d); var now = DateTime.now().setZone(zone);
+      var dt = toDT(d); var now = L().now().setZone(zone);
       var o = {}; o[normUnit(u) || u] = n;
       return dt <= now.plus(o) && dt >= now;
     },
@@ -163,7 +175,7 @@ export const RUNTIME_SOURCE =
       if (EXTRACT_UNITS.indexOf(unit) === -1) return null;
       return toDT(d).get(unit);
     },
-    toDateTime: function (d) { return d instanceof Date ? DateTime.fromJSDate(d, { zone: zone }) : d; },
+    toDateTime: function (d) { return d instanceof Date ? L().fromJSDate(d, { zone: zone }) : d; },
     toInt: function (d) { return d.valueOf(); },
     toFloat: function (d) { return d.valueOf(); },
     diffTo: function (d, a) {
@@ -256,7 +268,7 @@ export const RUNTIME_SOURCE =
       var fmt = a[0];
       if (fmt !== undefined) {
         if (fmt === 'ms' || fmt === 's' || fmt === 'us' || fmt === 'excel') return numberExt.toDateTime(Number(s), [fmt]);
-        var parsed = DateTime.fromFormat(s, fmt, { zone: zone });
+        var parsed = L().fromFormat(s, fmt, { zone: zone });
         if (!parsed.isValid) throw extError('cannot convert to Luxon DateTime');
         return parsed;
       }
@@ -355,6 +367,7 @@ export const RUNTIME_SOURCE =
     toFloat: function (n) { return n; },
     toNumber: function (n) { return n; },
     toDateTime: function (n, a) {
+      L();
       var f = a[0] === undefined ? 'ms' : a[0];
       var opts = { zone: zone };
       if (f === 's') return DateTime.fromSeconds(n, opts);
@@ -601,9 +614,9 @@ export const RUNTIME_SOURCE =
     return value;
   }
 
-  Object.defineProperty(G, 'DateTime', { value: DateTime, writable: false, enumerable: false, configurable: false });
-  Object.defineProperty(G, 'Duration', { value: Duration, writable: false, enumerable: false, configurable: false });
-  Object.defineProperty(G, 'Interval', { value: Interval, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(G, 'DateTime', { get: function getDateTime() { return L(); }, enumerable: false, configurable: false });
+  Object.defineProperty(G, 'Duration', { get: function getDuration() { L(); return Duration; }, enumerable: false, configurable: false });
+  Object.defineProperty(G, 'Interval', { get: function getInterval() { L(); return Interval; }, enumerable: false, configurable: false });
   var globalsToDefine = {
     numberList: numberList, zip: zip, average: average,
     min: function () { return Math.min.apply(null, arguments); },
@@ -636,9 +649,8 @@ export const RUNTIME_SOURCE =
     this.templates = p.templates || {};
     var tz = p.ctx.timezone || 'UTC';
     zone = tz;
-    Settings.defaultZone = tz;
-    this.now = DateTime.fromMillis(p.ctx.nowMs, { zone: tz });
-    this.today = this.now.startOf('day');
+    if (luxonLoaded) Settings.defaultZone = tz;
+    this.nowMs = p.ctx.nowMs;
   }
   Batch.prototype.item = function (i) {
     var it = this.items[i];
@@ -732,8 +744,8 @@ export const RUNTIME_SOURCE =
     $mode: function (b) { return b.ctx.execution.mode; },
     $position: function (b, i) { return i; },
     $webhookId: function (b) { return b.ctx.webhookId; },
-    $now: function (b) { return b.now; },
-    $today: function (b) { return b.today; },
+    $now: function (b) { return b.now || (b.now = L().fromMillis(b.nowMs, { zone: zone })); },
+    $today: function (b) { return b.today || (b.today = VARS.$now(b).startOf('day')); },
     $prevNode: function (b) { return b.ctx.prevNode || {}; },
     $workflow: function (b) { return b.ctx.workflow; },
     $vars: function (b) { return b.ctx.vars; },

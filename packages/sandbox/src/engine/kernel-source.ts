@@ -264,6 +264,7 @@ export const KERNEL_SOURCE = String.raw`
     base64Encode: function (text) { return hostCall('base64.encode', [String(text)]); },
     base64Decode: function (text) { return hostCall('base64.decode', [String(text)]); },
     denied: SandboxDenied,
+    harden: function (value) { deepFreeze([value]); return value; },
   };
   Object.defineProperty(G, '__budflowSandbox', { value: api, writable: false, enumerable: false, configurable: true });
 
@@ -346,16 +347,8 @@ export const KERNEL_SOURCE = String.raw`
     });
   }
 
-  // ---- hardening, called by the engine after the preludes ----
-  G.__bf_harden = function () {
-    delete G.__budflowSandbox;
-    delete G.__bf_harden;
-    var dispatchFn = G.__bf_dispatch;
-    delete G.__bf_dispatch;
-    var roots = [G, getProto(function* () {}), getProto(async function () {}), getProto(async function* () {}),
-      getProto([][Symbol.iterator]()), getProto(getProto([][Symbol.iterator]())), getProto(new Map().entries()),
-      getProto(new Set().values()), getProto(''[Symbol.iterator]()), getProto(/a/[Symbol.matchAll]('')),
-      getProto(Int8Array), getProto((function* () {})()), api, consoleObj, IntlObj];
+  // Freezes every object reachable from roots (own properties, accessors and prototypes).
+  function deepFreeze(roots) {
     var stackArr = roots.slice();
     var seen = new Set();
     while (stackArr.length) {
@@ -373,8 +366,21 @@ export const KERNEL_SOURCE = String.raw`
         if (d.set) stackArr.push(d.set);
       }
     }
+    seen.forEach(function (x) { Object.freeze(x); });
+  }
+
+  // ---- hardening, called by the engine after the preludes ----
+  G.__bf_harden = function () {
+    delete G.__budflowSandbox;
+    delete G.__bf_harden;
+    var dispatchFn = G.__bf_dispatch;
+    delete G.__bf_dispatch;
+    var roots = [G, getProto(function* () {}), getProto(async function () {}), getProto(async function* () {}),
+      getProto([][Symbol.iterator]()), getProto(getProto([][Symbol.iterator]())), getProto(new Map().entries()),
+      getProto(new Set().values()), getProto(''[Symbol.iterator]()), getProto(/a/[Symbol.matchAll]('')),
+      getProto(Int8Array), getProto((function* () {})()), api, consoleObj, IntlObj];
     tameOverrides();
-    seen.forEach(function (o) { Object.freeze(o); });
+    deepFreeze(roots);
     return dispatchFn;
   };
 })();
