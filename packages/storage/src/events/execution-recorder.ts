@@ -3,8 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { ExecutionEvent, ExecutionObserver } from '@budflow/core';
 import type { JsonObject, RunData } from '@budflow/node-sdk';
 import type { SecretRedactor } from '@budflow/secrets';
-import type { UpdateExecutionInput } from '../repositories/execution-repository.js';
-import type { Repositories, Storage } from '../storage.js';
+import type {
+  CreateExecutionInput,
+  UpdateExecutionInput,
+} from '../repositories/execution-repository.js';
+import type { Storage } from '../storage.js';
 
 export interface ExecutionRecorderOptions {
   /**
@@ -69,7 +72,7 @@ export function defaultLeaseOwner(): string {
 }
 
 export function createExecutionRecorder(
-  storage: Pick<Storage, 'transaction' | 'executions'>,
+  storage: Pick<Storage, 'executions'>,
   options: ExecutionRecorderOptions = {},
 ): ExecutionRecorder {
   const batch = options.batch ?? true;
@@ -92,22 +95,12 @@ export function createExecutionRecorder(
     id: string,
     entry: Tracked,
     patch: UpdateExecutionInput,
-    extra?: (repos: Repositories) => Promise<void>,
+    extra: { create?: CreateExecutionInput; runData?: RunData } = {},
   ) => {
     const events = entry.pending;
     entry.pending = [];
-    if (events.length === 0 && !extra) return;
-    if (!extra) {
-      await storage.executions.appendEventsAndUpdate(id, events, patch, { durability });
-      return;
-    }
-    await storage.transaction(
-      async (repos) => {
-        await extra(repos);
-        await repos.executions.appendEventsAndUpdate(id, events, patch);
-      },
-      { durability },
-    );
+    if (events.length === 0 && !extra.create && extra.runData === undefined) return;
+    await storage.executions.checkpoint({ executionId: id, events, patch, durability, ...extra });
   };
 
   const lease = (): UpdateExecutionInput => ({
@@ -142,25 +135,26 @@ export function createExecutionRecorder(
           if (!batch) await write(id, entry, lease());
           return;
         case 'execution.started':
-          await write(id, entry, { status: 'running', ...lease() }, async (repos) => {
-            const existing = await repos.executions.get(id);
-            if (!existing) {
-              const snapshot = event.mode === 'integrated' ? undefined : options.workflow;
-              // Newer engines may name the parent of a sub-workflow run on the event.
-              const parent = (event as { parentExecutionId?: unknown }).parentExecutionId;
-              await repos.executions.create({
-                id,
-                workflowId: event.workflowId ?? null,
-                mode: event.mode,
-                status: 'running',
-                startedAt: event.at,
-                ...(typeof parent === 'string' ? { parentExecutionId: parent } : {}),
-                ...(snapshot ? { workflow: snapshot } : {}),
-              });
-            } else if (existing.startedAt === null) {
-              await repos.executions.update(id, { startedAt: event.at });
-            }
-          });
+          {
+            const snapshot = event.mode === 'integrated' ? undefined : options.workflow;
+            // Newer engines may name the parent of a sub-workflow run on the event.
+            const parent = (event as { parentExecutionId?: unknown }).parentExecutionId;
+            await write(
+              id,
+              entry,
+              { status: 'running', ...lease() },
+              {
+                create: {
+                  workflowId: event.workflowId ?? null,
+                  mode: event.mode,
+                  status: 'running',
+                  startedAt: event.at,
+                  ...(typeof parent === 'string' ? { parentExecutionId: parent } : {}),
+                  ...(snapshot ? { workflow: snapshot } : {}),
+                },
+              },
+            );
+          }
           return;
         case 'node.finished':
           (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
@@ -173,7 +167,7 @@ export function createExecutionRecorder(
             id,
             entry,
             { status: 'waiting', waitTill: event.waitTill, leaseOwner: null, leaseExpiresAt: null },
-            (repos) => repos.executions.saveData(id, { runData: entry.runData }),
+            { runData: entry.runData },
           );
           return;
         case 'execution.finished':
@@ -200,7 +194,7 @@ export function createExecutionRecorder(
                 ? { lastNodeExecuted: event.lastNodeExecuted }
                 : {}),
             },
-            (repos) => repos.executions.saveData(id, { runData: entry.runData }),
+            { runData: entry.runData },
           );
           return;
         }

@@ -133,9 +133,8 @@ function patchColumns(patch: UpdateExecutionInput): Partial<ExecutionTable> {
 export class ExecutionRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
-  async create(input: CreateExecutionInput): Promise<StoredExecution> {
-    const now = this.ctx.now();
-    const row: ExecutionTable = {
+  private newRow(input: CreateExecutionInput, now: number): ExecutionTable {
+    return {
       id: input.id ?? newId(now),
       workflow_id: input.workflowId ?? null,
       workflow_version_id: input.workflowVersionId ?? null,
@@ -155,6 +154,11 @@ export class ExecutionRepository {
       lease_expires_at: input.leaseExpiresAt ?? null,
       last_seq: -1,
     };
+  }
+
+  async create(input: CreateExecutionInput): Promise<StoredExecution> {
+    const now = this.ctx.now();
+    const row = this.newRow(input, now);
     await inTransaction(this.ctx.db, async (trx) => {
       await mapConflict(
         () => trx.insertInto('executions').values(row).execute(),
@@ -334,21 +338,36 @@ export class ExecutionRepository {
     );
   }
 
-  /**
-   * Appends events and updates the execution row atomically: the recorder's checkpoint. On
-   * PostgreSQL it is one statement (a data-modifying CTE), so one round trip and no explicit
-   * transaction; `relaxed` skips waiting for the WAL flush of that commit.
-   */
+  /** Appends events and applies `patch` to the execution row atomically. */
   async appendEventsAndUpdate(
     executionId: string,
     events: readonly ExecutionEventLike[],
     patch: UpdateExecutionInput,
     options: { durability?: 'strict' | 'relaxed' } = {},
   ): Promise<void> {
+    await this.checkpoint({ executionId, events, patch, ...options });
+  }
+
+  /**
+   * The recorder's checkpoint, atomically: append `events`, apply `patch` to the execution row
+   * (creating it from `create` when missing), and store `runData`. On PostgreSQL it is a single
+   * statement (data-modifying CTEs): one round trip, no explicit transaction; `relaxed` lets
+   * the commit return before its WAL flush. On SQLite, plain checkpoints take a prepared-statement
+   * fast path.
+   */
+  async checkpoint(input: {
+    executionId: string;
+    events: readonly ExecutionEventLike[];
+    patch: UpdateExecutionInput;
+    create?: CreateExecutionInput;
+    runData?: RunData;
+    durability?: 'strict' | 'relaxed';
+  }): Promise<void> {
+    const { executionId, events, patch, create, runData } = input;
     const last = events[events.length - 1];
     const set = patchColumns({ ...patch, ...(last ? { lastSeq: last.seq } : {}) });
     const writer = this.ctx.db.isTransaction ? undefined : this.ctx.sqliteWriter;
-    if (writer) {
+    if (writer && !create && runData === undefined) {
       const rows = this.eventRows(events);
       const done = await mapConflict(
         async () => writer.write(rows, executionId, set),
@@ -359,6 +378,14 @@ export class ExecutionRepository {
     if (this.ctx.dialect !== 'postgres' || this.ctx.db.isTransaction || events.length === 0) {
       await inTransaction(this.ctx.db, async (trx) => {
         const repo = new ExecutionRepository({ ...this.ctx, db: trx });
+        if (create) {
+          const existing = await repo.get(executionId);
+          if (!existing) await repo.create({ ...create, id: executionId });
+          else if (existing.startedAt === null && create.startedAt != null) {
+            await repo.update(executionId, { startedAt: create.startedAt });
+          }
+        }
+        if (runData !== undefined) await repo.saveData(executionId, { runData });
         await repo.appendEvents(events);
         if (Object.keys(set).length > 0) {
           await trx.updateTable('executions').set(set).where('id', '=', executionId).execute();
@@ -366,25 +393,82 @@ export class ExecutionRepository {
       });
       return;
     }
+
     const rows = this.eventRows(events);
-    const relaxed = options.durability === 'relaxed';
+    const now = this.ctx.now();
+    const synchronous = input.durability === 'relaxed' ? 'off' : 'on';
     await mapConflict(
       async () => {
-        let q = this.ctx.db
+        // `cfg` sets synchronous_commit for this statement's transaction. A CTE that only
+        // selects runs when referenced, so the executions row's values reference it below.
+        const base = this.ctx.db
           .with('cfg', (db) =>
             db.selectNoFrom(
-              sql<string>`set_config('synchronous_commit', ${relaxed ? 'off' : 'on'}, true)`.as(
-                'v',
-              ),
+              sql<string>`set_config('synchronous_commit', ${synchronous}, true)`.as('v'),
             ),
           )
-          .with('ins', (db) => db.insertInto('execution_events').values(rows))
-          .updateTable('executions')
-          .set(Object.keys(set).length > 0 ? set : { last_seq: last!.seq })
-          .where('id', '=', executionId);
-        // A CTE runs only when referenced; the setting must apply before the commit.
-        q = q.where(sql<boolean>`(select v from cfg) is not null`);
-        await q.execute();
+          .with('ins', (db) => db.insertInto('execution_events').values(rows));
+        const withData =
+          runData === undefined
+            ? base
+            : base.with('data', (db) => {
+                const encoded = encodeJson(runData, this.ctx.compressThreshold);
+                return db
+                  .insertInto('execution_data')
+                  .values({
+                    execution_id: executionId,
+                    workflow: null,
+                    run_data: encoded.bytes,
+                    encoding: encoded.encoding,
+                    updated_at: now,
+                  })
+                  .onConflict((oc) =>
+                    oc.column('execution_id').doUpdateSet({
+                      run_data: encoded.bytes,
+                      encoding: encoded.encoding,
+                      updated_at: now,
+                    }),
+                  );
+              });
+        if (!create) {
+          await withData
+            .updateTable('executions')
+            .set(Object.keys(set).length > 0 ? set : { last_seq: last!.seq })
+            .where('id', '=', executionId)
+            .where(sql<boolean>`(select v from cfg) is not null`)
+            .execute();
+          return;
+        }
+        const row = this.newRow({ ...create, id: executionId }, now);
+        const withSnapshot =
+          create.workflow === undefined
+            ? withData
+            : withData.with('snap', (db) =>
+                db
+                  .insertInto('execution_data')
+                  .values({
+                    execution_id: executionId,
+                    workflow: JSON.stringify(create.workflow),
+                    run_data: null,
+                    encoding: 'json',
+                    updated_at: now,
+                  })
+                  .onConflict((oc) => oc.column('execution_id').doNothing()),
+              );
+        await withSnapshot
+          .insertInto('executions')
+          .values({
+            ...row,
+            ...set,
+            mode: sql<string>`(select ${row.mode}::text from cfg where v is not null)`,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({
+              ...set,
+              started_at: sql<number | null>`coalesce(executions.started_at, excluded.started_at)`,
+            }),
+          )
+          .execute();
       },
       () => this.eventConflict(events),
     );
