@@ -1,6 +1,6 @@
 import type { Item, JsonObject } from '@budflow/node-sdk';
 import { NodeError } from '@budflow/node-sdk';
-import { isEqual, lt } from 'lodash-es';
+import { equalValues, lessThan } from './compare.js';
 import { flattenKeys, pickKeys, typeRank } from './fields.js';
 import { defineOwn, getField, getPath, pathKeys, setPath } from './paths.js';
 
@@ -53,28 +53,31 @@ export function removeDuplicateItems(items: Item[], options: RemoveDuplicatesOpt
   if (items.length === 0) return [];
   const dot = !options.disableDotNotation;
   const keys = compareKeys(items, options);
-  const value = (index: number, key: string) => getField(items[index]!.json, key, dot);
+  // Values per item and key, read once: comparators call for them O(n log n) times.
+  const table = items.map((item) => keys.map((key) => getField(item.json, key, dot)));
+  const value = (index: number, k: number) => table[index]![k];
 
   const order = items.map((_, index) => index);
   order.sort((a, b) => {
-    for (const key of keys) {
-      const va = value(a, key);
-      const vb = value(b, key);
+    for (let k = 0; k < keys.length; k++) {
+      const va = value(a, k);
+      const vb = value(b, k);
       if (options.typeCheck === 'mixed') {
         const rank = typeRank(va) - typeRank(vb);
         if (rank !== 0) return rank;
       }
-      if (!isEqual(va, vb)) return lt(va, vb) ? -1 : 1;
+      if (!equalValues(va, vb)) return lessThan(va, vb) ? -1 : 1;
     }
     return 0;
   });
 
-  for (const key of keys) {
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     if (key === '') throw new NodeError('Name of field to compare is blank');
     let type: string | undefined;
     let previous = -1;
     for (const index of order) {
-      const v = value(index, key);
+      const v = value(index, k);
       if (v === null && options.typeCheck === 'strictNullable') continue;
       if (v === undefined) {
         throw new NodeError(`'${key}' field is missing from some input items`, {
@@ -99,7 +102,7 @@ export function removeDuplicateItems(items: Item[], options: RemoveDuplicatesOpt
   let kept = order[0]!;
   for (let i = 1; i < order.length; i++) {
     const index = order[i]!;
-    if (keys.every((key) => isEqual(value(index, key), value(kept, key)))) removed.add(index);
+    if (keys.every((_, k) => equalValues(value(index, k), value(kept, k)))) removed.add(index);
     else kept = index;
   }
   const out: Item[] = [];

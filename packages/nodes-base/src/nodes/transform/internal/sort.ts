@@ -1,6 +1,6 @@
 import type { Item } from '@budflow/node-sdk';
 import { NodeError } from '@budflow/node-sdk';
-import { isEqual, lt } from 'lodash-es';
+import { equalValues, lessThan } from './compare.js';
 import { shuffle } from './fields.js';
 import { getField } from './paths.js';
 
@@ -41,9 +41,9 @@ export function sortItemsSimple(
     for (let i = 0; i < fields.length; i++) {
       const va = a.values[i];
       const vb = b.values[i];
-      if (isEqual(va, vb)) continue;
+      if (equalValues(va, vb)) continue;
       const dir = fields[i]!.order === 'descending' ? -1 : 1;
-      return lt(va, vb) ? -dir : dir;
+      return lessThan(va, vb) ? -dir : dir;
     }
     return 0;
   });
