@@ -141,6 +141,18 @@ describe('Extract from File node: spreadsheets', () => {
     ).rejects.toThrow('Spreadsheet does not contain sheet called "Nope"!');
   });
 
+  it('reads an RTF table with numbers kept as numbers', async () => {
+    const rows = [
+      { A: 1, B: 2, C: 3 },
+      { A: 4, B: 5, C: 6 },
+    ];
+    const rtf = write(
+      { SheetNames: ['S'], Sheets: { S: utils.json_to_sheet(rows) } },
+      { bookType: 'rtf', type: 'buffer' },
+    ) as Buffer;
+    expect((await extract({ operation: 'rtf' }, [fileItem(rtf)])).json).toEqual(rows);
+  });
+
   it('reads an HTML table', async () => {
     const html = '<table><tr><th>a</th></tr><tr><td>1</td></tr></table>';
     expect((await extract({ operation: 'html' }, [fileItem(html)])).json).toEqual([{ a: 1 }]);
