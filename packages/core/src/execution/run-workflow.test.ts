@@ -196,10 +196,19 @@ describe('errors', () => {
     const { registry } = createTestNodes();
     const result = await runWorkflow(validate({ onError: 'continueErrorOutput' }), { registry });
     expect(result.status).toBe('success');
+    // n8n emits both lists in reverse item order (its engine fixture error_outputs shows it).
     expect(json(result, 'V', 0, 0)).toEqual([
-      { id: 1, ok: true },
       { id: 3, ok: true },
+      { id: 1, ok: true },
     ]);
+    expect(json(result, 'V', 0, 1)).toEqual([{ id: 2, bad: true, error: 'item 1 is bad' }]);
+  });
+
+  it('the legacy errorOutput flag means continueErrorOutput', async () => {
+    const { registry } = createTestNodes();
+    const result = await runWorkflow(validate({ errorOutput: true, continueOnFail: true }), {
+      registry,
+    });
     expect(json(result, 'V', 0, 1)).toEqual([{ id: 2, bad: true, error: 'item 1 is bad' }]);
   });
 

@@ -575,6 +575,7 @@ export class WorkflowRunner {
             },
           }
         : {}),
+      nodeContext: (name) => this.nodeContexts[name],
       vars: services.vars ?? {},
       ...(services.secrets ? { secrets: services.secrets } : {}),
       ...(services.env ? { env: services.env } : {}),
@@ -646,7 +647,11 @@ export class WorkflowRunner {
     const errors: Item[] = [];
     for (let o = 0; o < declared; o++) {
       const kept: Item[] = [];
-      for (const item of result[o]!) {
+      // n8n walks the items from the last to the first, so both lists come out reversed
+      // (observed in its engine fixture `error_outputs`).
+      const list = result[o]!;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const item = list[i]!;
         let errorData: unknown;
         const keys = Object.keys(item.json);
         if (item.error) errorData = item.error;

@@ -98,6 +98,8 @@ export function parseWorkflow(input: unknown, options: ParseWorkflowOptions = {}
       return;
     }
     const node = parsed.data;
+    if (node.errorOutput === true && node.onError === undefined)
+      node.onError = 'continueErrorOutput';
     const first = names.get(node.name);
     if (first !== undefined) {
       problems.push({

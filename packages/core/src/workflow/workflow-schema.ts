@@ -33,6 +33,8 @@ export const nodeSchema = z.object({
   executeOnce: z.boolean().optional(),
   onError: z.enum(['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput']).optional(),
   continueOnFail: z.boolean().optional(),
+  /** Legacy flag of early n8n 1.x exports: the same as `onError: 'continueErrorOutput'`. */
+  errorOutput: z.boolean().optional(),
   notes: z.string().optional(),
   notesInFlow: z.boolean().optional(),
   webhookId: z.string().optional(),

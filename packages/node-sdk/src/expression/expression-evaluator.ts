@@ -42,6 +42,11 @@ export interface ExpressionScope {
   secrets?: Record<string, Record<string, string>>;
   /** `$env` contents; undefined means access is denied (n8n 2.x default). */
   env?: Record<string, string>;
+  /**
+   * A node's per-execution context (n8n's `$node["Name"].context`, e.g. Loop Over Items'
+   * `noItemsLeft`); undefined when the node has none.
+   */
+  nodeContext?(nodeName: string): JsonObject | undefined;
   /** Extra variables a node adds (e.g. `$response`, `$pageCount` in HTTP pagination). */
   additionalKeys?: Record<string, JsonValue>;
 }
