@@ -123,6 +123,19 @@ describe('Compare Datasets', () => {
     expect((await compare(2.2, byField('nope'), inputA, inputB))[0]).toEqual(inputA);
   });
 
+  it('never pollutes prototypes through mixed fields', async () => {
+    const params = {
+      ...byField('id'),
+      resolve: 'mix',
+      exceptWhenMix: '__proto__.polluted, constructor.prototype.polluted',
+    };
+    const a = [{ id: 1, v: 1 }];
+    const b = [JSON.parse('{"id": 1, "v": 2, "__proto__": {"polluted": true}}') as object];
+    const [, , different] = await compare(2.3, params, a, b);
+    expect(different).toEqual([{ id: 1, v: 1 }]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('handles empty inputs', async () => {
     expect(await compare(2.3, byField('id'), [], inputB)).toEqual([[], [], [], inputB]);
     expect(await compare(2.3, byField('id'), inputA, [])).toEqual([inputA, [], [], []]);

@@ -161,6 +161,35 @@ describe('Switch v3', () => {
     ).toEqual(['0', 'fallback']);
   });
 
+  it('routes many items', async () => {
+    const items = Array.from({ length: 10000 }, (_, i) => ({ i }));
+    const { outputs } = await runNode(switchNode, {
+      typeVersion: 3.3,
+      items,
+      params: {
+        rules: {
+          values: [
+            {
+              conditions: {
+                options: { caseSensitive: true, typeValidation: 'strict' },
+                conditions: [
+                  {
+                    leftValue: 1,
+                    rightValue: 1,
+                    operator: { type: 'number', operation: 'equals' },
+                  },
+                ],
+                combinator: 'and',
+              },
+            },
+          ],
+        },
+      },
+    });
+    expect(outputs![0]).toHaveLength(10000);
+    expect(outputs![0]![9999]!.pairedItem).toEqual({ item: 9999 });
+  });
+
   it('returns one empty output for no rules', async () => {
     const { outputs } = await runNode(switchNode, {
       typeVersion: 3,
