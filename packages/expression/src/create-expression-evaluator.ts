@@ -271,7 +271,9 @@ export function createExpressionEvaluator(
     let dynamicNodes = false;
     const nodes = new Set<string>();
     const lineageNodes = new Set<string>();
+    const fullNodes = new Set<string>();
     for (const u of usages) {
+      for (const n of u.fullNodes) fullNodes.add(n);
       if (u.jsonKeys === 'all' || jsonKeys === 'all') jsonKeys = 'all';
       else for (const k of u.jsonKeys) jsonKeys.add(k);
       needsInputs ||= u.needsInputs;
@@ -304,21 +306,28 @@ export function createExpressionEvaluator(
       const runs = scope.runData[name];
       if (!runs && !scope.workflow.hasNode(name)) continue;
       const defaultOutput = scope.previousNode?.name === name ? scope.previousNode.outputIndex : 0;
+      const full = dynamicNodes || fullNodes.has(name);
+      const copy = (it: Item) => ({ json: it.json, ...(it.binary ? { binary: it.binary } : {}) });
       const entry: Record<string, unknown> = {
-        runs: (runs ?? []).map((task) =>
-          (task.data?.main ?? []).map((out) =>
-            (out ?? []).map((it) => ({
-              json: it.json,
-              ...(it.binary ? { binary: it.binary } : {}),
-            })),
-          ),
-        ),
+        executed: (runs?.length ?? 0) > 0,
         params: scope.workflow.nodeParameters(name) ?? {},
         defaultOutput,
       };
+      // Only paired items are read: ship those items, not the node's whole output.
+      if (full)
+        entry.runs = (runs ?? []).map((task) =>
+          (task.data?.main ?? []).map((out) => (out ?? []).map(copy)),
+        );
       if (dynamicNodes || lineageNodes.has(name)) {
         const lineage: unknown[] = new Array<unknown>(scope.items.length).fill(null);
-        for (const i of lineageIndices) lineage[i] = resolveLineage(scope, name, i, sources);
+        for (const i of lineageIndices) {
+          const target = resolveLineage(scope, name, i, sources);
+          if (full || !Array.isArray(target)) lineage[i] = target;
+          else {
+            const it = runs?.[target[0]]?.data?.main?.[target[1]]?.[target[2]];
+            lineage[i] = it ? { i: copy(it) } : null;
+          }
+        }
         entry.lineage = lineage;
       }
       nodesPayload[name] = entry;

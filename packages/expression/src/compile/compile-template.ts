@@ -13,6 +13,8 @@ export interface TemplateUsage {
   nodes: Set<string>;
   /** Nodes whose `pairedItem` lineage is needed (`$('X').item`, `.itemMatching()`, `.pairedItem()`). */
   lineageNodes: Set<string>;
+  /** Nodes whose whole output is read (`.all()`, `.first()`, `$node`, `$items`...), not only paired items. */
+  fullNodes: Set<string>;
   /** A node name is computed at run time: every node's data may be needed. */
   dynamicNodes: boolean;
   /** Uses `$input.all()` on other inputs, `$item()` or anything that needs every input item whole. */
@@ -218,13 +220,11 @@ class SegmentCompiler {
           grand?.type === 'MemberExpression' && grand.object === call
             ? staticKey(grand)
             : undefined;
-        if (
-          member === undefined ||
-          member === 'item' ||
-          member === 'itemMatching' ||
-          member === 'pairedItem'
-        )
-          usage.lineageNodes.add(nodeName);
+        const pairedOnly =
+          member === 'item' || member === 'itemMatching' || member === 'pairedItem';
+        if (member === undefined || pairedOnly) usage.lineageNodes.add(nodeName);
+        if (!pairedOnly && member !== 'isExecuted' && member !== 'params')
+          usage.fullNodes.add(nodeName);
         break;
       }
       case '$node': {
@@ -233,7 +233,10 @@ class SegmentCompiler {
             ? staticKey(parent)
             : undefined;
         if (key === undefined) usage.dynamicNodes = true;
-        else usage.nodes.add(key);
+        else {
+          usage.nodes.add(key);
+          usage.fullNodes.add(key);
+        }
         break;
       }
       case '$items': {
@@ -245,7 +248,10 @@ class SegmentCompiler {
         }
         const nodeName = literalString(call.arguments[0]);
         if (nodeName === undefined) usage.dynamicNodes = true;
-        else usage.nodes.add(nodeName);
+        else {
+          usage.nodes.add(nodeName);
+          usage.fullNodes.add(nodeName);
+        }
         break;
       }
       case '$item':
@@ -311,6 +317,7 @@ function emptyUsage(): TemplateUsage {
     jsonKeys: new Set(),
     nodes: new Set(),
     lineageNodes: new Set(),
+    fullNodes: new Set(),
     dynamicNodes: false,
     needsInputs: false,
     mutates: false,

@@ -679,6 +679,7 @@ export const RUNTIME_SOURCE =
     var nd = this.nodeData(name);
     var entry = nd.lineage && nd.lineage[itemIndex];
     if (entry === undefined || entry === null) throw exprError("Can't get data for expression", { description: "Paired item information for node '" + name + "' is missing." });
+    if (entry.i) return entry.i;
     if (!isArray(entry)) throw exprError(entry.message, { description: entry.description });
     var run = nd.runs[entry[0]];
     var items = run && run[entry[1]];
@@ -690,7 +691,7 @@ export const RUNTIME_SOURCE =
     this._b = batch;
     this._n = name;
     this._i = itemIndex;
-    this.isExecuted = !!(nd.runs && nd.runs.length > 0);
+    this.isExecuted = nd.executed === undefined ? !!(nd.runs && nd.runs.length > 0) : nd.executed;
     this.params = nd.params || {};
     this.context = {};
   }
