@@ -25,6 +25,11 @@ export type { SsrfGuard, SsrfOptions, SsrfVerdict } from './internal/ssrf-guard.
 export { createHttpRequestNode, httpRequestNode } from './http-request/http-request-node.js';
 export type { HttpRequestNodeOptions } from './http-request/http-request-node.js';
 export {
+  curlToHttpRequest,
+  splitShellWords,
+  type CurlImport,
+} from './http-request/curl-to-node.js';
+export {
   createExecuteWorkflowNode,
   executeWorkflowNode,
   executeWorkflowTriggerNode,

@@ -541,7 +541,9 @@ export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): Nod
     appendQuery(url, plan.query, plan.arrayFormat);
     let headers: Record<string, string> = { ...plan.headers };
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
-    if (plan.uncompressed && !hasHeader('accept-encoding')) headers['accept-encoding'] = 'identity';
+    if (!hasHeader('accept-encoding')) {
+      headers['accept-encoding'] = plan.uncompressed ? 'identity' : 'gzip, deflate, br';
+    }
     let body: HttpBody | undefined;
     switch (plan.body.kind) {
       case 'json':
