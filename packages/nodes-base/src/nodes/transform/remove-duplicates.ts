@@ -161,7 +161,7 @@ export const removeDuplicatesNode = defineNode({
       const values = items.map((_, index) => {
         const raw = (ctx.params(index) as ParamsV2).incrementalDedupeField;
         const value = Number(raw);
-        if (Number.isNaN(value) || raw === undefined || raw === null || raw === '') {
+        if (Number.isNaN(value)) {
           throw new NodeError(
             `The value '${String(raw)}' is not a number. Please provide a number.`,
             {

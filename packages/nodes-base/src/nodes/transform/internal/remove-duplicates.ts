@@ -28,12 +28,17 @@ function keysOf(json: JsonObject, dot: boolean): string[] {
 /** The keys compared, per n8n's rules for the `compare` mode. */
 function compareKeys(items: Item[], options: RemoveDuplicatesOptions): string[] {
   const dot = !options.disableDotNotation;
-  const first = items[0]!.json;
+  const union = keysOf(items[0]!.json, dot);
+  for (const item of items) {
+    for (const key of keysOf(item.json, dot)) if (!union.includes(key)) union.push(key);
+  }
   if (options.compare === 'allFieldsExcept') {
     if (!options.fieldsToExclude.length) {
       throw new NodeError('No fields specified. Please add a field to exclude from comparison');
     }
-    return keysOf(first, dot).filter((key) => !options.fieldsToExclude.includes(key));
+    // n8n narrows to the first item's keys only with dot notation; without, all items' keys
+    const keys = dot ? keysOf(items[0]!.json, dot) : union;
+    return keys.filter((key) => !options.fieldsToExclude.includes(key));
   }
   if (options.compare === 'selectedFields') {
     if (!options.fieldsToCompare.length) {
@@ -41,11 +46,7 @@ function compareKeys(items: Item[], options: RemoveDuplicatesOptions): string[] 
     }
     return options.fieldsToCompare.map((key) => key.trim());
   }
-  const keys = keysOf(first, dot);
-  for (const item of items) {
-    for (const key of keysOf(item.json, dot)) if (!keys.includes(key)) keys.push(key);
-  }
-  return keys;
+  return union;
 }
 
 /** Drops items whose compared fields equal an earlier item's; keeps the first of each group. */
