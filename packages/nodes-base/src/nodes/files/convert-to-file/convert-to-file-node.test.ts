@@ -168,14 +168,14 @@ describe('Convert to File node', () => {
       params: {
         operation: 'iCal',
         title: 'Launch',
-        start: '2024-05-01T10:30:00Z',
+        start: '2024-05-01T10:30:15Z',
         end: '2024-05-01T11:00:00Z',
         additionalFields: { location: 'Moon', uid: 'abc', fileName: 'launch.ics' },
       },
     });
     const text = bytesOf(result.items[0]!).toString();
     expect(text).toContain('SUMMARY:Launch');
-    expect(text).toContain('DTSTART:20240501T103000Z');
+    expect(text).toContain('DTSTART:20240501T103015Z');
     expect(text).toContain('DTEND:20240501T110000Z');
     expect(text).toContain('LOCATION:Moon');
     expect(text).toContain('UID:abc');

@@ -52,9 +52,16 @@ function parseDate(value: string, what: string): DateTime {
 }
 
 function dateArray(date: DateTime, allDay: boolean): DateArray {
-  return allDay
-    ? [date.year, date.month, date.day]
-    : [date.year, date.month, date.day, date.hour, date.minute];
+  if (allDay) return [date.year, date.month, date.day];
+  // ics accepts seconds as a sixth element although its type stops at minutes.
+  return [
+    date.year,
+    date.month,
+    date.day,
+    date.hour,
+    date.minute,
+    date.second,
+  ] as unknown as DateArray;
 }
 
 /**
