@@ -156,6 +156,7 @@ async function main() {
     const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
     const run = async (connections: number, duration: number) => {
       const cpu = process.cpuUsage();
+      const elu = performance.eventLoopUtilization();
       const { stdout } = await promisify(execFile)(
         process.execPath,
         [
@@ -176,13 +177,19 @@ async function main() {
         { maxBuffer: 64 * 1024 * 1024 },
       );
       const used = process.cpuUsage(cpu);
+      const busy = performance.eventLoopUtilization(elu);
       const r = JSON.parse(stdout) as {
         requests: { average: number; total: number };
         latency: { p50: number; p99: number };
         non2xx: number;
         errors: number;
       };
-      return { ...r, cpuUsPerRequest: (used.user + used.system) / Math.max(1, r.requests.total) };
+      return {
+        ...r,
+        cpuUsPerRequest: (used.user + used.system) / Math.max(1, r.requests.total),
+        mainThreadUsPerRequest: (busy.active * 1000) / Math.max(1, r.requests.total),
+        utilization: busy.utilization,
+      };
     };
 
     console.log(
@@ -194,7 +201,7 @@ async function main() {
     for (const c of [10, 50]) {
       const r = await run(c, seconds);
       rows.push(
-        `| c=${c} | ${r.requests.average.toFixed(0)} req/s | p50 ${r.latency.p50} ms | p99 ${r.latency.p99} ms | server CPU ${(r.cpuUsPerRequest / 1000).toFixed(2)} ms/req (ceiling ~${Math.round(1e6 / r.cpuUsPerRequest)} req/s on one core) | non-2xx ${r.non2xx} | errors ${r.errors} |`,
+        `| c=${c} | ${r.requests.average.toFixed(0)} req/s | p50 ${r.latency.p50} ms | p99 ${r.latency.p99} ms | CPU ${(r.cpuUsPerRequest / 1000).toFixed(2)} ms/req, main thread ${(r.mainThreadUsPerRequest / 1000).toFixed(2)} ms/req (busy ${(r.utilization * 100).toFixed(0)} %) | non-2xx ${r.non2xx} | errors ${r.errors} |`,
       );
     }
     const page = (await (

@@ -7,14 +7,15 @@ import {
   runWorkflow,
   type NodeRegistry,
 } from '@budflow/core';
-import {
-  createInMemoryBinaryHelpers,
-  type ExpressionEvaluator,
-  type Item,
-} from '@budflow/node-sdk';
+import { createInMemoryBinaryHelpers, type ExpressionEvaluator } from '@budflow/node-sdk';
 import { baseNodes } from '@budflow/nodes-base';
 import { loadEncryptionKey } from '@budflow/secrets';
-import { createStorage, recoverStaleExecutions, type Storage } from '@budflow/storage';
+import {
+  createStorage,
+  recoverStaleExecutions,
+  type Storage,
+  type StorageConfig,
+} from '@budflow/storage';
 import { serve } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
@@ -25,6 +26,8 @@ import { parseServerConfig, type ServerConfig } from './config/server-config.js'
 import { createEventBus } from './events/event-bus.js';
 import { createInProcessQueue, type ExecutionQueue } from './execution/execution-queue.js';
 import { ExecutionService } from './execution/execution-service.js';
+import { writeBatch } from './execution/group-commit-recorder.js';
+import { startStorageWriter, type StorageWriter } from './execution/storage-writer.js';
 import { createApp } from './http/create-app.js';
 import { FALLBACK_NODES } from './nodes/fallback-nodes.js';
 import { createServerMetrics } from './ops/metrics.js';
@@ -87,12 +90,23 @@ export function defaultRegistry(): NodeRegistry {
   return combineRegistries(createNodeRegistry(baseNodes), createNodeRegistry(FALLBACK_NODES));
 }
 
+function storageConfigOf(config: ServerConfig): StorageConfig {
+  return config.database.dialect === 'sqlite'
+    ? { dialect: 'sqlite', dataDir: config.dataDir }
+    : {
+        dialect: 'postgres',
+        url: config.database.url,
+        ...(config.database.schema ? { schema: config.database.schema } : {}),
+      };
+}
+
 /** Builds every service, starts listening and activates the active workflows. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const config = options.config ?? parseServerConfig(env);
   const logger = options.logger ?? createLogger(config.logLevel);
   let storage: Storage | undefined;
+  let writer: StorageWriter | undefined;
   try {
     if (config.database.dialect === 'sqlite')
       await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -101,18 +115,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       dataDir: config.dataDir,
       warn: (message) => logger.warn(message),
     });
-    storage = await createStorage(
-      config.database.dialect === 'sqlite'
-        ? { dialect: 'sqlite', dataDir: config.dataDir }
-        : {
-            dialect: 'postgres',
-            url: config.database.url,
-            ...(config.database.schema ? { schema: config.database.schema } : {}),
-          },
-      { encryptionKey: key.key, env },
-    );
-    return await listen(config, logger, storage, key.key, options);
+    const storageConfig = storageConfigOf(config);
+    storage = await createStorage(storageConfig, { encryptionKey: key.key, env });
+    if (config.storageWorker === 'on') {
+      writer = await startStorageWriter(storageConfig, key.key, (message) =>
+        logger.warn({ reason: message }, 'storage writer worker failed to start'),
+      );
+      if (!writer) {
+        throw new Error('BUDFLOW_STORAGE_WORKER=on but the storage writer worker could not start');
+      }
+    }
+    return await listen(config, logger, storage, writer, key.key, options);
   } catch (error) {
+    await writer?.close().catch(() => undefined);
     await storage?.close().catch(() => undefined);
     throw error;
   }
@@ -122,6 +137,7 @@ async function listen(
   config: ServerConfig,
   logger: Logger,
   storage: Storage,
+  writer: StorageWriter | undefined,
   encryptionKey: string,
   options: StartServerOptions,
 ): Promise<RunningServer> {
@@ -153,7 +169,20 @@ async function listen(
     timezone: config.timezone,
     executionTimeoutMs: config.executionTimeoutMs,
     saveSuccessfulExecutions: config.saveSuccessfulExecutions,
+    // Batches commit here until the writer worker is up (`auto` starts it in the background, so
+    // start-up never waits for it); batches stay in order across the switch.
+    writer: (batch) => (writer ? writer.write(batch) : writeBatch(storage, batch)),
   });
+  let closingStarted = false;
+  const writerStarting =
+    config.storageWorker === 'auto' && !writer
+      ? startStorageWriter(storageConfigOf(config), encryptionKey, (message) =>
+          logger.warn({ reason: message }, 'storage writer worker failed to start'),
+        ).then((started) => {
+          if (closingStarted) void started?.close();
+          else writer = started;
+        })
+      : Promise.resolve();
 
   const activation = new ActivationManager({
     storage,
@@ -186,7 +215,7 @@ async function listen(
         timezone: config.timezone,
       });
       if (result.status !== 'success') throw new Error(result.error?.message ?? 'poll failed');
-      return (result.runData[nodeName]?.at(-1)?.data?.main?.[0] ?? []) as Item[];
+      return result.runData[nodeName]?.at(-1)?.data?.main?.[0] ?? [];
     },
   });
 
@@ -223,7 +252,7 @@ async function listen(
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s as Server),
+      resolve(s),
     ) as Server;
     s.once('error', reject);
   });
@@ -245,7 +274,12 @@ async function listen(
   executions.startWaitPoller();
   ready = true;
   logger.info(
-    { url, activeWorkflows: activated.activated, database: config.database.dialect },
+    {
+      url,
+      activeWorkflows: activated.activated,
+      database: config.database.dialect,
+      storageWorker: writer !== undefined,
+    },
     'BudFlow is ready',
   );
 
@@ -267,6 +301,8 @@ async function listen(
   const close = () =>
     (closing ??= (async () => {
       ready = false;
+      closingStarted = true;
+      await writerStarting;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await activation.close();
       const unfinished = await queue.close(config.shutdownTimeoutMs);
@@ -277,6 +313,7 @@ async function listen(
         );
       }
       await executions.close();
+      await writer?.close();
       server.closeAllConnections?.();
       ws.wss.close();
       await stopped;

@@ -4,7 +4,8 @@ import { startTestServer, webhookWorkflow, type TestServer } from './support/tes
 describe('server end to end (SQLite)', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    // Execution events are committed by the storage writer worker thread here.
+    t = await startTestServer({ BUDFLOW_STORAGE_WORKER: 'on' });
   });
   afterAll(async () => {
     await t?.close();

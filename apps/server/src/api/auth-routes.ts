@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { setCookie, deleteCookie } from 'hono/cookie';
 import { requireInstanceAdmin } from '../auth/access.js';
-import { ROLES, SESSION_COOKIE, publicUser, type Role } from '../auth/auth-service.js';
+import { SESSION_COOKIE, publicUser } from '../auth/auth-service.js';
 import { httpError } from '../http/http-error.js';
 import { createRouter, responses, type AppEnv, type ServerServices } from './api-env.js';
 import type { User } from '@budflow/storage';
@@ -180,7 +180,6 @@ export function userRoutes(s: ServerServices) {
       const actor = c.get('user');
       requireInstanceAdmin(actor);
       const body = c.req.valid('json');
-      if (!ROLES.includes(body.role as Role)) throw httpError('BAD_REQUEST', 'unknown role');
       const user = await s.auth.createUser(body);
       await s.storage.auditLog.append({
         action: 'user.create',

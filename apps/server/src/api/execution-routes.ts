@@ -155,7 +155,7 @@ export function executionRoutes(s: ServerServices) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const body = RetryBody.parse((c.req.valid('json') as unknown) ?? {});
+      const body = RetryBody.parse(c.req.valid('json') ?? {});
       await load(c.get('user'), id, 'write');
       const started = await s.executions.retry(id, { loadWorkflow: body.loadWorkflow });
       const result = await started.done;

@@ -449,7 +449,7 @@ export function workflowRoutes(s: ServerServices) {
       const user = c.get('user');
       const { id } = c.req.valid('param');
       // The body is optional: without one, validation is skipped and defaults apply here.
-      const body = RunBody.parse((c.req.valid('json') as unknown) ?? {});
+      const body = RunBody.parse(c.req.valid('json') ?? {});
       const workflow = await load(user, id, 'write');
       const started = await s.executions.start({
         workflowId: workflow.id,

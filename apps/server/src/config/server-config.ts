@@ -87,6 +87,7 @@ export const SERVER_ENV_SCHEMA = z.object({
   BUDFLOW_TEST_WEBHOOK_TTL: int(120, 1, 3600),
   BUDFLOW_SHUTDOWN_TIMEOUT: int(30, 0, 3600),
   BUDFLOW_METRICS: bool(true),
+  BUDFLOW_STORAGE_WORKER: z.enum(['auto', 'on', 'off']).optional().default('auto'),
 });
 
 export type ServerEnv = z.input<typeof SERVER_ENV_SCHEMA>;
@@ -118,6 +119,8 @@ export interface ServerConfig {
   testWebhookTtlMs: number;
   shutdownTimeoutMs: number;
   metrics: boolean;
+  /** Commit execution events from a worker thread (`auto`: when it can start). */
+  storageWorker: 'auto' | 'on' | 'off';
 }
 
 /** Documentation of each variable (the README table). */
@@ -151,6 +154,8 @@ export const SERVER_ENV_DOCS: Record<keyof z.infer<typeof SERVER_ENV_SCHEMA>, st
   BUDFLOW_SHUTDOWN_TIMEOUT:
     'Seconds to let running executions finish on shutdown (default `30`); then they are left for recovery.',
   BUDFLOW_METRICS: 'Serve Prometheus metrics on `/metrics` (default `true`).',
+  BUDFLOW_STORAGE_WORKER:
+    'Write execution events from a worker thread: `auto` (default, when it can start), `on`, `off`.',
 };
 
 export const CONFIG_ERROR_CODE = 'SERVER_CONFIG_INVALID';
@@ -210,5 +215,6 @@ export function parseServerConfig(
     testWebhookTtlMs: e.BUDFLOW_TEST_WEBHOOK_TTL * 1000,
     shutdownTimeoutMs: e.BUDFLOW_SHUTDOWN_TIMEOUT * 1000,
     metrics: e.BUDFLOW_METRICS,
+    storageWorker: e.BUDFLOW_STORAGE_WORKER,
   };
 }

@@ -51,7 +51,9 @@ describe('in-process execution queue', () => {
       job(
         'a',
         (signal) =>
-          new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason as Error)),
+          ),
       ),
     );
     const waiting = queue.enqueue(job('b', async () => {}));

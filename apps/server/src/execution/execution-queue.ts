@@ -63,7 +63,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): ExecutionQ
     try {
       promise = entry.job.run(entry.controller.signal);
     } catch (error) {
-      promise = Promise.reject(error);
+      promise = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     promise.then(entry.resolve, entry.reject).finally(() => {
       running.delete(entry.job.executionId);

@@ -26,7 +26,11 @@ import type { Logger as PinoLogger } from 'pino';
 import type { EventBus } from '../events/event-bus.js';
 import type { ServerMetrics } from '../ops/metrics.js';
 import type { ExecutionQueue } from './execution-queue.js';
-import { createGroupCommitRecorder, type GroupCommitRecorder } from './group-commit-recorder.js';
+import {
+  createGroupCommitRecorder,
+  type BatchWriter,
+  type GroupCommitRecorder,
+} from './group-commit-recorder.js';
 import { httpError } from '../http/http-error.js';
 
 export interface ExecutionRequest {
@@ -67,6 +71,8 @@ export interface ExecutionServiceOptions {
   timezone: string;
   executionTimeoutMs: number;
   saveSuccessfulExecutions: boolean;
+  /** Commits execution events elsewhere (the storage writer worker). */
+  writer?: BatchWriter;
 }
 
 const PRODUCTION_MODES = new Set(['webhook', 'trigger']);
@@ -95,6 +101,7 @@ export class ExecutionService {
 
   constructor(private readonly o: ExecutionServiceOptions) {
     this.recorder = createGroupCommitRecorder(o.storage, {
+      ...(o.writer ? { writer: o.writer } : {}),
       onError: (error) => o.logger.error({ err: error }, 'execution events could not be saved'),
     });
   }
@@ -278,7 +285,11 @@ export class ExecutionService {
       .catch((e: unknown) =>
         this.o.logger.error({ err: e, executionId }, 'could not record a failed run'),
       );
-    if (!canceled) this.o.logger.error({ err: error, executionId }, 'execution could not run');
+    if (error instanceof BudflowError && error.code === 'QUEUE_CLOSED') {
+      this.o.logger.warn({ executionId }, 'execution dropped: the server is shutting down');
+    } else if (!canceled) {
+      this.o.logger.error({ err: error, executionId }, 'execution could not run');
+    }
     return {
       executionId,
       status: canceled ? 'canceled' : 'error',

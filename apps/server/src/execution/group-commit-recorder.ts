@@ -35,11 +35,15 @@ interface Tracked {
   runData: RunData;
 }
 
-interface Batch {
+/** One commit's worth of writes (structured-cloneable: it may cross to a worker thread). */
+export interface RecorderBatch {
   creates: CreateExecutionInput[];
   events: ExecutionEvent[];
   patches: Map<string, UpdateExecutionInput>;
   data: Map<string, RunData>;
+}
+
+interface Batch extends RecorderBatch {
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
@@ -51,12 +55,30 @@ const emptyBatch = (): Batch => ({
   waiters: [],
 });
 
+/** Commits a batch in one transaction. */
+export async function writeBatch(
+  storage: Pick<Storage, 'transaction'>,
+  b: RecorderBatch,
+): Promise<void> {
+  await storage.transaction(async (repos: Repositories) => {
+    for (const input of b.creates) await repos.executions.create(input);
+    if (b.events.length > 0) await repos.executions.appendEvents(b.events);
+    for (const [id, update] of b.patches) await repos.executions.update(id, update);
+    for (const [id, runData] of b.data) await repos.executions.saveData(id, { runData });
+  });
+}
+
+/** Where batches are committed: this thread (default) or a storage writer worker. */
+export type BatchWriter = (batch: RecorderBatch) => Promise<void>;
+
 export interface GroupCommitRecorderOptions {
   leaseMs?: number;
   leaseOwner?: string;
   now?: () => number;
   /** Called when a batch cannot be committed (the waiters also reject). */
   onError?: (error: unknown) => void;
+  /** Commits batches elsewhere (a worker thread); default: `storage.transaction` here. */
+  writer?: BatchWriter;
 }
 
 export function createGroupCommitRecorder(
@@ -81,23 +103,17 @@ export function createGroupCommitRecorder(
     batch.patches.set(id, { ...batch.patches.get(id), ...update });
   };
 
-  const write = async (b: Batch) => {
-    await storage.transaction(async (repos: Repositories) => {
-      for (const input of b.creates) await repos.executions.create(input);
-      if (b.events.length > 0) await repos.executions.appendEvents(b.events);
-      for (const [id, update] of b.patches) await repos.executions.update(id, update);
-      for (const [id, runData] of b.data) await repos.executions.saveData(id, { runData });
-    });
-  };
+  const write: BatchWriter = options.writer ?? ((b) => writeBatch(storage, b));
 
   const commit = () => {
     scheduled = false;
     const b = batch;
     batch = emptyBatch();
     // Batches commit one after another, in order.
+    const { waiters: _waiters, ...payload } = b;
     writing = writing.then(
       () =>
-        write(b).then(
+        write(payload).then(
           () => b.waiters.forEach((w) => w.resolve()),
           (error: unknown) => {
             options.onError?.(error);
@@ -147,9 +163,7 @@ export function createGroupCommitRecorder(
     async onEvent(original) {
       const entry = track(original.executionId);
       const event =
-        entry.offset === 0
-          ? original
-          : ({ ...original, seq: original.seq + entry.offset } as ExecutionEvent);
+        entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
       const id = event.executionId;
       batch.events.push(event);
       patch(id, { lastSeq: event.seq });

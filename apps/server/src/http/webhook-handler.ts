@@ -264,10 +264,7 @@ export function lastNodeResponse(
   if (property) {
     let value: JsonValue | undefined = first;
     for (const part of property.split('.')) {
-      value =
-        value && typeof value === 'object' && !Array.isArray(value)
-          ? (value as JsonObject)[part]
-          : undefined;
+      value = value && typeof value === 'object' && !Array.isArray(value) ? value[part] : undefined;
     }
     return { statusCode: code, body: value ?? null };
   }

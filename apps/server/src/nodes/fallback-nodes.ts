@@ -168,9 +168,7 @@ export const fallbackRespondToWebhookNode = defineNode({
         ? {}
         : {
             body:
-              isJsonObject(body) || Array.isArray(body) || typeof body === 'string'
-                ? body
-                : (body as JsonValue),
+              isJsonObject(body) || Array.isArray(body) || typeof body === 'string' ? body : body,
           }),
     });
     return [ctx.items];

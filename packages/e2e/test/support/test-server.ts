@@ -53,6 +53,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       BUDFLOW_ENCRYPTION_KEY: KEY,
       BUDFLOW_LOG_LEVEL: 'silent',
       BUDFLOW_SHUTDOWN_TIMEOUT: '5',
+      BUDFLOW_STORAGE_WORKER: 'off',
       ...env,
     },
   });
@@ -74,7 +75,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
-      return read(res) as Promise<ApiResponse<any>>;
+      return read(res);
     },
     async setupOwner() {
       const res = await fetch(`${server.url}/api/v1/owner/setup`, {
