@@ -109,7 +109,7 @@ afterAll(async () => {
 describe('budflow (child process)', { timeout: SLOW }, () => {
   it('suggests the command on a typo and exits 2', async () => {
     const result = await budflow(['valdate', 'x.yaml']);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/unknown command 'valdate'/);
     expect(result.stderr).toMatch(/Did you mean validate\?/);
   });
@@ -122,7 +122,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       'Fetch orders=@examples/data/orders.json',
       '--json',
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const run = parse(result);
     expect(run.status).toBe('success');
     expect(run.data.resultData.runData['Collect ids'][0].data.main[0][0].json).toEqual({
@@ -141,7 +141,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       '--to',
       'Build greeting',
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('▸ Build greeting: 1 item(s)');
     expect(result.stdout).toContain('{"greeting":"Hello, Grace!","length":5}');
     expect(result.stdout).not.toContain('▸ Respond');
@@ -151,7 +151,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
 
   it('run: a failing workflow exits 1 and names the node', async () => {
     const result = await budflow(['run', 'examples/error-workflow/charge-card.yaml']);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain(
       "execution failed at node 'Charge': payment provider unavailable",
     );
@@ -159,10 +159,10 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
 
   it('run: a bad --pin node and an unreadable file are usage errors', async () => {
     const pin = await budflow(['run', 'examples/code-node.yaml', '--pin', 'Nope=[]']);
-    expect(pin.code).toBe(2);
+    expect(pin.code, pin.stderr).toBe(2);
     expect(pin.stderr).toContain("no node named 'Nope'");
     const missing = await budflow(['run', 'examples/missing.yaml']);
-    expect(missing.code).toBe(2);
+    expect(missing.code, missing.stderr).toBe(2);
     expect(missing.stderr).toMatch(/cannot read examples\/missing\.yaml/);
   });
 
@@ -173,18 +173,30 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     await writeFile(file, flow('first'));
     const child = start(['run', file, '--watch']);
     let stdout = '';
+    let stderr = '';
+    let exited = false;
     const waiters: Array<() => void> = [];
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
       for (const check of waiters) check();
     });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => {
+        exited = true;
+        for (const check of waiters) check();
+        resolve(code);
+      }),
+    );
     const seen = (text: string) =>
-      new Promise<void>((resolve) => {
-        const check = () => stdout.includes(text) && resolve();
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (stdout.includes(text)) resolve();
+          else if (exited) reject(new Error(`exited before '${text}':\n${stdout}\n${stderr}`));
+        };
         waiters.push(check);
         check();
       });
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     await seen('{"said":"first"}');
     await writeFile(file, flow('second'));
     await seen('{"said":"second"}');
@@ -200,10 +212,10 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       'examples/webhook-transform-respond.yaml',
       'examples/loop-over-items-with-wait.json',
     ]);
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('✓ examples/loop-over-items-with-wait.json');
     const result = await budflow(['validate', bad]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain(`${bad}:6:5: nodes.B.parms: unknown key 'parms'`);
     const json = parse(await budflow(['validate', bad, '--json']));
     expect(json[0]).toMatchObject({ valid: false, format: 'yaml' });
@@ -219,7 +231,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       '-o',
       yamlFile,
     ]);
-    expect(toYaml.code).toBe(0);
+    expect(toYaml.code, toYaml.stderr).toBe(0);
     const yaml = await readFile(yamlFile, 'utf8');
     expect(yaml).toContain('type: splitInBatches');
     expect(yaml).toMatch(/next:\n\s+done: All processed\n\s+loop: Wait a second/);
@@ -232,7 +244,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       original.nodes.map((n: { type: string }) => n.type),
     );
     const wrong = await budflow(['convert', yamlFile, '--to', 'xml']);
-    expect(wrong.code).toBe(2);
+    expect(wrong.code, wrong.stderr).toBe(2);
   });
 
   it('schema yaml prints the JSON Schema of the format', async () => {
@@ -254,7 +266,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     expect(show.outputs.map((o: { name: string }) => o.name)).toEqual(['true', 'false']);
     expect(show.parameters.type).toBe('object');
     const unknown = await budflow(['nodes', 'show', 'iff']);
-    expect(unknown.code).toBe(3);
+    expect(unknown.code, unknown.stderr).toBe(3);
     expect(unknown.stderr).toMatch(/did you mean/);
   });
 
@@ -263,7 +275,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       ['credentials', 'set', 'Billing API', '--type', 'httpHeaderAuth', '--json'],
       { stdin: '{"name":"X-Key","value":"s3cr3t-value"}' },
     );
-    expect(set.code).toBe(0);
+    expect(set.code, set.stderr).toBe(0);
     const saved = parse(set);
     expect(saved).toMatchObject({ name: 'Billing API', type: 'httpHeaderAuth' });
     const again = await budflow(['credentials', 'set', 'Billing API', '--type', 'httpHeaderAuth'], {
@@ -276,7 +288,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     const stored = await withStorage((s) => s.credentials.getDecrypted(saved.id));
     expect(stored?.data).toEqual({ name: 'X-Key', value: 'rotated-value' });
     const empty = await budflow(['credentials', 'set', 'x', '--type', 'httpHeaderAuth']);
-    expect(empty.code).toBe(2);
+    expect(empty.code, empty.stderr).toBe(2);
     expect((await budflow(['credentials', 'delete', 'Billing API'])).code).toBe(0);
     expect((await budflow(['credentials', 'delete', 'Billing API'])).code).toBe(3);
   });
@@ -286,25 +298,28 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       stdin: '{"user":"ada","password":"pw-123456"}',
     });
     const imported = await budflow(['import', 'examples', '--json']);
-    expect(imported.code).toBe(0);
+    expect(imported.code, imported.stderr).toBe(0);
     const outcomes = parse<Array<{ status: string; name: string }>>(imported);
     expect(outcomes.filter((o) => o.status === 'imported').map((o) => o.name)).toEqual(
       expect.arrayContaining(['Greet', 'Rate-limited loop', 'Error handler', 'Word count']),
     );
-    expect(outcomes.every((o) => o.status === 'imported')).toBe(true);
+    // examples/data/orders.json is data, not a workflow: ignored, not an error.
+    expect(outcomes.filter((o) => o.status !== 'imported')).toEqual([
+      expect.objectContaining({ file: 'examples/data/orders.json', status: 'ignored' }),
+    ]);
     // The error handler keeps its id; importing it again is a conflict unless --overwrite.
     const twice = await budflow(['import', 'examples/error-workflow/error-handler.json']);
-    expect(twice.code).toBe(6);
+    expect(twice.code, twice.stderr).toBe(6);
     expect(
       (await budflow(['import', 'examples/error-workflow/error-handler.json', '--overwrite'])).code,
     ).toBe(0);
 
     const out = join(work, 'export');
     const exported = await budflow(['export', '--all', '--dir', out, '--yaml']);
-    expect(exported.code).toBe(0);
+    expect(exported.code, exported.stderr).toBe(0);
     const files = await readdir(out);
     expect(files).toContain('credentials.json');
-    expect(files.filter((f) => f.endsWith('.yaml'))).toHaveLength(outcomes.length - 0);
+    expect(files.filter((f) => f.endsWith('.yaml'))).toHaveLength(outcomes.length - 1);
     const credentials = JSON.parse(await readFile(join(out, 'credentials.json'), 'utf8'));
     expect(credentials.encrypted).toBe(true);
     expect(JSON.stringify(credentials)).not.toContain('pw-123456');
@@ -319,13 +334,13 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     // Another data dir with the same key takes the encrypted export as is.
     const other = join(work, 'other');
     const again = await budflow(['import', out, '--json'], { env: { BUDFLOW_DATA_DIR: other } });
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     const list = parse(
       await budflow(['credentials', 'list', '--json'], { env: { BUDFLOW_DATA_DIR: other } }),
     );
     expect(list).toEqual([expect.objectContaining({ name: 'Login', type: 'httpBasicAuth' })]);
     const usage = await budflow(['export']);
-    expect(usage.code).toBe(2);
+    expect(usage.code, usage.stderr).toBe(2);
   });
 
   it('execution list, show, retry (here) and cancel (data dir)', async () => {
@@ -361,7 +376,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     expect((await budflow(['execution', 'show', 'nope'])).code).toBe(3);
 
     const retry = await budflow(['execution', 'retry', failedId, '--json']);
-    expect(retry.code).toBe(1);
+    expect(retry.code, retry.stderr).toBe(1);
     const retried = parse(retry);
     expect(retried).toMatchObject({ retryOf: failedId, status: 'error' });
     const stored = await withStorage((s) => s.executions.get(retried.id));
@@ -383,7 +398,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     try {
       const env = { BUDFLOW_URL: server.url, BUDFLOW_API_KEY: 'key-1' };
       const retry = await budflow(['execution', 'retry', '42', '--json'], { env });
-      expect(retry.code).toBe(0);
+      expect(retry.code, retry.stderr).toBe(0);
       expect(parse(retry)).toEqual({ id: '43', retryOf: '42', status: 'new' });
       const cancel = await budflow(['execution', 'cancel', '42', '--json'], { env });
       expect(parse(cancel)).toEqual({ id: '42', status: 'canceled' });
@@ -394,7 +409,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       const refused = await budflow(['execution', 'cancel', '42'], {
         env: { ...env, BUDFLOW_API_KEY: 'wrong' },
       });
-      expect(refused.code).toBe(5);
+      expect(refused.code, refused.stderr).toBe(5);
     } finally {
       await server.close();
     }
@@ -404,7 +419,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     const created = await budflow(['user', 'create', '--email', 'ada@example.com', '--json'], {
       stdin: 'correct horse battery\n',
     });
-    expect(created.code).toBe(0);
+    expect(created.code, created.stderr).toBe(0);
     const user = parse(created);
     expect(user).toMatchObject({ email: 'ada@example.com', role: 'owner' });
     expect(user.passwordHash).toBeUndefined();
@@ -414,11 +429,11 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     const twice = await budflow(['user', 'create', '--email', 'ada@example.com'], {
       stdin: 'correct horse battery\n',
     });
-    expect(twice.code).toBe(6);
+    expect(twice.code, twice.stderr).toBe(6);
     const short = await budflow(['user', 'create', '--email', 'b@example.com'], {
       stdin: 'short\n',
     });
-    expect(short.code).toBe(2);
+    expect(short.code, short.stderr).toBe(2);
   });
 
   it("status reads the server's health, readiness and metrics", async () => {
@@ -442,7 +457,7 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     });
     try {
       const result = await budflow(['status', '--json'], { env: { BUDFLOW_URL: server.url } });
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(parse(result)).toMatchObject({
         healthy: true,
         ready: true,
@@ -455,10 +470,10 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
       await server.close();
     }
     const down = await budflow(['status'], { env: { BUDFLOW_URL: server.url } });
-    expect(down.code).toBe(4);
+    expect(down.code, down.stderr).toBe(4);
     expect(down.stderr).toMatch(/cannot reach the server/);
     const unset = await budflow(['status']);
-    expect(unset.code).toBe(2);
+    expect(unset.code, unset.stderr).toBe(2);
     expect(unset.stderr).toMatch(/set BUDFLOW_URL/);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Clock, RunWorkflowOptions } from '@budflow/core';
+import type { Clock, RunWorkflowOptions, RunWorkflowResult } from '@budflow/core';
 import type { Item, JsonObject, WebhookResponse } from '@budflow/node-sdk';
 import { describe, expect, it } from 'vitest';
 import { defaultEvaluator } from './evaluator.js';
@@ -44,8 +44,8 @@ async function run(path: string, options: Partial<RunWorkflowOptions> = {}) {
 }
 
 const json = (items: Item[] | null | undefined) => (items ?? []).map((i) => i.json);
-const outputOf = (result: Awaited<ReturnType<typeof run>>, node: string, run = 0) =>
-  json(result.runData[node]?.[run]?.data?.main?.[0]);
+const outputOf = (result: RunWorkflowResult, node: string, runIndex = 0) =>
+  json(result.runData[node]?.[runIndex]?.data?.main?.[0]);
 
 describe('examples', () => {
   it('webhook → transform → respond answers with the greeting', async () => {

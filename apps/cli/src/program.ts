@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerCredentialsCommand } from './commands/credentials.js';
+import { registerEvalCommand } from './commands/eval.js';
 import { registerExecutionCommand } from './commands/execution.js';
 import { registerImportExportCommands } from './commands/import-export.js';
 import { registerNodesCommand } from './commands/nodes.js';
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerStatusCommand(program);
   registerNodesCommand(program);
   registerStartCommand(program);
+  registerEvalCommand(program);
   // Subcommands inherit the usage-error exit code and the suggestions.
   for (const command of program.commands) applyDefaults(command);
   return program;

@@ -76,7 +76,7 @@ async function run(document: JsonObject) {
     registry,
     ...(evaluator ? { evaluator } : {}),
     pinData: false,
-    ...(Array.isArray(spec.input) ? { input: spec.input as Item[] } : {}),
+    ...(Array.isArray(spec.input) ? { input: spec.input as unknown as Item[] } : {}),
   });
 }
 

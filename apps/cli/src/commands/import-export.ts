@@ -21,6 +21,7 @@ import { formatOf, parseJsonWorkflow, workflowFromText } from '../workflow-file.
 const BUNDLE_KIND = 'budflow/export';
 const CREDENTIALS_KIND = 'budflow/credentials';
 const CREDENTIALS_FILE = 'credentials.json';
+const NOT_IMPORTABLE = 'neither a workflow (no nodes) nor a credentials export';
 
 interface ExportedCredential {
   id: string;
@@ -35,12 +36,14 @@ interface ImportOutcome {
   kind: 'workflow' | 'credential';
   id?: string;
   name?: string;
-  status: 'imported' | 'updated' | 'skipped' | 'failed';
+  /** `skipped`: exists already; `ignored`: a file in a directory that is not importable. */
+  status: 'imported' | 'updated' | 'skipped' | 'failed' | 'ignored';
   message?: string;
 }
 
-async function listFiles(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
+/** Files to import; those found in a directory are `found` (others were named on the command line). */
+async function listFiles(paths: string[]): Promise<Array<{ path: string; found: boolean }>> {
+  const files: Array<{ path: string; found: boolean }> = [];
   for (const path of paths) {
     let info;
     try {
@@ -49,17 +52,17 @@ async function listFiles(paths: string[]): Promise<string[]> {
       throw new CliError(`cannot read ${path}: no such file or directory`, EXIT.USAGE);
     }
     if (!info.isDirectory()) {
-      files.push(path);
+      files.push({ path, found: false });
       continue;
     }
     const entries = await readdir(path, { recursive: true, withFileTypes: true });
     for (const entry of entries) {
       if (entry.isFile() && /\.(json|ya?ml)$/i.test(entry.name)) {
-        files.push(join(entry.parentPath, entry.name));
+        files.push({ path: join(entry.parentPath, entry.name), found: true });
       }
     }
   }
-  return files.sort();
+  return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 const isWorkflowDocument = (value: unknown): value is JsonObject =>
@@ -92,21 +95,28 @@ export function registerImportExportCommands(program: Command): void {
           });
           const outcomes = await withStorage(async (storage) => {
             const all: ImportOutcome[] = [];
-            for (const file of files) {
-              progress.update(`importing ${file}`);
-              all.push(...(await importFile(storage, file, registry, options)));
+            for (const { path, found } of files) {
+              progress.update(`importing ${path}`);
+              const outcomes = await importFile(storage, path, registry, options);
+              // A data file beside the workflows in a directory is not an error.
+              const notWorkflow = outcomes.length === 1 && outcomes[0]!.message === NOT_IMPORTABLE;
+              all.push(
+                ...(found && notWorkflow
+                  ? [{ ...outcomes[0]!, status: 'ignored' as const }]
+                  : outcomes),
+              );
             }
             return all;
           });
-          const failed = outcomes.filter((o) => o.status === 'failed' || o.status === 'skipped');
+          const done = outcomes.filter((o) => o.status === 'imported' || o.status === 'updated');
           progress.succeed(
-            `imported ${outcomes.length - failed.length} of ${outcomes.length} item(s)`,
+            `imported ${done.length} of ${outcomes.filter((o) => o.status !== 'ignored').length} item(s)`,
           );
           if (options.json) printJson(outcomes);
           else
             for (const o of outcomes) {
               printLine(
-                `${o.status === 'imported' || o.status === 'updated' ? '✓' : '✗'} ${o.kind} ${o.name ?? ''}${o.id ? ` (${o.id})` : ''} from ${o.file}: ${o.status}${o.message ? ` — ${o.message}` : ''}`,
+                `${o.status === 'imported' || o.status === 'updated' ? '✓' : o.status === 'ignored' ? '·' : '✗'} ${o.kind} ${o.name ?? ''}${o.id ? ` (${o.id})` : ''} from ${o.file}: ${o.status}${o.message ? ` — ${o.message}` : ''}`,
               );
             }
           if (outcomes.some((o) => o.status === 'failed')) process.exitCode = EXIT.FAILED;
@@ -284,7 +294,8 @@ async function importFile(
       if (Array.isArray(v.workflows)) v.workflows.forEach(collect);
       if (v.credentials) collect(v.credentials);
     } else if (Array.isArray(v)) v.forEach(collect);
-    else if (isCredentialEntry(v)) credentials.push(v);
+    // n8n's decrypted credential export; its encrypted one uses n8n's key, which we cannot read.
+    else if (isCredentialEntry(v) && typeof v.data !== 'string') credentials.push(v);
   };
   collect(value);
   if (workflows.length === 0 && credentials.length === 0) {
@@ -293,7 +304,7 @@ async function importFile(
         file,
         kind: 'workflow',
         status: 'failed',
-        message: 'neither a workflow (no nodes) nor a credentials export',
+        message: NOT_IMPORTABLE,
       },
     ];
   }
