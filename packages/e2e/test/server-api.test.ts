@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, webhookWorkflow, type TestServer } from './support/test-server.js';
 
@@ -219,5 +219,104 @@ describe('server API end to end', () => {
     expect(item.json.body).toEqual({ title: 'report' });
     expect(item.binary.file).toMatchObject({ fileName: 'hello.txt', mimeType: 'text/plain' });
     expect(Buffer.from(item.binary.file.data, 'base64').toString()).toBe('hello file');
+  });
+
+  it('parks an execution at a Wait node and resumes it on /webhook-waiting/<id>', async () => {
+    const created = await t.api('POST', '/workflows', {
+      name: 'wait for call',
+      nodes: [
+        {
+          name: 'Start',
+          type: 'n8n-nodes-base.manualTrigger',
+          typeVersion: 1,
+          position: [0, 0],
+          parameters: {},
+        },
+        {
+          name: 'Wait',
+          type: 'n8n-nodes-base.wait',
+          typeVersion: 1.1,
+          position: [200, 0],
+          webhookId: 'wait-hook',
+          parameters: { resume: 'webhook', httpMethod: 'POST', options: {} },
+        },
+        {
+          name: 'Set',
+          type: 'n8n-nodes-base.set',
+          typeVersion: 3.4,
+          position: [400, 0],
+          parameters: {
+            mode: 'manual',
+            assignments: {
+              assignments: [{ id: 'a', name: 'resumed', value: true, type: 'boolean' }],
+            },
+            includeOtherFields: true,
+            options: {},
+          },
+        },
+      ],
+      connections: {
+        Start: { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
+        Wait: { main: [[{ node: 'Set', type: 'main', index: 0 }]] },
+      },
+    });
+    const run = await t.api('POST', `/workflows/${created.body.id}/run`, {});
+    expect(run.body.status).toBe('waiting');
+    const executionId = run.body.executionId as string;
+    const waiting = await t.api('GET', `/executions/${executionId}?includeData=false`);
+    expect(waiting.body).toMatchObject({ status: 'waiting', waitTill: null });
+
+    const resumed = await t.call('POST', `/webhook-waiting/${executionId}`, {
+      body: JSON.stringify({ approved: true }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ resumed: true, body: { approved: true } });
+    const done = await t.api('GET', `/executions/${executionId}`);
+    expect(done.body.status).toBe('success');
+    expect(Object.keys(done.body.data.resultData.runData).sort()).toEqual(['Set', 'Start', 'Wait']);
+
+    const again = await t.call('POST', `/webhook-waiting/${executionId}`, {
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(again.status).toBe(404);
+  });
+
+  it('runs the error workflow with the Error Trigger payload when a workflow fails', async () => {
+    const handler = await t.api('POST', '/workflows', {
+      name: 'on error',
+      nodes: [
+        {
+          name: 'Error Trigger',
+          type: 'n8n-nodes-base.errorTrigger',
+          typeVersion: 1,
+          position: [0, 0],
+          parameters: {},
+        },
+      ],
+      connections: {},
+    });
+    const failing = await t.api('POST', '/workflows', {
+      ...manualFlow(false),
+      name: 'fails with handler',
+      settings: { errorWorkflow: handler.body.id },
+    });
+    const run = await t.api('POST', `/workflows/${failing.body.id}/run`, {});
+    expect(run.body.status).toBe('error');
+    const handled = await vi.waitFor(
+      async () => {
+        const list = await t.api('GET', `/executions?workflowId=${handler.body.id}&status=success`);
+        expect(list.body.data).toHaveLength(1);
+        return list.body.data[0];
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(handled.mode).toBe('error');
+    const execution = await t.api('GET', `/executions/${handled.id}`);
+    const payload = execution.body.data.resultData.runData['Error Trigger'][0].data.main[0][0].json;
+    expect(payload.execution.id).toBe(run.body.executionId);
+    expect(payload.execution.lastNodeExecuted).toBe('Stop');
+    expect(payload.workflow).toMatchObject({ id: failing.body.id, name: 'fails with handler' });
   });
 });
