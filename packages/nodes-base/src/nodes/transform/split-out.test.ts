@@ -110,29 +110,28 @@ describe('Split Out', () => {
     expect(copied.items[1]!.binary).toEqual(input.binary);
   });
 
-  it('rejects prototype-pollution destinations and never pollutes', async () => {
-    await expect(
-      runNode(splitOutNode, {
-        items: [{ data: { items: [{ age: 20 }] } }],
-        params: {
-          fieldToSplitOut: 'data.items',
-          options: { destinationFieldName: '__proto__.polluted' },
-        },
-      }),
-    ).rejects.toThrow('Invalid destination field name');
-    await expect(
-      runNode(splitOutNode, {
-        items: [{ a: [1] }],
-        params: { fieldToSplitOut: 'a', options: { destinationFieldName: 'constructor' } },
-      }),
-    ).rejects.toThrow('Invalid destination field name');
+  it('ignores prototype-pollution destinations (the field name is used) and never pollutes', async () => {
     const { json } = await runNode(splitOutNode, {
+      items: [{ data: [{ id: 1, name: 'Alice' }] }],
+      params: {
+        fieldToSplitOut: 'data',
+        include: 'allOtherFields',
+        options: { destinationFieldName: '__proto__.polluted' },
+      },
+    });
+    expect(json).toEqual([{ data: { id: 1, name: 'Alice' } }]);
+    const renamed = await runNode(splitOutNode, {
+      items: [{ a: [1] }],
+      params: { fieldToSplitOut: 'a', options: { destinationFieldName: 'constructor' } },
+    });
+    expect(renamed.json).toEqual([{ a: 1 }]);
+    const own = await runNode(splitOutNode, {
       items: [{ list: [JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as JsonObject] }],
       params: { fieldToSplitOut: 'list' },
     });
-    expect(json[0]!.ok).toBe(1);
+    expect(own.json[0]!.ok).toBe(1);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(json[0])).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(own.json[0])).toBe(Object.prototype);
   });
 
   it('splits a 100k-entry list', async () => {

@@ -22,17 +22,9 @@ export interface SplitOutParams {
 const NESTED_HINT =
   "If you're trying to use a nested field, make sure you turn off 'disable dot notation' in the node options";
 
-/** Output names may not walk into prototypes: destinations never, source fields not via `__proto__`. */
-function assertSafeNames(destinations: string[], fields: string[], itemIndex: number): void {
-  const bad =
-    destinations.find((name) => hasForbiddenKey(name)) ??
-    fields.find((name) => name.split(/[.[\]"']+/).includes('__proto__'));
-  if (bad !== undefined) {
-    throw new NodeError(`Invalid destination field name '${bad}'`, {
-      itemIndex,
-      description: "Field names may not contain '__proto__', 'constructor' or 'prototype'",
-    });
-  }
+/** A destination that would walk into a prototype is ignored: the source field name is used. */
+function safeDestination(name: string): string {
+  return hasForbiddenKey(name) ? '' : name;
 }
 
 function notFound(field: string, itemIndex: number, dotNotation: boolean): NodeError {
@@ -57,14 +49,14 @@ export function splitOutItem(
   const destinations = params.destinationFieldName
     .split(',')
     .map((field) => field.trim())
-    .filter((field) => field !== '');
+    .filter((field) => field !== '')
+    .map(safeDestination);
   if (destinations.length && destinations.length !== fields.length) {
     throw new NodeError(
       'If multiple fields to split out are given, the same number of destination fields must be given',
       { itemIndex },
     );
   }
-  assertSafeNames(destinations, fields, itemIndex);
   const multiSplit = fields.length > 1;
   const source: JsonObject = { ...item.json };
   const parts: Array<{ json: Record<string, unknown>; binary?: Record<string, BinaryRef> }> = [];
@@ -160,11 +152,7 @@ function splitOutLegacy(
     throw new NodeError(`The provided field '${field}' is not an array or object`, { itemIndex });
   }
   const list: JsonValue[] = Array.isArray(value) ? value : (Object.values(value) as JsonValue[]);
-  assertSafeNames(
-    params.destinationFieldName ? [params.destinationFieldName] : [],
-    [field],
-    itemIndex,
-  );
+  const destination = safeDestination(params.destinationFieldName);
   const out: Item[] = [];
   for (const element of list) {
     let json: Record<string, unknown> = {};
@@ -184,14 +172,10 @@ function splitOutLegacy(
       if (dot) unsetPath(json, field);
       else delete json[field];
     }
-    if (
-      typeof element === 'object' &&
-      params.include === 'noOtherFields' &&
-      params.destinationFieldName === ''
-    ) {
+    if (typeof element === 'object' && params.include === 'noOtherFields' && destination === '') {
       json = { ...json, ...element };
     } else {
-      setField(json, params.destinationFieldName || field, element, false);
+      setField(json, destination || field, element, false);
     }
     out.push({ json: json as JsonObject, pairedItem: { item: itemIndex } });
   }
