@@ -198,8 +198,36 @@ describe('Function and Function Item (legacy)', () => {
       { a: 2, myNewField: 1 },
     ]);
     await expect(
-      runTestNode(functionNode, { params: { functionCode: 'return 1;' } }),
+      runTestNode(functionNode, { params: { functionCode: 'return;' } }),
     ).rejects.toThrow('No data got returned. Always return an Array of items!');
+    await expect(
+      runTestNode(functionNode, { params: { functionCode: 'return 1;' } }),
+    ).rejects.toThrow('Always an Array of items has to be returned!');
+    await expect(
+      runTestNode(functionNode, { params: { functionCode: 'return [{ json: {} }, { a: 1 }];' } }),
+    ).rejects.toThrow('Inconsistent item format');
+  });
+
+  it('Function wraps plain objects and a single object, as n8n normalises items', async () => {
+    const list = await runTestNode(functionNode, {
+      params: { functionCode: 'return [{ a: 1 }, { a: 2 }];' },
+    });
+    expect(list.json).toEqual([{ a: 1 }, { a: 2 }]);
+    const one = await runTestNode(functionNode, {
+      params: { functionCode: 'return { success: true };' },
+    });
+    expect(one.json).toEqual([{ success: true }]);
+  });
+
+  it('Function wraps plain objects and a single object, as n8n normalises items', async () => {
+    const list = await runTestNode(functionNode, {
+      params: { functionCode: 'return [{ a: 1 }, { a: 2 }];' },
+    });
+    expect(list.json).toEqual([{ a: 1 }, { a: 2 }]);
+    const one = await runTestNode(functionNode, {
+      params: { functionCode: 'return { success: true };' },
+    });
+    expect(one.json).toEqual([{ success: true }]);
   });
 
   it('Function Item runs per item on the json and can set binary data', async () => {

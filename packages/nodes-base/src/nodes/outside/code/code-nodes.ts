@@ -427,23 +427,33 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
   } satisfies Record<string, NodeDefinition | (() => Promise<void>)>;
 }
 
-/** The legacy Function node's result: an array of `{ json }` items. */
+/**
+ * The legacy Function node's result, normalised as n8n's `normalizeItems` does: a single object
+ * becomes one item, plain objects are wrapped into `{ json }`, then every item is checked.
+ */
 export function normaliseFunctionResult(result: unknown): Item[] {
-  if (!Array.isArray(result)) {
+  if (result === undefined || result === null) {
     throw outputError(
       'No data got returned. Always return an Array of items!',
       'Return the `items` array.',
     );
   }
-  return result.map((value, index) => {
-    if (!isJsonObject(value)) {
+  let list: unknown[];
+  if (isJsonObject(result)) list = result.json === undefined ? [{ json: result }] : [result];
+  else if (Array.isArray(result)) {
+    const withJson = result.filter((v) => isJsonObject(v) && 'json' in v).length;
+    if (withJson > 0 && withJson < result.length) {
       throw outputError(
-        'All returned items have to be objects!',
-        'Return items like `{ json: { ... } }`.',
-        index,
+        'Inconsistent item format',
+        'Return either items (`{ json }`) or plain objects, not both.',
       );
     }
-    if (value.json === undefined) {
+    list = withJson > 0 ? result : result.map((json) => ({ json }));
+  } else {
+    throw outputError('Always an Array of items has to be returned!', 'Return the `items` array.');
+  }
+  return list.map((value, index) => {
+    if (!isJsonObject(value) || value.json === undefined) {
       throw outputError(
         'All returned items have to contain a property named "json"!',
         'Return items like `{ json: { ... } }`.',
