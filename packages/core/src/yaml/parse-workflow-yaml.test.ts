@@ -264,6 +264,17 @@ describe('YAML errors', () => {
     expect(problems[1]!.message).toMatch(/unknown node 'C'/);
   });
 
+  it('reports type, edge and parameter problems in one pass, in line order', () => {
+    const problems = problemsOf(
+      'nodes:\n  A:\n    type: sett\n  B:\n    type: set\n    params: { field: 3 }\n    next: Nowhere\n',
+    );
+    expect(problems.map((p) => [p.path, p.line])).toEqual([
+      ['nodes.A.type', 3],
+      ['nodes.B.params.field', 6],
+      ['nodes.B.next', 7],
+    ]);
+  });
+
   it('points parameter errors into params', () => {
     const [problem] = problemsOf('nodes:\n  A:\n    type: set\n    params:\n      field: 3\n');
     expect(problem).toMatchObject({ path: 'nodes.A.params.field', line: 5, column: 14 });

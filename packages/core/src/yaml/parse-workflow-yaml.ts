@@ -289,6 +289,7 @@ export function compileWorkflowYaml(
     : Object.keys(yaml.nodes);
 
   const compiled: CompiledNode[] = [];
+  const unknownTypes = new Set<string>();
   if (yaml.trigger !== undefined) {
     if (Object.prototype.hasOwnProperty.call(yaml.nodes, TRIGGER_NODE_NAME)) {
       problems.add(
@@ -313,6 +314,7 @@ export function compileWorkflowYaml(
       type = resolved.type;
       typeVersion ??= resolved.defaultVersion;
     } else if (registry) {
+      unknownTypes.add(name);
       const hint = closestYamlType(node.type, registry);
       problems.add(
         [...at, 'type'],
@@ -443,8 +445,6 @@ export function compileWorkflowYaml(
         problems.add(['pinData', name], `pinned data for unknown node '${name}'`, { atKey: true });
     }
   }
-  if (problems.list.length > 0) throw new YamlWorkflowError(problems.list, options.file);
-
   const workflow: JsonObject = {
     ...(yaml.id !== undefined ? { id: String(yaml.id) } : {}),
     ...(yaml.name !== undefined ? { name: yaml.name } : {}),
@@ -459,15 +459,27 @@ export function compileWorkflowYaml(
     ...(yaml.pinData ? { pinData: yaml.pinData as JsonObject } : {}),
     ...(yaml.staticData ? { staticData: yaml.staticData as JsonObject } : {}),
   };
-  // Check types, versions and parameters now, so problems point into the YAML.
+  // Versions and parameters of the nodes whose type is known, in the same pass, so every
+  // problem is reported at once and points into the YAML. Edges were checked above.
   if (registry) {
+    const known = compiled.filter((n) => !unknownTypes.has(n.name));
     try {
-      parseWorkflow(structuredClone(workflow), { registry });
+      parseWorkflow(
+        {
+          ...structuredClone(workflow),
+          nodes: known.map((n) => structuredClone(n.json)),
+          connections: {},
+        },
+        { registry },
+      );
     } catch (error) {
       if (!(error instanceof WorkflowValidationError)) throw error;
-      for (const problem of error.problems) mapModelProblem(problems, problem, compiled);
-      throw new YamlWorkflowError(problems.list, options.file);
+      for (const problem of error.problems) mapModelProblem(problems, problem, known);
     }
+  }
+  if (problems.list.length > 0) {
+    const byLine = [...problems.list].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    throw new YamlWorkflowError(byLine, options.file);
   }
   return workflow;
 }
