@@ -72,6 +72,19 @@ describe('HTML node: extract HTML content', () => {
     expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
   });
 
+  it('reads a top-level key containing dots in v1', async () => {
+    const result = await runNode(htmlNode, {
+      typeVersion: 1,
+      params: {
+        operation: 'extractHtmlContent',
+        dataPropertyName: "['page.html']",
+        extractionValues: { values: [{ key: 'b', cssSelector: 'b', returnValue: 'text' }] },
+      },
+      items: [{ 'page.html': '<b>x</b>' }],
+    });
+    expect(result.json).toEqual([{ b: 'x' }]);
+  });
+
   it('reads HTML from binary data', async () => {
     const result = await runNode(htmlNode, {
       params: {

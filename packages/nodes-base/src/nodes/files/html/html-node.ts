@@ -1,4 +1,4 @@
-import { defineNode, type Item, type JsonValue } from '@budflow/node-sdk';
+import { defineNode, type Item, type JsonObject, type JsonValue } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { getPath } from '../internal/data-path.js';
 import { readBinary, requireBinary } from '../internal/binary.js';
@@ -39,6 +39,16 @@ function paramsSchema(typeVersion: number) {
 }
 
 export type HtmlParams = z.infer<ReturnType<typeof paramsSchema>>;
+
+/** v1 reads a top-level key, which may be written as `['a.b']` to contain dots. */
+function topLevelValue(json: JsonObject, key: string): JsonValue | undefined {
+  const own = (name: string) =>
+    Object.prototype.hasOwnProperty.call(json, name) ? json[name] : undefined;
+  const direct = own(key);
+  if (direct !== undefined) return direct;
+  const bracketed = /^\[(['"])(.*)\1\]$/.exec(key);
+  return bracketed ? own(bracketed[2]!) : undefined;
+}
 
 /** `first_name` -> `First Name` when asked to capitalize. */
 export function capitalizeHeader(header: string, capitalize?: boolean): string {
@@ -125,9 +135,7 @@ export const htmlNode = defineNode<HtmlParams>({
       if (params.sourceData === 'json') {
         const value =
           typeVersion === 1
-            ? Object.prototype.hasOwnProperty.call(item.json, params.dataPropertyName)
-              ? item.json[params.dataPropertyName]
-              : undefined
+            ? topLevelValue(item.json, params.dataPropertyName)
             : (getPath(item.json, params.dataPropertyName) as JsonValue | undefined);
         if (value === undefined) {
           throw itemError(ctx, `No property named "${params.dataPropertyName}" exists!`, itemIndex);
