@@ -11,6 +11,7 @@ describe('server end to end (PostgreSQL)', () => {
     t = await startTestServer({
       DATABASE_URL,
       BUDFLOW_DATABASE_SCHEMA: `e2e_${randomBytes(6).toString('hex')}`,
+      BUDFLOW_STORAGE_WORKER: 'on',
     });
   });
   afterAll(async () => {
