@@ -272,8 +272,14 @@ export function createExpressionEvaluator(
     const nodes = new Set<string>();
     const lineageNodes = new Set<string>();
     const fullNodes = new Set<string>();
+    const pairedKeys = new Map<string, Set<string> | 'all'>();
     for (const u of usages) {
       for (const n of u.fullNodes) fullNodes.add(n);
+      for (const [n, keys] of u.pairedKeys) {
+        const known = pairedKeys.get(n);
+        if (keys === 'all' || known === 'all') pairedKeys.set(n, 'all');
+        else pairedKeys.set(n, new Set([...(known ?? []), ...keys]));
+      }
       if (u.jsonKeys === 'all' || jsonKeys === 'all') jsonKeys = 'all';
       else for (const k of u.jsonKeys) jsonKeys.add(k);
       needsInputs ||= u.needsInputs;
@@ -325,7 +331,12 @@ export function createExpressionEvaluator(
           if (full || !Array.isArray(target)) lineage[i] = target;
           else {
             const it = runs?.[target[0]]?.data?.main?.[target[1]]?.[target[2]];
-            lineage[i] = it ? { i: copy(it) } : null;
+            const keys = pairedKeys.get(name) ?? 'all';
+            lineage[i] = !it
+              ? null
+              : keys === 'all'
+                ? { i: copy(it) }
+                : { i: { json: project(it.json, keys) } };
           }
         }
         entry.lineage = lineage;

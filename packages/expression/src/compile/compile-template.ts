@@ -15,6 +15,8 @@ export interface TemplateUsage {
   lineageNodes: Set<string>;
   /** Nodes whose whole output is read (`.all()`, `.first()`, `$node`, `$items`...), not only paired items. */
   fullNodes: Set<string>;
+  /** Per node read through `.item`: the `json` keys read (`$('X').item.json.key`), or `'all'`. */
+  pairedKeys: Map<string, Set<string> | 'all'>;
   /** A node name is computed at run time: every node's data may be needed. */
   dynamicNodes: boolean;
   /** Uses `$input.all()` on other inputs, `$item()` or anything that needs every input item whole. */
@@ -223,6 +225,28 @@ class SegmentCompiler {
         const pairedOnly =
           member === 'item' || member === 'itemMatching' || member === 'pairedItem';
         if (member === undefined || pairedOnly) usage.lineageNodes.add(nodeName);
+        if (pairedOnly) {
+          // $('X').item.json.key: only that key of the paired item is needed.
+          const jsonMember = parents[parents.length - 3];
+          const keyMember = parents[parents.length - 4];
+          const key =
+            member === 'item' &&
+            jsonMember?.type === 'MemberExpression' &&
+            jsonMember.object === grand &&
+            staticKey(jsonMember) === 'json' &&
+            keyMember?.type === 'MemberExpression' &&
+            keyMember.object === jsonMember &&
+            !(
+              parents[parents.length - 5]?.type === 'CallExpression' &&
+              parents[parents.length - 5]?.callee === keyMember
+            )
+              ? staticKey(keyMember)
+              : undefined;
+          const known = usage.pairedKeys.get(nodeName);
+          if (key === undefined) usage.pairedKeys.set(nodeName, 'all');
+          else if (known !== 'all')
+            usage.pairedKeys.set(nodeName, new Set([...(known ?? []), key]));
+        }
         if (!pairedOnly && member !== 'isExecuted' && member !== 'params')
           usage.fullNodes.add(nodeName);
         break;
@@ -318,6 +342,7 @@ function emptyUsage(): TemplateUsage {
     nodes: new Set(),
     lineageNodes: new Set(),
     fullNodes: new Set(),
+    pairedKeys: new Map(),
     dynamicNodes: false,
     needsInputs: false,
     mutates: false,

@@ -14,12 +14,15 @@ const fastValue = (template: string, json: JsonObject): unknown => {
   return fast ? fast(createSingleItemScope({ json }), 0) : FAST_BAIL;
 };
 
+// Item data is JSON: no NaN, no Infinity, no -0 (they do not survive JSON, so the sandbox never sees them).
 const item = fc.record({
-  a: fc.oneof(
-    fc.integer({ min: -1000, max: 1000 }),
-    fc.double({ noNaN: false }),
-    fc.constantFrom(0, -0, 0.1, 1e21),
-  ),
+  a: fc
+    .oneof(
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(0, 0.1, 1e21),
+    )
+    .map((v) => (Object.is(v, -0) ? 0 : v)),
   b: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('', '10', 'Ünïcode', ' a b ', 'null')),
   c: fc.constantFrom(true, false, null),
   d: fc.record({ x: fc.integer({ min: -5, max: 5 }) }),
