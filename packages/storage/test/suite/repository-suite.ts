@@ -434,6 +434,15 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         ]);
       });
 
+      it('records the same log with relaxed durability', async () => {
+        const recorder = createExecutionRecorder(storage, { durability: 'relaxed' });
+        const id = unique('exec');
+        for (const event of events(id)) await recorder.onEvent(event);
+        expect((await storage.executions.listEvents(id)).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+        expect(await storage.executions.get(id)).toMatchObject({ status: 'success', lastSeq: 3 });
+        expect((await storage.executions.getData(id))?.runData).toEqual({ A: [task('A')] });
+      });
+
       it('writes every event at once when batching is off', async () => {
         const recorder = createExecutionRecorder(storage, { batch: false });
         const id = unique('exec');
