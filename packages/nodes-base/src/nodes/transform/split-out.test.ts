@@ -37,6 +37,27 @@ describe('Split Out', () => {
     expect(renamed.json).toEqual([{ tag: 'x' }, { tag: 'y' }]);
   });
 
+  it('writes a dotted destination as a nested field, unless dot notation is off', async () => {
+    const input = { data: [{ id: 1 }], data2: ['x'] };
+    const nested = await runNode(splitOutNode, {
+      items: [input],
+      params: {
+        fieldToSplitOut: 'data',
+        include: 'allOtherFields',
+        options: { destinationFieldName: 'data.foo' },
+      },
+    });
+    expect(nested.json).toEqual([{ data2: ['x'], data: { foo: { id: 1 } } }]);
+    const literal = await runNode(splitOutNode, {
+      items: [input],
+      params: {
+        fieldToSplitOut: 'data',
+        options: { destinationFieldName: 'data.foo', disableDotNotation: true },
+      },
+    });
+    expect(literal.json).toEqual([{ 'data.foo': { id: 1 } }]);
+  });
+
   it('splits objects by their values and wraps a scalar as one entry', async () => {
     const values = await runNode(splitOutNode, {
       items: [order],

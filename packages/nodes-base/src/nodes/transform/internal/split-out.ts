@@ -1,7 +1,7 @@
 import type { BinaryRef, Item, JsonObject, JsonValue } from '@budflow/node-sdk';
 import { NodeError } from '@budflow/node-sdk';
 import { cloneJson } from './fields.js';
-import { defineOwn, getField, hasForbiddenKey, setField, unsetPath } from './paths.js';
+import { defineOwn, getField, hasForbiddenKey, setField, setPath, unsetPath } from './paths.js';
 
 /**
  * Behaviour generations of "split out": `v1` (Item Lists 1: arrays only), `v2` (Item Lists 2:
@@ -97,6 +97,9 @@ export function splitOutItem(
         !multiSplit
       ) {
         part.json = { ...part.json, ...element };
+      } else if (variant === 'current' && destination !== '' && dot) {
+        // Split Out writes a destination with dot notation (`data.foo` nests)
+        setPath(part.json, destination, element);
       } else {
         defineOwn(part.json, name, element);
       }
