@@ -254,3 +254,18 @@ describe('resolveParameters', () => {
     expect(out[0]).not.toBe(value);
   });
 });
+
+describe('nodes without input items', () => {
+  it('a trigger node still resolves its parameters; $json is empty', async () => {
+    const s = scope();
+    s.items = [];
+    s.inputs = [[]];
+    expect(
+      await evaluator.resolveParameters(
+        { a: '={{ $json.x ?? "none" }}', b: '={{ $now.year }}' },
+        s,
+        [0],
+      ),
+    ).toEqual([{ a: 'none', b: 2024 }]);
+  });
+});

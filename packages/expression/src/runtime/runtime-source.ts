@@ -654,7 +654,11 @@ export const RUNTIME_SOURCE =
   }
   Batch.prototype.item = function (i) {
     var it = this.items[i];
-    if (!it) throw exprError('item ' + i + ' is not available');
+    if (!it) {
+      // A node without input items (a trigger) still evaluates its parameters: $json is empty.
+      if (this.items.length === 0) return this.emptyItem || (this.emptyItem = { json: {} });
+      throw exprError('item ' + i + ' is not available');
+    }
     return it;
   };
   Batch.prototype.nodeData = function (name) {
