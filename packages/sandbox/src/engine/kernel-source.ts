@@ -320,14 +320,14 @@ export const KERNEL_SOURCE = String.raw`
       ReferenceError.prototype, EvalError.prototype, URIError.prototype];
     if (typeof AggregateError === 'function') errorProtos.push(AggregateError.prototype);
     if (typeof InternalError === 'function') errorProtos.push(InternalError.prototype);
+    // Only names ordinary code assigns on its own objects: an accessor costs a call on every read,
+    // so hot methods (push, map, call, exec...) stay plain frozen data properties.
     var list = [[Object.prototype, ['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable']],
-      [Array.prototype, ['toString', 'push', 'join', 'map', 'filter', 'forEach', 'constructor']],
-      [Function.prototype, ['toString', 'apply', 'call', 'bind']],
-      [Promise.prototype, ['then', 'catch', 'finally', 'constructor']],
+      [Array.prototype, ['toString', 'constructor']],
+      [Function.prototype, ['toString']],
+      [Promise.prototype, ['constructor']],
       [Date.prototype, ['toString', 'toJSON', 'constructor']],
-      [RegExp.prototype, ['exec', 'toString']],
-      [String.prototype, ['toString', 'valueOf']],
-      [Number.prototype, ['toString', 'valueOf']]];
+      [RegExp.prototype, ['toString']]];
     for (var e = 0; e < errorProtos.length; e++) list.push([errorProtos[e], ['name', 'message', 'constructor', 'toString', 'stack']]);
     list.forEach(function (entry) {
       var proto = entry[0];
