@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerCredentialsCommand } from './commands/credentials.js';
@@ -13,12 +14,15 @@ import { registerUserCommand } from './commands/user.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { EXIT } from './output.js';
 
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 /** Builds the `budflow` command tree. */
 export function createProgram(): Command {
   const program = new Command();
   program
     .name('budflow')
     .description('BudFlow: run n8n and YAML workflows, and the BudFlow server, worker and tools')
+    .version(version, '-v, --version')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run budflow --help for the commands)')
     .exitOverride((error) => {
