@@ -60,6 +60,8 @@ export async function startStorageWriter(
       if ('closed' in reply) return closed?.();
       const waiter = pending.get(reply.id);
       pending.delete(reply.id);
+      // Idle, the worker must not keep the process alive; busy, it must (a flush at exit).
+      if (pending.size === 0) worker.unref();
       if (reply.error) waiter?.reject(new Error(`storage writer: ${reply.error}`));
       else waiter?.resolve();
     });
@@ -79,10 +81,12 @@ export async function startStorageWriter(
     write: (batch: RecorderBatch) =>
       new Promise<void>((resolve, reject) => {
         const id = nextId++;
+        if (pending.size === 0) worker.ref();
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, batch });
       }),
     close: async () => {
+      worker.ref();
       await new Promise<void>((resolve) => {
         closed = resolve;
         worker.postMessage('close');
