@@ -9,6 +9,12 @@ export function looseString(fallback = '') {
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    // Dates (JS or Luxon, e.g. from `{{ $now }}`) give their ISO text rather than quoted JSON.
+    const toJSON = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      const json = toJSON.call(value);
+      if (typeof json === 'string') return json;
+    }
     return JSON.stringify(value);
   }, z.string());
 }
