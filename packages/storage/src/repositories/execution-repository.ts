@@ -537,8 +537,9 @@ export class ExecutionRepository {
   }
 
   /**
-   * Takes over running executions whose lease expired before `now` (their process died). Each row
-   * is claimed with a compare-and-set, so two processes scanning together never claim the same one.
+   * Takes over running executions whose lease expired before `now` (their process died), and
+   * running rows without a lease created more than `leaseMs` ago. Each row is claimed with a
+   * compare-and-set, so two processes scanning together never claim the same one.
    */
   async claimStale(options: {
     now: number;
@@ -551,7 +552,14 @@ export class ExecutionRepository {
       .selectAll()
       .where('status', '=', 'running')
       .where((eb) =>
-        eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', options.now)]),
+        eb.or([
+          eb('lease_expires_at', '<', options.now),
+          // No lease at all: stale only once it is older than a lease (it may be starting now).
+          eb.and([
+            eb('lease_expires_at', 'is', null),
+            eb('created_at', '<', options.now - options.leaseMs),
+          ]),
+        ]),
       )
       .orderBy('created_at')
       .limit(options.limit ?? 100)

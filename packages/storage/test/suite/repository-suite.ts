@@ -340,6 +340,21 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         const claims = [...a, ...b].filter((e) => e.id === dead.id);
         expect(claims).toHaveLength(1);
         expect([...a, ...b].some((e) => e.id === alive.id)).toBe(false);
+        const unleased = await storage.executions.create({ mode: 'manual', status: 'running' });
+        const young = await storage.executions.claimStale({
+          now: unleased.createdAt + 10,
+          owner: 'me-3',
+          leaseMs: 1000,
+          limit: 1000,
+        });
+        expect(young.map((e) => e.id)).not.toContain(unleased.id);
+        const old = await storage.executions.claimStale({
+          now: unleased.createdAt + 1001,
+          owner: 'me-3',
+          leaseMs: 1000,
+          limit: 1000,
+        });
+        expect(old.map((e) => e.id)).toContain(unleased.id);
         const owner = (await storage.executions.get(dead.id))!.leaseOwner;
         expect(await storage.executions.renewLease(dead.id, owner!, 5000)).toBe(true);
         expect(await storage.executions.renewLease(dead.id, 'someone-else', 5000)).toBe(false);
