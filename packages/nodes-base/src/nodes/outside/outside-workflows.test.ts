@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createNodeRegistry, runWorkflow, type RunWorkflowOptions } from '@budflow/core';
+import { createExpressionEvaluator } from '@budflow/expression';
 import type { JsonObject } from '@budflow/node-sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualTriggerNode, noOpNode } from '../flow/trigger-nodes.js';
@@ -8,10 +11,14 @@ import {
   executeWorkflowTriggerNode,
 } from './execute-workflow/execute-workflow-nodes.js';
 import { executionDataNode } from './execution/execution-nodes.js';
+import { createHttpRequestNode } from './http-request/http-request-node.js';
+import { createHttpClient } from './internal/http-client.js';
 import { waitNode } from './wait/wait-node.js';
 
 const code = createCodeNodes({ isolation: 'inline', limits: { timeoutMs: 5_000 } });
-afterAll(() => code.close());
+const evaluator = createExpressionEvaluator({ isolation: 'inline' });
+const http = createHttpClient({ ssrf: { allow: ['127.0.0.1'] } });
+afterAll(() => Promise.all([code.close(), evaluator.close(), http.close()]));
 
 const registry = createNodeRegistry([
   manualTriggerNode,
@@ -21,6 +28,7 @@ const registry = createNodeRegistry([
   executeWorkflowTriggerNode,
   executionDataNode,
   waitNode,
+  createHttpRequestNode({ http }),
 ]);
 
 let id = 0;
@@ -177,5 +185,76 @@ describe('a loop with a wait', () => {
       { n: 2 },
       { n: 1 },
     ]);
+  });
+});
+
+describe('expressions reaching outside nodes through the engine', () => {
+  it("gives the Code node $('Node') data and paired items", async () => {
+    const workflow: JsonObject = {
+      name: 'refs',
+      nodes: [
+        node('Manual', 'manualTrigger', 1),
+        node('Make', 'code', 2, { jsCode: "return [{ k: 'a' }, { k: 'b' }];" }),
+        node('Upper', 'code', 2, {
+          mode: 'runOnceForEachItem',
+          jsCode: 'return { json: { up: $json.k.toUpperCase() } };',
+        }),
+        node('Read', 'code', 2, {
+          mode: 'runOnceForEachItem',
+          jsCode:
+            "return { json: { up: $json.up, from: $('Make').item.json.k, count: $('Make').all().length } };",
+        }),
+      ],
+      connections: { Manual: main('Make'), Make: main('Upper'), Upper: main('Read') },
+      settings: { executionOrder: 'v1' },
+    };
+    const result = await runWorkflow(workflow, { registry, evaluator });
+    expect(result.status).toBe('success');
+    expect(result.runData.Read?.[0]?.data?.main[0]?.map((i) => i.json)).toEqual([
+      { up: 'A', from: 'a', count: 2 },
+      { up: 'B', from: 'b', count: 2 },
+    ]);
+  });
+
+  it('paginates an HTTP Request with $response inside a workflow', async () => {
+    const server = createServer((req, res) => {
+      const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page') ?? '1');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ rows: page <= 2 ? [page] : [], next: page < 2 ? page + 1 : null }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/list`;
+    try {
+      const workflow: JsonObject = {
+        name: 'pages',
+        nodes: [
+          node('Manual', 'manualTrigger', 1),
+          node('Fetch', 'httpRequest', 4.2, {
+            url,
+            options: {
+              pagination: {
+                pagination: {
+                  parameters: {
+                    parameters: [{ type: 'qs', name: 'page', value: '={{ $response.body.next }}' }],
+                  },
+                  paginationCompleteWhen: 'other',
+                  completeExpression: '={{ $response.body.next === null }}',
+                },
+              },
+            },
+          }),
+        ],
+        connections: { Manual: main('Fetch') },
+        settings: { executionOrder: 'v1' },
+      };
+      const result = await runWorkflow(workflow, { registry, evaluator });
+      expect(result.status).toBe('success');
+      expect(result.runData.Fetch?.[0]?.data?.main[0]?.map((i) => i.json)).toEqual([
+        { rows: [1], next: 2 },
+        { rows: [2], next: null },
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

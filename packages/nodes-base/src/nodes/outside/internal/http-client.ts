@@ -336,12 +336,7 @@ function transportError(
 ): Error {
   const shown = redactUrl(url.toString());
   const cause = unwrap(error);
-  if (cause instanceof SsrfBlockedError) {
-    return new SsrfBlockedError(shown, {
-      rule: String(cause.details.rule),
-      reason: cause.message.replace(/^.*?SSRF guard: /, '').replace(/ \(rule '.*$/, ''),
-    });
-  }
+  if (cause instanceof SsrfBlockedError) return new SsrfBlockedError(shown, cause.verdict);
   if (cause instanceof BudflowError) return cause;
   if (outer?.aborted) return outer.reason instanceof Error ? outer.reason : new Error('aborted');
   const name = (cause as { name?: string }).name;

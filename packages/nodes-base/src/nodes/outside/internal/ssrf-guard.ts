@@ -203,6 +203,7 @@ export function createSsrfGuard(options: SsrfOptions = {}): SsrfGuard {
 /** Thrown when the guard refuses a destination. `details.rule` names the rule. */
 export class SsrfBlockedError extends BudflowError {
   override name = 'SsrfBlockedError';
+  readonly verdict: SsrfVerdict;
   constructor(url: string, verdict: SsrfVerdict) {
     super(
       SSRF_BLOCKED,
@@ -210,5 +211,6 @@ export class SsrfBlockedError extends BudflowError {
         'an administrator can allow it with the HTTP client allow-list',
       { details: { url, rule: verdict.rule } },
     );
+    this.verdict = verdict;
   }
 }
