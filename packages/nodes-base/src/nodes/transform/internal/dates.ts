@@ -2,7 +2,6 @@ import { NodeError } from '@budflow/node-sdk';
 import { DateTime } from 'luxon';
 
 const EXPLICIT_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?|\b(?:GMT|UTC|UT)\b)\s*$/i;
-const ISO_OFFSET = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
 export interface ParseDateOptions {
   /** Zone to read zone-less input in and to express the result in. */
@@ -21,8 +20,7 @@ function assertZone(zone: string): void {
  * Reads a date the way Date & Time v2 does: numbers and numeric strings are Unix seconds (fewer
  * than 12 digits) or milliseconds (floats are seconds with a fraction); ISO, RFC 2822, HTTP and
  * SQL strings; other strings as JavaScript's `Date` reads them. Zone-less input is wall-clock time
- * in `timezone` (UTC without one); the result is expressed in `timezone`, or when none is given in
- * the input's own offset (UTC when it has none).
+ * in `timezone` (Etc/UTC without one), and the result is expressed in that zone.
  */
 export function parseDate(value: unknown, options: ParseDateOptions = {}): DateTime {
   const tz = options.timezone;
@@ -32,6 +30,8 @@ export function parseDate(value: unknown, options: ParseDateOptions = {}): DateT
   const text = String(value).trim();
   if (text === '') throw new NodeError('Invalid date format');
 
+  // Without a timezone n8n reads and expresses dates in Etc/UTC.
+  const zone = tz ?? 'Etc/UTC';
   let parsed: DateTime;
   const numeric = Number(text);
   if (!options.fromFormat && (typeof value === 'number' || !Number.isNaN(numeric))) {
@@ -39,16 +39,15 @@ export function parseDate(value: unknown, options: ParseDateOptions = {}): DateT
     if (!Number.isInteger(numeric)) parsed = DateTime.fromMillis(Math.round(numeric * 1000));
     else if (String(Math.abs(numeric)).length < 12) parsed = DateTime.fromSeconds(numeric);
     else parsed = DateTime.fromMillis(numeric);
-    return parsed.setZone(tz ?? 'UTC');
+    return parsed.setZone(zone);
   }
-  const zone = tz ?? 'UTC';
   if (options.fromFormat) {
-    parsed = DateTime.fromFormat(text, options.fromFormat, { zone, setZone: !tz });
+    parsed = DateTime.fromFormat(text, options.fromFormat, { zone });
   } else {
-    parsed = DateTime.fromISO(text, { zone, setZone: !tz && ISO_OFFSET.test(text) });
-    if (!parsed.isValid) parsed = DateTime.fromRFC2822(text, { zone, setZone: !tz });
-    if (!parsed.isValid) parsed = DateTime.fromHTTP(text, { zone, setZone: !tz });
-    if (!parsed.isValid) parsed = DateTime.fromSQL(text, { zone, setZone: !tz });
+    parsed = DateTime.fromISO(text, { zone });
+    if (!parsed.isValid) parsed = DateTime.fromRFC2822(text, { zone });
+    if (!parsed.isValid) parsed = DateTime.fromHTTP(text, { zone });
+    if (!parsed.isValid) parsed = DateTime.fromSQL(text, { zone });
     if (!parsed.isValid) parsed = fromJsDate(text, zone);
   }
   if (!parsed.isValid) {
@@ -56,7 +55,7 @@ export function parseDate(value: unknown, options: ParseDateOptions = {}): DateT
       description: parsed.invalidExplanation ?? undefined,
     });
   }
-  return tz ? parsed.setZone(tz) : parsed;
+  return parsed.setZone(zone);
 }
 
 /** JavaScript's lenient parser; zone-less text is taken as wall-clock time in `zone`. */
