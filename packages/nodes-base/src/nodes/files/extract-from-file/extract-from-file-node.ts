@@ -48,7 +48,7 @@ const paramsSchema = z.object({
       // text, JSON, ICS, XML, base64
       stripBOM: z.boolean().optional(),
       // PDF
-      password: z.string().optional(),
+      password: z.string().optional().meta({ secret: true }),
       maxPages: looseNumber().optional(),
       joinPages: z.boolean().optional(),
       keepSource: z.enum(['json', 'binary', 'both']).optional(),

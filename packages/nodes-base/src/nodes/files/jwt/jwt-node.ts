@@ -23,7 +23,7 @@ const paramsSchema = z.object({
     })
     .default({}),
   claimsJson: z.union([z.string(), z.record(z.string(), z.unknown())]).default(DEFAULT_CLAIMS_JSON),
-  token: z.string().default(''),
+  token: z.string().default('').meta({ secret: true }),
   options: z
     .object({
       complete: z.boolean().optional(),
