@@ -47,4 +47,4 @@ export {
 } from './legacy-compare.js';
 export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
 export { ExactMatchIndex } from './match-index.js';
-export { deepCopyJson, executionNodeContext, nodeError } from './node-context.js';
+export { deepCopyJson, executionNodeContext, hasRawParam, nodeError } from './node-context.js';

@@ -11,7 +11,23 @@ function random(seed: number) {
   };
 }
 
-const VALUES: unknown[] = [0, -0, 1, '1', '0', true, false, null, NaN, 'a', 'A', '', [1], { a: 1 }, 2.5];
+const VALUES: unknown[] = [
+  0,
+  -0,
+  1,
+  '1',
+  '0',
+  true,
+  false,
+  null,
+  NaN,
+  'a',
+  'A',
+  '',
+  [1],
+  { a: 1 },
+  2.5,
+];
 
 describe('ExactMatchIndex', () => {
   it('finds the same rows, in order, as a scan with isEqual', () => {

@@ -38,3 +38,22 @@ export function executionNodeContext(ctx: NodeContextBase): JsonObject {
   const byExecution = (staticData.__executionContext ??= {}) as JsonObject;
   return (byExecution[ctx.execution.id] ??= {}) as JsonObject;
 }
+
+/**
+ * Whether the workflow itself sets the parameter at `path` (e.g. `['conditions', 'number', 0,
+ * 'value1']`). n8n applies a parameter's default only when it is absent, never when an expression
+ * resolves to `undefined`, while zod defaults fill both; nodes use this to tell them apart.
+ */
+export function hasRawParam(
+  node: Pick<NodeContextBase['node'], 'parameters'>,
+  path: ReadonlyArray<string | number>,
+): boolean {
+  let value: unknown = node.parameters;
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i]!;
+    if (value === null || typeof value !== 'object') return false;
+    if (i === path.length - 1) return Object.prototype.hasOwnProperty.call(value, step);
+    value = (value as Record<string | number, unknown>)[step];
+  }
+  return true;
+}

@@ -168,6 +168,16 @@ describe('If v1', () => {
     ).rejects.toThrow('The value "nope" is not a valid DateTime.');
   });
 
+  it('keeps a value an expression resolved to undefined, defaults only a missing one', async () => {
+    const run = (condition: object) =>
+      runNode(ifNode, {
+        typeVersion: 1,
+        params: { conditions: { number: [{ operation: 'isEmpty', ...condition }] } },
+      });
+    expect((await run({ value1: undefined })).outputs!.map((o) => o.length)).toEqual([1, 0]);
+    expect((await run({})).outputs!.map((o) => o.length)).toEqual([0, 1]);
+  });
+
   it('combines with any', async () => {
     const result = await perItem(ifNode, 1, items, (item) => ({
       conditions: {

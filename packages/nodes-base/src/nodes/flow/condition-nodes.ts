@@ -84,7 +84,7 @@ export const ifNode = defineNode({
       const params = v1.params(itemIndex);
       let result: boolean;
       try {
-        result = evaluateLegacyConditions(params.conditions, params.combineOperation);
+        result = evaluateLegacyConditions(params.conditions, params.combineOperation, ctx.node);
       } catch (error) {
         throw legacyError(ctx, error, itemIndex);
       }
@@ -119,6 +119,7 @@ export const filterNode = defineNode({
         result = evaluateLegacyConditions(
           params.conditions,
           params.combineConditions === 'OR' ? 'any' : 'all',
+          ctx.node,
         );
       } catch (error) {
         throw legacyError(ctx, error, itemIndex);

@@ -11,6 +11,7 @@ import {
   compareLegacy,
   executeFilter,
   filterValueSchema,
+  hasRawParam,
   legacyDateTime,
   nodeError,
   toNumber,
@@ -149,10 +150,12 @@ function executeLegacy(ctx: ExecuteContext<SwitchV1Params>): Item[][] {
       if (!v1 && itemIndex === 0) outputs = rules.map(() => []);
       const dataType = ctx.params(0).dataType;
       const defaults = legacyDefaults[dataType]!;
-      let value1: unknown = params.value1 ?? defaults.value;
+      let value1: unknown = hasRawParam(ctx.node, ['value1']) ? params.value1 : defaults.value;
       if (dataType === 'dateTime') value1 = legacyDateTime(value1);
       for (const [ruleIndex, rule] of rules.entries()) {
-        let value2: unknown = rule.value2 ?? defaults.value2;
+        let value2: unknown = hasRawParam(ctx.node, ['rules', 'rules', ruleIndex, 'value2'])
+          ? rule.value2
+          : defaults.value2;
         if (dataType === 'dateTime') value2 = legacyDateTime(value2);
         if (compareLegacy(rule.operation ?? defaults.operation, value1, value2)) {
           if (v1) {

@@ -254,6 +254,42 @@ describe('Edit Fields (Set) v3.x', () => {
     ).rejects.toThrow(`The entry "o" inside 'Fields to Set' in item 0 contains invalid JSON`);
   });
 
+  it('keeps null for values that resolve to null or undefined (3.2)', async () => {
+    const values = ['stringValue', 'numberValue', 'booleanValue', 'arrayValue', 'objectValue'];
+    for (const type of values) {
+      const { json } = await runNode(setNode, {
+        typeVersion: 3.2,
+        params: {
+          include: 'none',
+          fields: {
+            values: [
+              { name: 'test1', type, [type]: null },
+              { name: 'test2', type, [type]: undefined },
+            ],
+          },
+          options: { ignoreConversionErrors: true },
+        },
+      });
+      expect(json).toEqual([{ test1: null, test2: null }]);
+    }
+  });
+
+  it('uses n8n defaults only for values missing from the workflow', async () => {
+    const { json } = await runNode(setNode, {
+      typeVersion: 3.1,
+      params: {
+        include: 'none',
+        fields: {
+          values: [
+            { name: 'b', type: 'booleanValue' },
+            { name: 'o', type: 'objectValue' },
+          ],
+        },
+      },
+    });
+    expect(json).toEqual([{ b: true, o: {} }]);
+  });
+
   it('builds items from JSON in raw mode', async () => {
     const { json } = await runNode(setNode, {
       typeVersion: 3.4,

@@ -10,6 +10,7 @@ import {
   deepCopyJson,
   describeValue,
   getPath,
+  hasRawParam,
   isUnsafeKey,
   nodeError,
   setPath,
@@ -17,7 +18,14 @@ import {
   unsetPath,
   validateFieldType,
 } from '../../../shared/index.js';
-import { setV1Params, setV3Params, type SetV1Params, type SetV3Params } from './set-params.js';
+import {
+  FIELD_DEFAULTS,
+  VALUE_DEFAULTS,
+  setV1Params,
+  setV3Params,
+  type SetV1Params,
+  type SetV3Params,
+} from './set-params.js';
 
 type Include = 'all' | 'none' | 'selected' | 'except';
 
@@ -292,7 +300,9 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
           put(key, value);
       } else if (version < 3.3) {
         for (const [index, entry] of params.fields.values.entries()) {
-          let value: unknown = entry[entry.type];
+          let value: unknown = hasRawParam(ctx.node, ['fields', 'values', index, entry.type])
+            ? entry[entry.type]
+            : FIELD_DEFAULTS[entry.type];
           if (entry.type === 'objectValue' && value !== undefined && value !== null) {
             const raw = rawString(ctx, ['fields', 'values', index, 'objectValue']);
             if (raw !== undefined && raw.includes('{{') && canEvaluate(ctx)) {
@@ -352,16 +362,20 @@ function executeV1(ctx: ExecuteContext<SetV1Params>): Item[][] {
       newItem.json = deepCopyJson(item.json);
     }
     const helper = fieldHelper(params.options.dotNotation);
-    for (const entry of params.values.boolean) helper.set(newItem.json, entry.name, !!entry.value);
-    for (const entry of params.values.number) {
-      let value = entry.value;
+    const valueOf = (list: keyof typeof VALUE_DEFAULTS, index: number, value: unknown) =>
+      hasRawParam(ctx.node, ['values', list, index, 'value']) ? value : VALUE_DEFAULTS[list];
+    params.values.boolean.forEach((entry, index) =>
+      helper.set(newItem.json, entry.name, !!valueOf('boolean', index, entry.value)),
+    );
+    for (const [index, entry] of params.values.number.entries()) {
+      let value = valueOf('number', index, entry.value);
       if (ctx.typeVersion >= 2 && typeof value === 'string' && !Number.isNaN(Number(value))) {
         value = Number(value);
       }
       helper.set(newItem.json, entry.name, toJsonValue(value));
     }
-    for (const entry of params.values.string) {
-      helper.set(newItem.json, entry.name, toJsonValue(entry.value));
+    for (const [index, entry] of params.values.string.entries()) {
+      helper.set(newItem.json, entry.name, toJsonValue(valueOf('string', index, entry.value)));
     }
     out.push(newItem);
   }

@@ -7,17 +7,17 @@ export const setV1Params = z.object({
     .looseObject({
       boolean: z
         .array(
-          z.object({ name: z.string().default('propertyName'), value: z.unknown().default(false) }),
+          z.object({ name: z.string().default('propertyName'), value: z.unknown().optional() }),
         )
         .default([]),
       number: z
         .array(
-          z.object({ name: z.string().default('propertyName'), value: z.unknown().default(0) }),
+          z.object({ name: z.string().default('propertyName'), value: z.unknown().optional() }),
         )
         .default([]),
       string: z
         .array(
-          z.object({ name: z.string().default('propertyName'), value: z.unknown().default('') }),
+          z.object({ name: z.string().default('propertyName'), value: z.unknown().optional() }),
         )
         .default([]),
     })
@@ -32,11 +32,13 @@ const fieldV3 = z.looseObject({
   type: z
     .enum(['stringValue', 'numberValue', 'booleanValue', 'arrayValue', 'objectValue'])
     .default('stringValue'),
-  stringValue: z.unknown().default(''),
-  numberValue: z.unknown().default(''),
-  booleanValue: z.unknown().default('true'),
-  arrayValue: z.unknown().default(''),
-  objectValue: z.unknown().default('={}'),
+  // Value defaults apply only when the key is absent from the workflow (see `fieldValue`), not
+  // when an expression resolves to undefined, as in n8n.
+  stringValue: z.unknown().optional(),
+  numberValue: z.unknown().optional(),
+  booleanValue: z.unknown().optional(),
+  arrayValue: z.unknown().optional(),
+  objectValue: z.unknown().optional(),
 });
 
 const assignment = z.looseObject({
@@ -71,3 +73,15 @@ export const setV3Params = z.object({
 });
 export type SetV3Params = z.infer<typeof setV3Params>;
 export type SetV3Field = z.infer<typeof fieldV3>;
+
+/** n8n's default value of each v3.0-3.2 field type. */
+export const FIELD_DEFAULTS: Readonly<Record<SetV3Field['type'], unknown>> = {
+  stringValue: '',
+  numberValue: '',
+  booleanValue: 'true',
+  arrayValue: '',
+  objectValue: '={}',
+};
+
+/** n8n's default value of each v1/v2 value list. */
+export const VALUE_DEFAULTS = { boolean: false, number: 0, string: '' } as const;
