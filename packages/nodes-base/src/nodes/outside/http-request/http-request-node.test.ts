@@ -148,7 +148,13 @@ describe('HTTP Request v4.2', () => {
   it('returns text and files, and the full response on request', async () => {
     const text = await runTestNode(node, { typeVersion: 4.2, params: { url: `${base}/text` } });
     expect(text.json).toEqual([{ data: 'plain words' }]);
-    const file = await runTestNode(node, { typeVersion: 4.2, params: { url: `${base}/file` } });
+    const file = await runTestNode(node, {
+      typeVersion: 4.2,
+      items: [{ keep: 'me' }],
+      params: { url: `${base}/file` },
+    });
+    // n8n keeps the input item's json next to the downloaded file.
+    expect(file.json).toEqual([{ keep: 'me' }]);
     expect(file.items[0]?.binary?.data).toMatchObject({
       mimeType: 'image/png',
       fileName: 'dot.png',

@@ -462,8 +462,12 @@ function statusError(
   const start = text.length > 300 ? `${text.slice(0, 300)}…` : text;
   const url = redactUrl(response.url, secretParams);
   const status = `${response.status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
+  const hint =
+    response.status === 429
+      ? " (try spacing your requests out using the batching settings under 'Options')"
+      : '';
   return new NodeError(
-    `${plan.method} ${url} failed with status ${status}${start ? `: ${start}` : ''}`,
+    `${plan.method} ${url} failed with status ${status}${hint}${start ? `: ${start}` : ''}`,
     {
       code: 'HTTP_STATUS',
       nodeName: ctx.node.name,
@@ -541,6 +545,10 @@ export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): Nod
     appendQuery(url, plan.query, plan.arrayFormat);
     let headers: Record<string, string> = { ...plan.headers };
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+    if (plan.format === 'autodetect' && !hasHeader('accept')) {
+      headers.accept =
+        'application/json,text/html,application/xhtml+xml,application/xml,text/*;q=0.9, image/*;q=0.8, */*;q=0.7';
+    }
     if (!hasHeader('accept-encoding')) {
       headers['accept-encoding'] = plan.uncompressed ? 'identity' : 'gzip, deflate, br';
     }
@@ -753,7 +761,7 @@ export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): Nod
       );
       return [
         {
-          json: plan.fullResponse ? meta : {},
+          json: plan.fullResponse ? meta : input.json,
           binary: { ...(input.binary ?? {}), [plan.outputProperty]: ref },
           pairedItem: paired,
         },
