@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import {
   newQuickJSWASMModule,
+  newVariant,
   RELEASE_SYNC,
   type QuickJSContext,
   type QuickJSHandle,
@@ -19,10 +22,30 @@ export interface EngineFailure {
 
 export type EngineOutcome = { ok: true; output: string } | { ok: false; failure: EngineFailure };
 
+// The TypeScript lib here has WebAssembly types but no value declaration.
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<WebAssembly.Module>;
+}
+
+let compiledWasm: Promise<WebAssembly.Module | undefined> | undefined;
+
+/** The QuickJS WebAssembly code, compiled once per thread (instances are cheap, compiling is not). */
+function compiledQuickJs(): Promise<WebAssembly.Module | undefined> {
+  compiledWasm ??= (async () => {
+    const fromHere = createRequire(import.meta.url);
+    const fromQuickJs = createRequire(fromHere.resolve('quickjs-emscripten'));
+    const bytes = await readFile(fromQuickJs.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    return wasm.compile(bytes);
+  })().catch(() => undefined);
+  return compiledWasm;
+}
+
 // Every engine gets its own WebAssembly instance: a reset drops the whole instance (and its linear
 // memory) instead of tearing down a runtime that a failed script may have left inconsistent.
-function quickJsModule(): Promise<QuickJSWASMModule> {
-  return newQuickJSWASMModule(RELEASE_SYNC);
+async function quickJsModule(): Promise<QuickJSWASMModule> {
+  const wasmModule = await compiledQuickJs();
+  return newQuickJSWASMModule(wasmModule ? newVariant(RELEASE_SYNC, { wasmModule }) : RELEASE_SYNC);
 }
 
 /**
