@@ -105,6 +105,7 @@ async function coldStart(isolation: 'worker' | 'inline'): Promise<string> {
 }
 const coldWorker = await coldStart('worker');
 const coldInlineMs = await coldStart('inline');
+const warmInline = await coldStart('inline');
 
 const evaluator = createExpressionEvaluator();
 const sandboxOnly = createExpressionEvaluator({ fastPath: false });
@@ -114,6 +115,9 @@ console.log(
   `sandbox cold start, worker thread (from TypeScript sources: includes tsx in the worker): ${coldWorker}`,
 );
 console.log(`sandbox cold start, inline: ${coldInlineMs}`);
+console.log(
+  `new context once the WebAssembly is compiled in this thread (also a reset): ${warmInline}`,
+);
 
 await measure('{{ $json.a + 1 }} fast path (host)', async () => {
   await evaluator.resolveParameters('={{ $json.a + 1 }}', scope, indices);
