@@ -41,6 +41,16 @@ describe('server end to end (SQLite)', () => {
     expect(me.body).not.toHaveProperty('passwordHash');
   });
 
+  it('answers malformed JSON with 400, not 500', async () => {
+    const res = await fetch(`${t.url}/api/v1/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: t.cookie! },
+      body: '{"name": ',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+  });
+
   it('validates request bodies and lists the problems', async () => {
     const res = await t.api('POST', '/workflows', { name: 5 });
     expect(res.status).toBe(400);

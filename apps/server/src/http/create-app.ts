@@ -4,6 +4,7 @@ import { isBudflowError, type WebhookResponse } from '@budflow/node-sdk';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { AppEnv, ServerServices } from '../api/api-env.js';
 import { createRouter } from '../api/api-env.js';
@@ -90,6 +91,16 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
   });
 
   app.onError((error, c) => {
+    // Hono's own errors (malformed JSON, ...) carry their status; below 500 they are the client's.
+    if (error instanceof HTTPException && error.status < 500) {
+      const code =
+        error.status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : error.status === 401
+            ? 'UNAUTHENTICATED'
+            : 'BAD_REQUEST';
+      return c.json({ error: { code, message: error.message || 'bad request' } }, error.status);
+    }
     const status = statusOf(error);
     if (status >= 500) {
       (c.get('log') ?? s.logger).error(
