@@ -58,10 +58,6 @@ const paramsSchema = z.object({
 
 export type ExtractFromFileParams = z.infer<typeof paramsSchema>;
 
-function copyJson(value: JsonObject): JsonObject {
-  return toJsonObject(value);
-}
-
 /**
  * n8n's Extract from File node (v1, v1.1, v1.2). From v1.2, spreadsheet date cells read as the text
  * the spreadsheet displays rather than as date serials.
@@ -123,7 +119,7 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
         const data = await extractPdf(await readBinary(ctx, ref), options);
         const json =
           options.keepSource && options.keepSource !== 'binary'
-            ? { ...copyJson(item.json), ...data }
+            ? { ...toJsonObject(item.json), ...data }
             : data;
         return withSourceBinary({ json }, item, binaryPropertyName, options.keepSource);
       });
@@ -138,7 +134,7 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
       const buffer = await readBinary(ctx, requireBinary(ctx, item, itemIndex, binaryPropertyName));
 
       const json: JsonObject =
-        options.keepSource && options.keepSource !== 'binary' ? copyJson(item.json) : {};
+        options.keepSource && options.keepSource !== 'binary' ? toJsonObject(item.json) : {};
       let value: JsonValue;
       if (params.operation === 'binaryToPropery') {
         value = buffer.toString('base64');
