@@ -1,5 +1,5 @@
 import type { ExecutionStatus, JsonObject, RunData, SerializedError } from '@budflow/node-sdk';
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { StorageConflictError, StorageNotFoundError, mapConflict } from '../errors.js';
 import { inTransaction, type RepositoryContext } from '../internal/context.js';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../internal/cursor.js';
 import { newId } from '../internal/ids.js';
 import { decodeJson, encodeJson, parseJsonText, toJsonText } from '../internal/json-codec.js';
-import type { ExecutionTable } from '../schema/database.js';
+import type { Database, ExecutionTable } from '../schema/database.js';
 
 /** `new`: created, not started yet (queued). The rest are the engine's statuses. */
 export type StoredExecutionStatus = ExecutionStatus | 'new';
@@ -401,35 +401,42 @@ export class ExecutionRepository {
       async () => {
         // `cfg` sets synchronous_commit for this statement's transaction. A CTE that only
         // selects runs when referenced, so the executions row's values reference it below.
-        const base = this.ctx.db
-          .with('cfg', (db) =>
-            db.selectNoFrom(
-              sql<string>`set_config('synchronous_commit', ${synchronous}, true)`.as('v'),
-            ),
-          )
-          .with('ins', (db) => db.insertInto('execution_events').values(rows));
+        // Typed as plain `QueryCreator<Database>`: the CTE names are only used in raw SQL below,
+        // and conditional CTEs would otherwise give a union of builders.
+        const widen = (q: unknown) => q as QueryCreator<Database>;
+        const base = widen(
+          this.ctx.db
+            .with('cfg', (db) =>
+              db.selectNoFrom(
+                sql<string>`set_config('synchronous_commit', ${synchronous}, true)`.as('v'),
+              ),
+            )
+            .with('ins', (db) => db.insertInto('execution_events').values(rows)),
+        );
         const withData =
           runData === undefined
             ? base
-            : base.with('data', (db) => {
-                const encoded = encodeJson(runData, this.ctx.compressThreshold);
-                return db
-                  .insertInto('execution_data')
-                  .values({
-                    execution_id: executionId,
-                    workflow: null,
-                    run_data: encoded.bytes,
-                    encoding: encoded.encoding,
-                    updated_at: now,
-                  })
-                  .onConflict((oc) =>
-                    oc.column('execution_id').doUpdateSet({
+            : widen(
+                base.with('data', (db) => {
+                  const encoded = encodeJson(runData, this.ctx.compressThreshold);
+                  return db
+                    .insertInto('execution_data')
+                    .values({
+                      execution_id: executionId,
+                      workflow: null,
                       run_data: encoded.bytes,
                       encoding: encoded.encoding,
                       updated_at: now,
-                    }),
-                  );
-              });
+                    })
+                    .onConflict((oc) =>
+                      oc.column('execution_id').doUpdateSet({
+                        run_data: encoded.bytes,
+                        encoding: encoded.encoding,
+                        updated_at: now,
+                      }),
+                    );
+                }),
+              );
         if (!create) {
           await withData
             .updateTable('executions')
@@ -443,17 +450,19 @@ export class ExecutionRepository {
         const withSnapshot =
           create.workflow === undefined
             ? withData
-            : withData.with('snap', (db) =>
-                db
-                  .insertInto('execution_data')
-                  .values({
-                    execution_id: executionId,
-                    workflow: JSON.stringify(create.workflow),
-                    run_data: null,
-                    encoding: 'json',
-                    updated_at: now,
-                  })
-                  .onConflict((oc) => oc.column('execution_id').doNothing()),
+            : widen(
+                withData.with('snap', (db) =>
+                  db
+                    .insertInto('execution_data')
+                    .values({
+                      execution_id: executionId,
+                      workflow: JSON.stringify(create.workflow),
+                      run_data: null,
+                      encoding: 'json',
+                      updated_at: now,
+                    })
+                    .onConflict((oc) => oc.column('execution_id').doNothing()),
+                ),
               );
         await withSnapshot
           .insertInto('executions')
