@@ -215,3 +215,21 @@ describe('hostile expressions in worker isolation', () => {
     }
   }, 30_000);
 });
+
+describe('hostile expressions in a batch', () => {
+  it('a denied operation fails only the items that attempt it', async () => {
+    const s = scope();
+    s.items.push({ json: { a: 2, list: [] }, pairedItem: { item: 1 } });
+    s.inputs = [s.items];
+    const out = await evaluator.resolveParameters(
+      '={{ $json.a === 2 ? process.env : $json.a }}',
+      s,
+      [0, 1],
+    );
+    expect(out[0]).toBe(1);
+    expect(out[1]).toBeInstanceOf(Error);
+    expect((out[1] as Error).message).toMatch(
+      /'process' is not available in the sandbox \[node 'Node', item 1\]/,
+    );
+  });
+});

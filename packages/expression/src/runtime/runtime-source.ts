@@ -910,9 +910,10 @@ export const RUNTIME_SOURCE =
     columnCache.set(key, fn);
     return fn;
   }
+  // Limits end the whole batch (the context is rebuilt); anything else is the item's own failure.
   function isFatal(err) {
     if (!err) return false;
-    if (err.name === 'InternalError' || err.name === 'SandboxDenied') return true;
+    if (err.name === 'InternalError') return true;
     return err.name === 'RangeError' && /call stack|stack overflow/i.test(String(err.message));
   }
   // Result markers are recognised by identity, so a user value cannot pass for one.
