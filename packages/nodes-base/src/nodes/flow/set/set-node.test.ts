@@ -297,6 +297,11 @@ describe('Edit Fields (Set) v3.x', () => {
       params: { mode: 'raw', jsonOutput: '{"a": {"b": 1}, "c.d": 2}', includeOtherFields: true },
     });
     expect(json).toEqual([{ keep: true, a: { b: 1 }, c: { d: 2 } }]);
+    const defaults = await runNode(setNode, { typeVersion: 3.4, params: { mode: 'raw' } });
+    expect(defaults.json).toEqual([{ my_field_1: 'value', my_field_2: 1 }]);
+    await expect(
+      runNode(setNode, { typeVersion: 3.4, params: { mode: 'raw', jsonOutput: undefined } }),
+    ).rejects.toThrow('does not contain a valid JSON object');
     await expect(
       runNode(setNode, { typeVersion: 3.4, params: { mode: 'raw', jsonOutput: '[1]' } }),
     ).rejects.toThrow("The 'JSON Output' in item 0 does not contain a valid JSON object");

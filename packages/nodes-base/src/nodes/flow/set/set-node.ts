@@ -20,6 +20,7 @@ import {
 } from '../../../shared/index.js';
 import {
   FIELD_DEFAULTS,
+  JSON_OUTPUT_DEFAULT,
   VALUE_DEFAULTS,
   setV1Params,
   setV3Params,
@@ -295,7 +296,9 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
         const json =
           raw !== undefined && raw.includes('{{') && canEvaluate(ctx)
             ? await resolveRawJson(ctx, raw, i)
-            : params.jsonOutput;
+            : hasRawParam(ctx.node, ['jsonOutput'])
+              ? params.jsonOutput
+              : JSON_OUTPUT_DEFAULT;
         for (const [key, value] of Object.entries(parseJsonParameter(ctx, json, i)))
           put(key, value);
       } else if (version < 3.3) {

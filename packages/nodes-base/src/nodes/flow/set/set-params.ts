@@ -53,7 +53,7 @@ export const setV3Params = z.object({
   mode: z.enum(['manual', 'raw']).default('manual'),
   duplicateItem: z.boolean().default(false),
   duplicateCount: z.coerce.number().int().min(0).default(0),
-  jsonOutput: z.unknown().default('{\n  "my_field_1": "value",\n  "my_field_2": 1\n}\n'),
+  jsonOutput: z.unknown().optional(),
   fields: z.looseObject({ values: z.array(fieldV3).default([]) }).default({ values: [] }),
   assignments: z
     .looseObject({ assignments: z.array(assignment).default([]) })
@@ -85,3 +85,6 @@ export const FIELD_DEFAULTS: Readonly<Record<SetV3Field['type'], unknown>> = {
 
 /** n8n's default value of each v1/v2 value list. */
 export const VALUE_DEFAULTS = { boolean: false, number: 0, string: '' } as const;
+
+/** n8n's default `JSON Output` of raw mode. */
+export const JSON_OUTPUT_DEFAULT = '{\n  "my_field_1": "value",\n  "my_field_2": 1\n}\n';
