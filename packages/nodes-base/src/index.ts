@@ -2,8 +2,9 @@
  * @budflow/nodes-base: n8n-compatible core nodes (triggers, flow control, data transformation,
  * files, HTTP Request, Code, ...). Each node declares its n8n type and typeVersions in `compat.n8n`.
  */
-import type { NodeDefinition } from '@budflow/node-sdk';
-import { filesNodes } from './nodes/files/index.js';
+import type { CredentialDefinition, NodeDefinition } from '@budflow/node-sdk';
+import { baseCredentials as httpCredentials } from './credentials/index.js';
+import { filesCredentials, filesNodes } from './nodes/files/index.js';
 import { flowNodes } from './nodes/flow/index.js';
 import { outsideNodes } from './nodes/outside/index.js';
 import { transformNodes } from './nodes/transform/index.js';
@@ -18,4 +19,10 @@ export const baseNodes: readonly NodeDefinition[] = [
   ...filesNodes,
   ...outsideNodes,
   stickyNoteNode,
+];
+
+/** Every credential type of this package (HTTP auth, JWT, TOTP, ...). */
+export const baseCredentials: readonly CredentialDefinition<any>[] = [
+  ...httpCredentials,
+  ...filesCredentials,
 ];

@@ -1,0 +1,295 @@
+import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { BudflowError } from '@budflow/node-sdk';
+import {
+  QUEUE_ERROR_CODES,
+  toQueuePriority,
+  type DeadLetter,
+  type ExecutionJobData,
+  type JobHandler,
+  type JobQueue,
+  type JobWorker,
+  type ProcessOptions,
+} from '../job-queue.js';
+
+export interface BullmqQueueOptions {
+  /** `redis://…` (default `REDIS_URL`, else `redis://127.0.0.1:6379`). */
+  url?: string;
+  /** Queue name (default `budflow-executions`). */
+  name?: string;
+  /** Key prefix in Redis (default `budflow`). */
+  prefix?: string;
+  /** Attempts per job for infrastructure failures (default 3), exponential backoff from `backoffMs`. */
+  attempts?: number;
+  backoffMs?: number;
+  /**
+   * Times a job may be picked up again after its worker died (lock expired) before it fails as a
+   * poison job (default 3).
+   */
+  maxStalledCount?: number;
+  /** Lock duration: how long a silent worker keeps its job (default 30 s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (default 5 s). */
+  stalledIntervalMs?: number;
+  /** Completed jobs kept for metrics (default 1000). */
+  keepCompleted?: number;
+  /** How long to wait for Redis at start-up before failing clearly (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+function redisOptions(url: string): RedisOptions & { maxRetriesPerRequest: null } {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: Number(parsed.port || 6379),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    // BullMQ workers block on Redis; commands must wait for a reconnect rather than fail.
+    maxRetriesPerRequest: null,
+    // Reconnect with backoff (capped at 5 s) instead of giving up when Redis goes away.
+    retryStrategy: (times: number) => Math.min(5000, 100 * 2 ** Math.min(times, 6)),
+    lazyConnect: true,
+  };
+}
+
+/** Redacts the password of a Redis URL for messages. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** Waits until Redis answers PING, retrying with backoff; fails with a clear error after the timeout. */
+export async function waitForRedis(url: string, timeoutMs = 10_000): Promise<void> {
+  const client = new Redis(redisOptions(url));
+  client.on('error', () => undefined);
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  try {
+    for (;;) {
+      try {
+        if (client.status === 'wait' || client.status === 'end') await client.connect();
+        await client.ping();
+        return;
+      } catch (error) {
+        if (Date.now() + delay > deadline) {
+          throw new BudflowError(
+            QUEUE_ERROR_CODES.QUEUE_UNAVAILABLE,
+            `Redis at ${safeUrl(url)} does not answer (${(error as Error).message}); is it running? Set REDIS_URL.`,
+            { cause: error },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(2000, delay * 2);
+      }
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * The BullMQ adapter (queue mode): jobs in Redis shared by every main and worker. Priorities use
+ * n8n's scale, repeatable jobs are BullMQ job schedulers (one firing per tick across all mains),
+ * a worker that dies leaves its job to be picked up again after its lock expires (marked
+ * `interrupted`, so the handler recovers the execution from its event log), and a job that
+ * stalls more than `maxStalledCount` times fails as a poison job.
+ */
+export function createBullmqQueue(options: BullmqQueueOptions = {}): JobQueue {
+  const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const name = options.name ?? 'budflow-executions';
+  const prefix = options.prefix ?? 'budflow';
+  const attempts = options.attempts ?? 3;
+  const backoffMs = options.backoffMs ?? 1000;
+  const connection = redisOptions(url) as ConnectionOptions;
+  const queue = new Queue<ExecutionJobData>(name, { connection, prefix });
+  queue.on('error', () => undefined);
+  let events: QueueEvents | undefined;
+  const completedListeners = new Set<(id: string, result: unknown) => void>();
+  const failedListeners = new Set<(id: string, reason: string) => void>();
+  const workers = new Set<JobWorker>();
+
+  const ensureEvents = () => {
+    if (events) return;
+    events = new QueueEvents(name, { connection, prefix });
+    events.on('error', () => undefined);
+    events.on('completed', ({ jobId, returnvalue }) => {
+      for (const l of completedListeners) l(jobId, returnvalue);
+    });
+    events.on('failed', ({ jobId, failedReason }) => {
+      for (const l of failedListeners) l(jobId, failedReason);
+    });
+  };
+
+  const toDeadLetter = (job: Job<ExecutionJobData>): DeadLetter => ({
+    jobId: job.id ?? '',
+    data: job.data,
+    reason: job.failedReason ?? '',
+    attempts: job.attemptsMade,
+    failedAt: job.finishedOn,
+  });
+
+  return {
+    async enqueue(data, enqueueOptions = {}) {
+      const jobId = enqueueOptions.jobId ?? data.executionId;
+      await queue.add('execution', data, {
+        jobId,
+        priority: toQueuePriority(enqueueOptions.priority),
+        ...(enqueueOptions.delayMs && enqueueOptions.delayMs > 0
+          ? { delay: enqueueOptions.delayMs }
+          : {}),
+        attempts,
+        backoff: { type: 'exponential', delay: backoffMs },
+        removeOnComplete: { count: options.keepCompleted ?? 1000 },
+        removeOnFail: false,
+      });
+      return { jobId };
+    },
+    async schedule(scheduleName, repeat, data) {
+      await queue.upsertJobScheduler(
+        scheduleName,
+        { pattern: repeat.cron, ...(repeat.timezone ? { tz: repeat.timezone } : {}) },
+        {
+          name: 'schedule',
+          data,
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    },
+    async unschedule(scheduleName) {
+      await queue.removeJobScheduler(scheduleName);
+    },
+    process(handler: JobHandler, processOptions: ProcessOptions = {}): JobWorker {
+      const controllers = new Map<string, AbortController>();
+      const worker = new Worker<ExecutionJobData>(
+        name,
+        async (job, _token, signal) => {
+          const controller = new AbortController();
+          const id = job.id ?? '';
+          controllers.set(id, controller);
+          signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+          try {
+            return await handler(job.data, {
+              job: {
+                id,
+                data: job.data,
+                attempt: job.attemptsStarted,
+                // Started more often than it failed: an earlier attempt died mid-run.
+                interrupted: job.attemptsStarted > job.attemptsMade + 1 || job.stalledCounter > 0,
+              },
+              signal: controller.signal,
+              progress: (value) => job.updateProgress(value),
+            });
+          } finally {
+            controllers.delete(id);
+          }
+        },
+        {
+          connection,
+          prefix,
+          concurrency: Math.max(1, processOptions.concurrency ?? 10),
+          maxStalledCount: options.maxStalledCount ?? 3,
+          lockDuration: options.lockDurationMs ?? 30_000,
+          stalledInterval: options.stalledIntervalMs ?? 5_000,
+        },
+      );
+      worker.on('error', () => undefined);
+      const handle: JobWorker = {
+        get running() {
+          return controllers.size;
+        },
+        async close(timeoutMs = 30_000) {
+          workers.delete(handle);
+          let timer: NodeJS.Timeout | undefined;
+          const graceful = worker.close();
+          const forced = new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              // Past the grace period: abort what still runs and release it (its lock lapses and
+              // another worker recovers it from the event log).
+              for (const c of controllers.values()) c.abort(new Error('worker shutting down'));
+              void worker.close(true).then(resolve, resolve);
+            }, timeoutMs);
+            timer.unref?.();
+          });
+          await Promise.race([graceful, forced]);
+          if (timer) clearTimeout(timer);
+        },
+      };
+      workers.add(handle);
+      return handle;
+    },
+    async deadLetters(limit = 100) {
+      const jobs = await queue.getFailed(0, Math.max(0, limit - 1));
+      return jobs.filter((j): j is Job<ExecutionJobData> => Boolean(j)).map(toDeadLetter);
+    },
+    async redrive(jobId) {
+      const job = await queue.getJob(jobId);
+      if (!job || !(await job.isFailed())) {
+        throw new BudflowError(QUEUE_ERROR_CODES.QUEUE_JOB_NOT_FOUND, `no dead letter '${jobId}'`);
+      }
+      await job.retry('failed');
+    },
+    async remove(jobId) {
+      const job = await queue.getJob(jobId);
+      if (!job) return false;
+      const state = await job.getState();
+      if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+      return (await queue.remove(jobId)) === 1;
+    },
+    async metrics() {
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'completed',
+        'failed',
+        'prioritized',
+      );
+      return {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        completed: counts.completed ?? 0,
+        failed: counts.failed ?? 0,
+        prioritized: counts.prioritized ?? 0,
+      };
+    },
+    onCompleted(listener) {
+      ensureEvents();
+      completedListeners.add(listener);
+      return () => completedListeners.delete(listener);
+    },
+    onFailed(listener) {
+      ensureEvents();
+      failedListeners.add(listener);
+      return () => failedListeners.delete(listener);
+    },
+    async close() {
+      await Promise.all([...workers].map((w) => w.close(5_000)));
+      await events?.close();
+      await queue.close();
+    },
+  };
+}
+
+/** Deletes every key of a queue (tests and `budflow queue reset`). */
+export async function obliterateQueue(
+  options: Pick<BullmqQueueOptions, 'url' | 'name' | 'prefix'>,
+): Promise<void> {
+  const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const queue = new Queue(options.name ?? 'budflow-executions', {
+    connection: redisOptions(url) as ConnectionOptions,
+    prefix: options.prefix ?? 'budflow',
+  });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+  }
+}
