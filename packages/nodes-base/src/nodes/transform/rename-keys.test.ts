@@ -94,4 +94,19 @@ describe('Rename Keys', () => {
     expect(Object.getPrototypeOf(json[0])).toBe(Object.prototype);
     expect(Object.keys(json[0]!)).toEqual(['__proto__']);
   });
+
+  it('refuses patterns that may backtrack catastrophically, with the message n8n gives', async () => {
+    for (const pattern of ['(a+)+b', '(a|a)*b', 'aaaaaaaaa*c']) {
+      await expect(
+        runNode(renameKeysNode, {
+          items: [{ ['a'.repeat(30)]: 1 }],
+          params: {
+            additionalOptions: {
+              regexReplacement: { replacements: [{ searchRegex: pattern, replaceRegex: 'x' }] },
+            },
+          },
+        }),
+      ).rejects.toThrow(`Regex pattern "${pattern}" may cause performance issues.`);
+    }
+  });
 });

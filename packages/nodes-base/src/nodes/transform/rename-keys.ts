@@ -2,6 +2,7 @@ import { defineNode, NodeError, type JsonObject } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { cloneJson } from './internal/fields.js';
 import { defineOwn, getPath, hasForbiddenKey, setPath, unsetPath } from './internal/paths.js';
+import { assertSafeRegex } from './internal/regex-safety.js';
 import { bool, num, str } from './internal/schema.js';
 
 export const renameKeysParams = z.object({
@@ -56,7 +57,7 @@ export const renameKeysNode = defineNode({
   category: 'transform',
   compat: { n8n: { type: 'n8n-nodes-base.renameKeys', versions: [1] } },
   params: renameKeysParams,
-  perItem(ctx) {
+  async perItem(ctx) {
     const source = ctx.item.json;
     const json = cloneJson(source) as Record<string, unknown>;
     for (const { currentKey, newKey } of ctx.params.keys.key) {
@@ -85,6 +86,7 @@ export const renameKeysNode = defineNode({
           cause: error,
         });
       }
+      await assertSafeRegex(regex.source, regex.flags, ctx.itemIndex);
       renameByRegex(json, regex, replacement.replaceRegex, replacement.options.depth);
     }
     const out: { json: JsonObject; binary?: typeof ctx.item.binary; pairedItem: { item: number } } =
