@@ -269,3 +269,26 @@ describe('nodes without input items', () => {
     ).toEqual([{ a: 'none', b: 2024 }]);
   });
 });
+
+describe('batching', () => {
+  it('splits large item lists into several sandbox calls with the same results', async () => {
+    const small = createExpressionEvaluator({
+      isolation: 'inline',
+      batchItems: 2,
+      fastPath: false,
+    });
+    try {
+      const s = scope({ n: 0 });
+      for (let i = 1; i < 5; i++) s.items.push({ json: { n: i }, pairedItem: { item: i } });
+      s.inputs = [s.items];
+      const out = await small.resolveParameters(
+        { v: '={{ $json.n * 2 }}', t: '=#{{ $itemIndex }}' },
+        s,
+        [0, 1, 2, 3, 4],
+      );
+      expect(out).toEqual([0, 1, 2, 3, 4].map((i) => ({ v: i * 2, t: `#${i}` })));
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -64,6 +64,8 @@ export interface ExpressionEvaluatorOptions {
   now?: () => number;
   /** Distinct templates kept compiled (default 5000). */
   cacheSize?: number;
+  /** Most items sent to the sandbox in one call (default 20,000); larger lists go in several calls. */
+  batchItems?: number;
 }
 
 interface Slot {
@@ -210,6 +212,7 @@ export function createExpressionEvaluator(
   const cache = new Map<string, { compiled: CompiledTemplate; fast: FastEvaluator | undefined }>();
   const cacheSize = options.cacheSize ?? 5000;
   const useFast = options.fastPath !== false;
+  const batchItems = Math.max(1, options.batchItems ?? 20_000);
   const now = options.now ?? Date.now;
   let ownSandbox: Sandbox | undefined;
   const sandbox = (): Sandbox =>
@@ -521,7 +524,19 @@ export function createExpressionEvaluator(
       }
     }
     if (sandboxTasks.length > 0) {
-      await runBatch(slots, sandboxTasks, scope);
+      // Bounded batches keep the sandbox's memory bounded for very large item lists.
+      let chunk: Task[] = [];
+      let items = new Set<number>();
+      for (const task of sandboxTasks) {
+        if (!items.has(task.itemIndex) && items.size >= batchItems) {
+          await runBatch(slots, chunk, scope);
+          chunk = [];
+          items = new Set();
+        }
+        items.add(task.itemIndex);
+        chunk.push(task);
+      }
+      if (chunk.length > 0) await runBatch(slots, chunk, scope);
       for (let k = 0; k < sandboxTasks.length; k++) {
         const task = sandboxTasks[k]!;
         const at = sandboxPositions[k]!;
