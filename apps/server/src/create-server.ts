@@ -1,12 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import {
-  combineRegistries,
-  createNodeRegistry,
-  runWorkflow,
-  type NodeRegistry,
-} from '@budflow/core';
+import { combineRegistries, createNodeRegistry, type NodeRegistry } from '@budflow/core';
 import { createInMemoryBinaryHelpers, type ExpressionEvaluator } from '@budflow/node-sdk';
 import { baseNodes } from '@budflow/nodes-base';
 import { loadEncryptionKey } from '@budflow/secrets';
@@ -32,6 +27,7 @@ import { createApp } from './http/create-app.js';
 import { FALLBACK_NODES } from './nodes/fallback-nodes.js';
 import { createServerMetrics } from './ops/metrics.js';
 import { ActivationManager } from './triggers/activation-manager.js';
+import { createPollRunner } from './triggers/poll-trigger.js';
 
 export interface StartServerOptions {
   /** Defaults to `parseServerConfig(env)`. */
@@ -202,21 +198,13 @@ async function listen(
         input,
       });
     },
-    poll: async ({ parsed, nodeName }) => {
-      // A manual run up to the polling node asks it for new items; only new items start a run.
-      const result = await runWorkflow(parsed, {
-        registry,
-        ...(evaluator ? { evaluator } : {}),
-        credentials: storage.credentials.resolver(),
-        helpers,
-        mode: 'manual',
-        destinationNode: nodeName,
-        startNode: nodeName,
-        timezone: config.timezone,
-      });
-      if (result.status !== 'success') throw new Error(result.error?.message ?? 'poll failed');
-      return result.runData[nodeName]?.at(-1)?.data?.main?.[0] ?? [];
-    },
+    poll: createPollRunner({
+      registry,
+      ...(evaluator ? { evaluator } : {}),
+      credentials: storage.credentials.resolver(),
+      helpers,
+      timezone: config.timezone,
+    }),
   });
 
   const auth = new AuthService({
