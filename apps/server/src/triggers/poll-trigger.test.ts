@@ -21,7 +21,7 @@ const feedTrigger = defineTrigger({
   trigger: {
     kind: 'poll',
     poll: (ctx) => {
-      const state = ctx.getStaticData('node') as JsonObject;
+      const state = ctx.getStaticData('node');
       const cursor = typeof state.cursor === 'number' ? state.cursor : 0;
       const feed = ctx.params(0).feed;
       if (cursor >= feed.length) return null;
