@@ -27,6 +27,7 @@ export {
   closestTypeName,
 } from './registry/node-registry.js';
 export {
+  defaultEvaluator,
   runWorkflow,
   type RunWorkflowOptions,
   type RunWorkflowResult,

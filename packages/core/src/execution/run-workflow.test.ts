@@ -265,19 +265,27 @@ describe('errors', () => {
     expect(log).toHaveLength(2);
   });
 
-  it('a node with expressions and no evaluator fails with EXPRESSION_EVALUATOR_MISSING', async () => {
+  it('evaluates expressions with the default sandboxed evaluator when none is given', async () => {
     const { registry } = createTestNodes();
     const result = await runWorkflow(
       wf(
         {
           T: { type: 'test.trigger' },
-          S: { type: 'test.set', params: { value: '={{ $json.a }}' } },
+          D: { type: 'test.data', params: { items: [{ a: 2 }, { a: 5 }] } },
+          S: { type: 'test.set', params: { field: 'b', value: '={{ $json.a * 10 }}' } },
         },
-        [['T', 'S']],
+        [
+          ['T', 'D'],
+          ['D', 'S'],
+        ],
       ),
       { registry },
     );
-    expect(result.error?.code).toBe(ERROR_CODES.EXPRESSION_EVALUATOR_MISSING);
+    expect(result.status).toBe('success');
+    expect(json(result, 'S')).toEqual([
+      { a: 2, b: 20 },
+      { a: 5, b: 50 },
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BudflowError,
+  containsExpression,
   ERROR_CODES,
   NodeError,
   type ExecuteWorkflowRequest,
@@ -14,6 +15,7 @@ import {
   type SerializedError,
   type WebhookResponse,
 } from '@budflow/node-sdk';
+import { createExpressionEvaluator } from '@budflow/expression';
 import { WorkflowGraph } from '../graph/workflow-graph.js';
 import { planPartialExecution } from '../graph/partial-execution.js';
 import {
@@ -36,7 +38,10 @@ import { WorkflowRunner, type StackEntry } from './workflow-runner.js';
 
 export interface RunWorkflowOptions {
   registry: NodeRegistry;
-  /** Resolves `={{ }}` parameters. Without one, a node with expressions fails clearly. */
+  /**
+   * Resolves `={{ }}` parameters. Default: the shared sandboxed evaluator of
+   * `@budflow/expression` (created only when the workflow has expressions).
+   */
   evaluator?: ExpressionEvaluator;
   credentials?: CredentialResolver;
   /** Binary helpers (memory by default) and the SSRF-guarded HTTP client. */
@@ -100,6 +105,20 @@ export interface RunWorkflowResult {
 }
 
 const asItems = (list: ReadonlyArray<Item | JsonObject>): Item[] => normalisePinnedItems(list);
+
+let sharedEvaluator: ExpressionEvaluator | undefined;
+/**
+ * The default evaluator (`@budflow/expression`, sandboxed), created on first use and shared by
+ * every run in the process. Its worker threads do not keep the process alive.
+ */
+export function defaultEvaluator(): ExpressionEvaluator {
+  sharedEvaluator ??= createExpressionEvaluator();
+  return sharedEvaluator;
+}
+
+function workflowHasExpressions(workflow: Workflow): boolean {
+  return workflow.nodes.some((node) => containsExpression(node.parameters));
+}
 
 let cachedTimezone: { tz: string | undefined; zone: string } | undefined;
 /** The process's timezone (cached: `Intl.DateTimeFormat()` is costly per run). */
@@ -173,9 +192,11 @@ export async function runWorkflow(
 
   const customData = { ...options.customData };
   const staticData = workflow.staticData;
+  const evaluator =
+    options.evaluator ?? (workflowHasExpressions(workflow) ? defaultEvaluator() : undefined);
   const services: EngineServices = {
     registry: options.registry,
-    evaluator: options.evaluator,
+    evaluator,
     credentials: options.credentials,
     helpers: options.helpers,
     observer: options.observer,
