@@ -1,6 +1,6 @@
-import type { NodeDefinition } from '@budflow/node-sdk';
+import type { CredentialDefinition, NodeDefinition } from '@budflow/node-sdk';
 import { aggregateNode } from './aggregate.js';
-import { cryptoNode } from './crypto.js';
+import { cryptoCredential, cryptoNode } from './crypto.js';
 import { dateTimeNode } from './date-time.js';
 import { itemListsNode } from './item-lists.js';
 import { limitNode } from './limit.js';
@@ -23,3 +23,6 @@ export const transformNodes: NodeDefinition[] = [
   dateTimeNode,
   cryptoNode,
 ];
+
+/** Credential types of the transform group (Crypto v2 keeps its HMAC secret and key here). */
+export const transformCredentials: CredentialDefinition<any>[] = [cryptoCredential];
