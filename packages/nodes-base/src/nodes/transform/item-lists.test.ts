@@ -36,6 +36,30 @@ describe('Item Lists: split out', () => {
     expect((await run(2.2, { fieldToSplitOut: 'name' }, [item])).json).toEqual([{ name: 'n' }]);
   });
 
+  it('v2.2 splits several fields side by side, wrapping scalars and null', async () => {
+    const input = { data2: ['a', 'b'], tag: 'bar', data4: null };
+    const paired = await run(
+      2.2,
+      {
+        fieldToSplitOut: 'data2, tag',
+        include: 'selectedOtherFields',
+        fieldsToInclude: { fields: [{ fieldName: 'data4' }] },
+        options: { destinationFieldName: 'fromArray, singleField' },
+      },
+      [input],
+    );
+    expect(paired.json).toEqual([
+      { fromArray: 'a', singleField: 'bar', data4: null },
+      { fromArray: 'b', data4: null },
+    ]);
+    const scalars = await run(
+      2.2,
+      { fieldToSplitOut: ' tag, data4', options: { destinationFieldName: 'entry1, entry2' } },
+      [input],
+    );
+    expect(scalars.json).toEqual([{ entry1: 'bar', entry2: null }]);
+  });
+
   it('v1 and v2 take fields to include as a collection, v3 as text', async () => {
     const v1 = await run(
       1,
