@@ -1,4 +1,4 @@
-import type { Item, JsonObject } from '@budflow/node-sdk';
+import type { ExecuteContext, Item, JsonObject, TaskSource } from '@budflow/node-sdk';
 import { runNode } from '@budflow/node-sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { splitInBatchesNode } from './split-in-batches.js';
@@ -93,5 +93,42 @@ describe('Loop Over Items (Split in Batches)', () => {
     await expect(
       runNode(splitInBatchesNode, { typeVersion: 3, params: { batchSize: 0 } }),
     ).rejects.toThrow('batchSize');
+  });
+});
+
+describe('Loop Over Items lineage', () => {
+  /** A bare context with the `inputSource` a host may provide (n8n's getInputSourceData). */
+  function context(items: Item[], nodeContext: JsonObject, source: TaskSource) {
+    return {
+      typeVersion: 3,
+      items,
+      inputs: [items],
+      params: () => ({ batchSize: 1, options: {} }),
+      getNodeContext: () => nodeContext,
+      inputSource: [source],
+    } as unknown as ExecuteContext<never>;
+  }
+
+  it('points handed-out items at the input the loop first received', async () => {
+    const execute = splitInBatchesNode.execute!;
+    const nodeContext: JsonObject = {};
+    const first: TaskSource = { previousNode: 'Source', previousNodeOutput: 0, previousNodeRun: 0 };
+    const body: TaskSource = { previousNode: 'Body', previousNodeOutput: 0, previousNodeRun: 0 };
+    const items = [
+      { json: { a: 1 }, pairedItem: { item: 0 } },
+      { json: { a: 2 }, pairedItem: { item: 1 } },
+    ];
+    await execute(context(items, nodeContext, first));
+    const second = (await execute(
+      context([{ json: { a: 1, done: true }, pairedItem: { item: 0 } }], nodeContext, body),
+    )) as Item[][];
+    expect(second[1]![0]!.pairedItem).toEqual({ item: 1, sourceOverwrite: first });
+    const done = (await execute(
+      context([{ json: { a: 2, done: true }, pairedItem: { item: 0 } }], nodeContext, body),
+    )) as Item[][];
+    expect(done[0]!.map((item) => item.pairedItem)).toEqual([
+      { item: 0, sourceOverwrite: body },
+      { item: 0, sourceOverwrite: body },
+    ]);
   });
 });
