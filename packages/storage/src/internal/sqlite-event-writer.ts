@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { ExecutionTable } from '../schema/database.js';
 
 export interface EventRow {
   execution_id: string;
@@ -9,6 +10,37 @@ export interface EventRow {
   encoding: string;
 }
 
+export interface SqliteCheckpoint {
+  rows: readonly EventRow[];
+  executionId: string;
+  /** Columns to set on the execution row. */
+  set: Record<string, unknown>;
+  /** Create the execution row when missing (and keep an existing row's start time). */
+  create?: { row: ExecutionTable; workflow: string | undefined };
+  runData?: { bytes: Buffer; encoding: string; now: number };
+}
+
+const EXECUTION_COLUMNS: ReadonlyArray<keyof ExecutionTable> = [
+  'id',
+  'workflow_id',
+  'workflow_version_id',
+  'mode',
+  'status',
+  'created_at',
+  'started_at',
+  'stopped_at',
+  'wait_till',
+  'retry_of',
+  'retry_success_id',
+  'parent_execution_id',
+  'custom_data',
+  'last_node_executed',
+  'error',
+  'lease_owner',
+  'lease_expires_at',
+  'last_seq',
+];
+
 /**
  * The hot path of the event log on SQLite: prepared statements run synchronously in one
  * better-sqlite3 transaction, without kysely's per-query compile and async hops (several times
@@ -17,23 +49,51 @@ export interface EventRow {
  * the caller takes the kysely path, which waits for that transaction.
  */
 export class SqliteEventWriter {
-  private readonly insert: BetterSqlite3.Statement;
+  private readonly insertEvent: BetterSqlite3.Statement;
+  private readonly insertExecution: BetterSqlite3.Statement;
+  private readonly keepStart: BetterSqlite3.Statement;
+  private readonly insertSnapshot: BetterSqlite3.Statement;
+  private readonly upsertRunData: BetterSqlite3.Statement;
   private readonly updates = new Map<string, BetterSqlite3.Statement>();
 
   constructor(private readonly database: BetterSqlite3.Database) {
-    this.insert = database.prepare(
+    this.insertEvent = database.prepare(
       'insert into execution_events (execution_id, seq, type, at, payload, encoding) values (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertExecution = database.prepare(
+      `insert into executions (${EXECUTION_COLUMNS.join(', ')}) values (${EXECUTION_COLUMNS.map(() => '?').join(', ')}) on conflict (id) do nothing`,
+    );
+    this.keepStart = database.prepare(
+      'update executions set started_at = coalesce(started_at, ?) where id = ?',
+    );
+    this.insertSnapshot = database.prepare(
+      `insert into execution_data (execution_id, workflow, run_data, encoding, updated_at) values (?, ?, null, 'json', ?) on conflict (execution_id) do nothing`,
+    );
+    this.upsertRunData = database.prepare(
+      `insert into execution_data (execution_id, workflow, run_data, encoding, updated_at) values (?, null, ?, ?, ?)
+       on conflict (execution_id) do update set run_data = excluded.run_data, encoding = excluded.encoding, updated_at = excluded.updated_at`,
     );
   }
 
-  /** Appends rows and applies `set` to the execution row atomically; false when it cannot now. */
-  write(rows: readonly EventRow[], executionId: string, set: Record<string, unknown>): boolean {
+  /** Applies the checkpoint atomically; false when kysely holds a transaction (try later). */
+  write(checkpoint: SqliteCheckpoint): boolean {
     if (this.database.inTransaction) return false;
+    const { rows, executionId, set, create, runData } = checkpoint;
     const columns = Object.keys(set).sort();
     const update = columns.length > 0 ? this.updateFor(columns) : undefined;
     this.database.transaction(() => {
-      for (const r of rows)
-        this.insert.run(r.execution_id, r.seq, r.type, r.at, r.payload, r.encoding);
+      if (create) {
+        this.insertExecution.run(...EXECUTION_COLUMNS.map((c) => create.row[c]));
+        this.keepStart.run(create.row.started_at, executionId);
+        if (create.workflow !== undefined) {
+          this.insertSnapshot.run(executionId, create.workflow, create.row.created_at);
+        }
+      }
+      if (runData)
+        this.upsertRunData.run(executionId, runData.bytes, runData.encoding, runData.now);
+      for (const r of rows) {
+        this.insertEvent.run(r.execution_id, r.seq, r.type, r.at, r.payload, r.encoding);
+      }
       update?.run(...columns.map((c) => set[c]), executionId);
     })();
     return true;

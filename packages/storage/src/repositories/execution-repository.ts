@@ -323,7 +323,7 @@ export class ExecutionRepository {
     const writer = this.ctx.db.isTransaction ? undefined : this.ctx.sqliteWriter;
     await mapConflict(
       async () => {
-        if (writer?.write(rows, first(events).executionId, {})) return;
+        if (writer?.write({ rows, executionId: first(events).executionId, set: {} })) return;
         // SQLite caps bound parameters per statement; 6 columns x 500 rows stays far below.
         await inTransaction(this.ctx.db, async (trx) => {
           for (let i = 0; i < rows.length; i += 500) {
@@ -367,10 +367,28 @@ export class ExecutionRepository {
     const last = events[events.length - 1];
     const set = patchColumns({ ...patch, ...(last ? { lastSeq: last.seq } : {}) });
     const writer = this.ctx.db.isTransaction ? undefined : this.ctx.sqliteWriter;
-    if (writer && !create && runData === undefined) {
+    if (writer) {
+      const now = this.ctx.now();
       const rows = this.eventRows(events);
+      const encoded =
+        runData === undefined ? undefined : encodeJson(runData, this.ctx.compressThreshold);
       const done = await mapConflict(
-        async () => writer.write(rows, executionId, set),
+        async () =>
+          writer.write({
+            rows,
+            executionId,
+            set,
+            ...(create
+              ? {
+                  create: {
+                    row: this.newRow({ ...create, id: executionId }, now),
+                    workflow:
+                      create.workflow === undefined ? undefined : JSON.stringify(create.workflow),
+                  },
+                }
+              : {}),
+            ...(encoded ? { runData: { ...encoded, now } } : {}),
+          }),
         () => this.eventConflict(events),
       );
       if (done) return;
