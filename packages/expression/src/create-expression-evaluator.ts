@@ -58,6 +58,8 @@ export interface ExpressionEvaluatorOptions {
   isolation?: 'worker' | 'inline';
   /** Worker threads of the sandbox the evaluator creates (default 1). */
   poolSize?: number;
+  /** Rebuild sandbox contexts after this many calls (default: never); see `@budflow/sandbox`. */
+  recycleAfterCalls?: number;
   /** Evaluate the provably safe subset on the host (default true). */
   fastPath?: boolean;
   /** The clock behind `$now`/`$today` (default `Date.now`). */
@@ -221,6 +223,7 @@ export function createExpressionEvaluator(
       prelude: expressionPrelude(),
       isolation: options.isolation,
       poolSize: options.poolSize,
+      recycleAfterCalls: options.recycleAfterCalls,
       limits: { memoryBytes: 256 * 1024 * 1024, timeoutMs: 10_000, ...options.limits },
     }));
 

@@ -106,6 +106,28 @@ describe('createSandbox', () => {
   });
 });
 
+describe('recycleAfterCalls', () => {
+  it('rebuilds the context after the given number of calls', async () => {
+    const recycled = createSandbox({
+      isolation: 'inline',
+      recycleAfterCalls: 2,
+      prelude: [
+        {
+          filename: 'state.js',
+          code: '(function () { let n = 0; __budflowSandbox.defineHandler("tick", () => ++n); })();',
+        },
+      ],
+    });
+    try {
+      const ticks = [];
+      for (let i = 0; i < 5; i++) ticks.push((await recycled.call('tick', null)).value);
+      expect(ticks).toEqual([1, 2, 1, 2, 1]);
+    } finally {
+      await recycled.close();
+    }
+  });
+});
+
 describe('createSandbox in worker threads', () => {
   it('runs in a worker, survives a stuck script via the watchdog, and closes', async () => {
     const pooled = createSandbox({ limits: { timeoutMs: 300 }, watchdogGraceMs: 200, poolSize: 1 });

@@ -69,7 +69,12 @@ interface Executor {
 function inlineExecutor(limits: SandboxLimits, options: SandboxOptions): Executor {
   let engine: Promise<QuickJsEngine> | undefined;
   let closed = false;
-  const get = () => (engine ??= QuickJsEngine.create(limits, options.prelude ?? []));
+  const get = () =>
+    (engine ??= QuickJsEngine.create(
+      limits,
+      options.prelude ?? [],
+      options.recycleAfterCalls ?? 0,
+    ));
   return {
     async execute(request, timeoutMs) {
       if (closed)
@@ -101,6 +106,7 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
           limits,
           prelude: options.prelude ?? [],
           graceMs: options.watchdogGraceMs ?? 2_000,
+          recycleAfterCalls: options.recycleAfterCalls,
         });
 
   async function send<T>(

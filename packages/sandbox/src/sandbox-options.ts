@@ -40,6 +40,11 @@ export interface SandboxOptions {
   poolSize?: number;
   /** Extra time the watchdog waits past the deadline before terminating a worker (default 2000 ms). */
   watchdogGraceMs?: number;
+  /**
+   * Rebuild each context after this many calls (default: never). Built-ins are frozen anyway; this
+   * also clears state that libraries keep inside their closures (Luxon's zone and locale caches).
+   */
+  recycleAfterCalls?: number;
 }
 
 export interface ConsoleEntry {

@@ -61,14 +61,21 @@ export class QuickJsEngine {
   private pendingReset: Promise<void> | undefined;
   private readonly limits: SandboxLimits;
   private readonly prelude: PreludeScript[];
+  private readonly recycleAfterCalls: number;
+  private calls = 0;
 
-  private constructor(limits: SandboxLimits, prelude: PreludeScript[]) {
+  private constructor(limits: SandboxLimits, prelude: PreludeScript[], recycleAfterCalls: number) {
     this.limits = limits;
     this.prelude = prelude;
+    this.recycleAfterCalls = recycleAfterCalls;
   }
 
-  static async create(limits: SandboxLimits, prelude: PreludeScript[]): Promise<QuickJsEngine> {
-    const engine = new QuickJsEngine(limits, prelude);
+  static async create(
+    limits: SandboxLimits,
+    prelude: PreludeScript[],
+    recycleAfterCalls = 0,
+  ): Promise<QuickJsEngine> {
+    const engine = new QuickJsEngine(limits, prelude, recycleAfterCalls);
     await engine.boot();
     return engine;
   }
@@ -180,7 +187,8 @@ export class QuickJsEngine {
     } finally {
       this.deadline = 0;
     }
-    if (reset) this.reset();
+    this.calls++;
+    if (reset || (this.recycleAfterCalls > 0 && this.calls >= this.recycleAfterCalls)) this.reset();
     return outcome;
   }
 
@@ -206,6 +214,7 @@ export class QuickJsEngine {
 
   /** Throws the whole instance away and builds a new one, so nothing a failed script did survives. */
   reset(): void {
+    this.calls = 0;
     this.pendingReset = this.boot().finally(() => {
       this.pendingReset = undefined;
     });

@@ -27,6 +27,7 @@ export interface WorkerPoolOptions {
   limits: SandboxLimits;
   prelude: PreludeScript[];
   graceMs: number;
+  recycleAfterCalls?: number;
 }
 
 // Running from TypeScript sources (tests, `pnpm budflow`): the worker registers tsx, then loads
@@ -61,7 +62,11 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const { url, fromSource } = workerEntry();
-    const workerData = { limits: this.options.limits, prelude: this.options.prelude };
+    const workerData = {
+      limits: this.options.limits,
+      prelude: this.options.prelude,
+      recycleAfterCalls: this.options.recycleAfterCalls ?? 0,
+    };
     const worker = new Worker(fromSource ? SOURCE_BOOTSTRAP : url, {
       eval: fromSource,
       workerData: fromSource ? { ...workerData, tsxApi: tsxApiUrl(), entry: url.href } : workerData,

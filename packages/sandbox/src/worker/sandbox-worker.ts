@@ -6,9 +6,13 @@ import type { WorkerReply, WorkerRequest } from '../pool/worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('sandbox-worker must run in a worker thread');
-const { limits, prelude } = workerData as { limits: SandboxLimits; prelude: PreludeScript[] };
+const { limits, prelude, recycleAfterCalls } = workerData as {
+  limits: SandboxLimits;
+  prelude: PreludeScript[];
+  recycleAfterCalls?: number;
+};
 
-QuickJsEngine.create(limits, prelude).then(
+QuickJsEngine.create(limits, prelude, recycleAfterCalls).then(
   (engine) => {
     port.on('message', (message: WorkerRequest) => {
       void engine.execute(message.request, message.timeoutMs).then((outcome) => {
