@@ -9,7 +9,7 @@ import {
   type Workflow,
 } from '@budflow/core';
 import { isJsonObject, type Item, type JsonObject } from '@budflow/node-sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultEvaluator } from './evaluator.js';
 import { defaultRegistry } from './registry.js';
 
@@ -68,6 +68,16 @@ function outcome(result: RunWorkflowResult) {
   };
 }
 
+/** Runs with `Date` frozen at one instant, so `$now` is the same in both runs. */
+async function atFixedTime<T>(fn: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-05T10:00:00.000Z') });
+  try {
+    return await fn();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 async function run(document: JsonObject) {
   const { pinData: _pinned, trigger, ...workflow } = document;
   const spec = isJsonObject(trigger) ? trigger : {};
@@ -114,7 +124,10 @@ describe('YAML round trip on the conformance corpus', () => {
           connections: back.connections,
           settings: back.settings,
         } as unknown as JsonObject;
-        const [a, b] = [await run(document), await run(viaYaml)];
+        const [a, b] = [
+          await atFixedTime(() => run(document)),
+          await atFixedTime(() => run(viaYaml)),
+        ];
         expect(outcome(b)).toEqual(outcome(a));
         expect(Object.keys(a.runData).length).toBeGreaterThan(0);
       });

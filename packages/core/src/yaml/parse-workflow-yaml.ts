@@ -207,7 +207,7 @@ function outputOf(
   const named = names.indexOf(key);
   if (named >= 0) return { type: 'main', index: named };
   if (/^\d+$/.test(key)) return { type: 'main', index: Number(key) };
-  if (key === 'error' && node.onError === 'continueErrorOutput')
+  if (key === 'error' && (node.onError === 'continueErrorOutput' || node.errorOutput === true))
     return { type: 'main', index: Math.max(names.length, 1) };
   const typed = /^([A-Za-z][\w]*)(?:\[(\d+)\])?$/.exec(key);
   if (typed && typed[1] !== 'error' && (typed[1] === 'main' || typed[1]!.includes('_'))) {
@@ -350,6 +350,7 @@ export function compileWorkflowYaml(
       json.onError = YAML_ON_ERROR[node.onError as keyof typeof YAML_ON_ERROR] ?? node.onError;
     for (const key of [
       'continueOnFail',
+      'errorOutput',
       'executeOnce',
       'alwaysOutputData',
       'disabled',

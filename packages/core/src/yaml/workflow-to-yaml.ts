@@ -105,6 +105,7 @@ function yamlNode(
   if (node.onError) out.onError = ON_ERROR_SHORT[node.onError] ?? node.onError;
   for (const key of [
     'continueOnFail',
+    'errorOutput',
     'executeOnce',
     'alwaysOutputData',
     'disabled',
@@ -157,8 +158,8 @@ function nextOf(
         const name = names[index];
         const unique = name !== undefined && names.indexOf(name) === index;
         const clashes = name !== undefined && /^\d+$/.test(name) && name !== String(index);
-        if (node.onError === 'continueErrorOutput' && index === Math.max(names.length, 1))
-          key = 'error';
+        const errorOutput = node.onError === 'continueErrorOutput' || node.errorOutput === true;
+        if (errorOutput && index === Math.max(names.length, 1)) key = 'error';
         else if (unique && !clashes && name !== 'error') key = name;
         else key = String(index);
       }

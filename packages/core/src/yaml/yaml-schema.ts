@@ -95,6 +95,10 @@ export const yamlNodeSchema = z
     retry: yamlRetrySchema.optional(),
     onError: yamlOnErrorSchema.optional(),
     continueOnFail: z.boolean().optional(),
+    errorOutput: z
+      .boolean()
+      .optional()
+      .meta({ description: 'legacy n8n flag, the same as onError: errorOutput' }),
     executeOnce: z.boolean().optional(),
     alwaysOutputData: z.boolean().optional(),
     disabled: z.boolean().optional(),
@@ -173,7 +177,6 @@ export function yamlWorkflowJsonSchema(
     io: 'input',
     unrepresentable: 'any',
   }) as Record<string, unknown>;
-  schema.$id = 'https://budflow.dev/schema/workflow.yaml.json';
   if (options.registry) {
     const names = new Set<string>();
     for (const definition of options.registry.definitions()) {
