@@ -1,5 +1,5 @@
 import { combineRegistries, createNodeRegistry } from '@budflow/core';
-import { defineTrigger, type JsonObject } from '@budflow/node-sdk';
+import { defineTrigger } from '@budflow/node-sdk';
 import type { Storage } from '@budflow/storage';
 import { sqliteTestStorageFactory } from '@budflow/storage/testing';
 import pino from 'pino';
