@@ -18,6 +18,7 @@ describe('validateFieldType', () => {
     ["['a']", 'array', ['a']],
     ['{"a": 1, "b": { "c": 10 }}', 'object', { a: 1, b: { c: 10 } }],
     ['{a: 1}', 'object', { a: 1 }],
+    ["{a: 'x', b: [1, 2,],}", 'object', { a: 'x', b: [1, 2] }],
   ])('converts %j to %s', (value, type, expected) => {
     expect(convert(value, type)).toEqual({ valid: true, newValue: expected });
   });
@@ -64,6 +65,12 @@ describe('validateFieldType', () => {
     expect(
       toJsonValue((convert('2023-08-01T12:34:56Z', 'dateTime') as { newValue: unknown }).newValue),
     ).toBe('2023-08-01T12:34:56.000Z');
+  });
+
+  it('parses object literals without touching prototypes', () => {
+    const result = validateFieldType('f', '{__proto__: {polluted: true}, a: 1}', 'object');
+    expect(result.valid).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('drops __proto__ keys when making JSON', () => {

@@ -2,6 +2,7 @@
  * Field type validation and conversion with n8n's rules (`validateFieldType`): used by Edit Fields
  * (Set) assignments and by the filter-conditions model.
  */
+import JSON5 from 'json5';
 import { DateTime } from 'luxon';
 
 export type FieldType =
@@ -114,13 +115,19 @@ export function toArray(value: unknown): unknown[] {
   return parsed;
 }
 
-/** Parses JSON, also accepting a JavaScript object literal (unquoted keys, single quotes). */
+/**
+ * Parses JSON, also accepting a JavaScript object literal (unquoted keys, single quotes, trailing
+ * commas) as n8n's `jsonParse(..., { acceptJSObject: true })` does. JSON5 parses; nothing runs.
+ */
 export function parseJsonLenient(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    const converted = text.replace(/'/g, '"').replace(/([{,]\s*)([A-Za-z0-9_$]+)\s*:/g, '$1"$2":');
-    return JSON.parse(converted);
+  } catch (error) {
+    try {
+      return JSON5.parse(text);
+    } catch {
+      throw error;
+    }
   }
 }
 
