@@ -101,7 +101,8 @@ export interface Progress {
  */
 export function createProgress(text: string, options: { quiet?: boolean } = {}): Progress {
   if (options.quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
-  if (process.stderr.isTTY && !process.env.CI) {
+  // A terminal of unknown width (0 columns) makes the spinner's redraw math run away.
+  if (process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !process.env.CI) {
     const spinner = createSpinner(text, { stream: process.stderr }).start();
     return {
       update: (t) => void spinner.update({ text: t }),
