@@ -212,11 +212,24 @@ describe('resolveParameters', () => {
       list: ['x', '=n{{ $json.n }}'],
       keep: { deep: true },
       d: '={{ DateTime.fromMillis(0, { zone: "utc" }) }}',
+      nested: '={{ { at: [new Date(0)] } }}',
     };
     const out = await evaluator.resolveParameters(value, two(), [0, 1]);
     expect(out).toEqual([
-      { a: 10, list: ['x', 'n1'], keep: { deep: true }, d: '1970-01-01T00:00:00.000Z' },
-      { a: 20, list: ['x', 'n2'], keep: { deep: true }, d: '1970-01-01T00:00:00.000Z' },
+      {
+        a: 10,
+        list: ['x', 'n1'],
+        keep: { deep: true },
+        d: '1970-01-01T00:00:00.000Z',
+        nested: { at: ['1970-01-01T00:00:00.000Z'] },
+      },
+      {
+        a: 20,
+        list: ['x', 'n2'],
+        keep: { deep: true },
+        d: '1970-01-01T00:00:00.000Z',
+        nested: { at: ['1970-01-01T00:00:00.000Z'] },
+      },
     ]);
     expect(out[0]).not.toBe(out[1]);
     expect((out[0] as JsonObject).keep).not.toBe(value.keep);

@@ -147,11 +147,43 @@ function makeBuilder(value: unknown): Builder {
   return comp(value);
 }
 
-/** Values handed to nodes are JSON-like: DateTime and Date become ISO strings. */
-function toParameterValue(value: unknown): unknown {
+function isDateLike(value: unknown): value is DateTime | Date {
+  return value instanceof Date || DateTime.isDateTime(value);
+}
+
+function containsDates(value: unknown, depth = 0): boolean {
+  if (isDateLike(value)) return true;
+  if (value === null || typeof value !== 'object' || depth > 100) return false;
+  for (const v of Array.isArray(value) ? value : Object.values(value))
+    if (v !== null && typeof v === 'object' && containsDates(v, depth + 1)) return true;
+  return false;
+}
+
+function datesToIso(value: unknown): unknown {
   if (DateTime.isDateTime(value)) return value.isValid ? value.toISO() : null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (Array.isArray(value)) return value.map(datesToIso);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '__proto__')
+        Object.defineProperty(out, k, {
+          value: datesToIso(v),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[k] = datesToIso(v);
+    }
+    return out;
+  }
   return value;
+}
+
+/** Values handed to nodes are JSON-like: DateTime and Date (also nested) become ISO strings. */
+function toParameterValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  return containsDates(value) ? datesToIso(value) : value;
 }
 
 function decodeTag(tagged: Record<string, unknown>): unknown {
