@@ -5,10 +5,13 @@
 export {
   DEFAULT_PRIORITY,
   QUEUE_ERROR_CODES,
+  isPermanentJobError,
+  permanentJobError,
   toQueuePriority,
   type DeadLetter,
   type EnqueueOptions,
   type ExecutionJobData,
+  type ExecutionStartPayload,
   type JobContext,
   type JobHandler,
   type JobInfo,

@@ -1,4 +1,23 @@
+import { BudflowError } from '@budflow/node-sdk';
+
 /** The job queue port: the server enqueues executions, workers process them. */
+
+/**
+ * How a new run starts, when it is not simply the workflow's trigger with no input: what the
+ * server knew when it created the execution (webhook body, manual run options). JSON only.
+ */
+export interface ExecutionStartPayload {
+  startNode?: string;
+  destinationNode?: string;
+  /** Items for the start node (n8n item shape: `{ json, binary? }`). */
+  input?: unknown[];
+  pinData?: Record<string, unknown>;
+  runData?: Record<string, unknown>;
+  /** For `resume`: the items the resume call brought (Wait node on webhook). */
+  resumeItems?: unknown[];
+  /** The webhook waits for a response from a Respond to Webhook node (sent over pub/sub). */
+  respond?: boolean;
+}
 
 /** What a job carries: an execution to run (the worker loads everything else from storage). */
 export interface ExecutionJobData {
@@ -8,6 +27,7 @@ export interface ExecutionJobData {
   kind?: 'run' | 'resume' | 'schedule';
   /** Free-form extra data (e.g. the schedule's trigger node). */
   meta?: Record<string, string>;
+  start?: ExecutionStartPayload;
 }
 
 export interface EnqueueOptions {
@@ -108,7 +128,22 @@ export const QUEUE_ERROR_CODES = {
   QUEUE_CLOSED: 'QUEUE_CLOSED',
   QUEUE_JOB_NOT_FOUND: 'QUEUE_JOB_NOT_FOUND',
   QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
+  /** Thrown by a handler: retrying cannot help, the job goes to the dead letters at once. */
+  QUEUE_JOB_PERMANENT: 'QUEUE_JOB_PERMANENT',
 } as const;
+
+/** A failure retrying cannot fix (e.g. the execution row is gone): straight to the dead letters. */
+export function permanentJobError(message: string, cause?: unknown): BudflowError {
+  return new BudflowError(
+    QUEUE_ERROR_CODES.QUEUE_JOB_PERMANENT,
+    message,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+export function isPermanentJobError(error: unknown): boolean {
+  return error instanceof BudflowError && error.code === QUEUE_ERROR_CODES.QUEUE_JOB_PERMANENT;
+}
 
 export const DEFAULT_PRIORITY = 100;
 

@@ -1,8 +1,16 @@
-import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import {
+  Queue,
+  QueueEvents,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+} from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BudflowError } from '@budflow/node-sdk';
 import {
   QUEUE_ERROR_CODES,
+  isPermanentJobError,
   toQueuePriority,
   type DeadLetter,
   type ExecutionJobData,
@@ -37,7 +45,7 @@ export interface BullmqQueueOptions {
   connectTimeoutMs?: number;
 }
 
-function redisOptions(url: string): RedisOptions & { maxRetriesPerRequest: null } {
+export function redisOptions(url: string): RedisOptions & { maxRetriesPerRequest: null } {
   const parsed = new URL(url);
   return {
     host: parsed.hostname || '127.0.0.1',
@@ -65,32 +73,51 @@ function safeUrl(url: string): string {
   }
 }
 
-/** Waits until Redis answers PING, retrying with backoff; fails with a clear error after the timeout. */
-export async function waitForRedis(url: string, timeoutMs = 10_000): Promise<void> {
-  const client = new Redis(redisOptions(url));
+/** One PING on a fresh connection that does not retry on its own. */
+async function pingOnce(url: string, timeoutMs: number): Promise<void> {
+  const client = new Redis({
+    ...redisOptions(url),
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: Math.max(100, timeoutMs),
+  } as RedisOptions);
   client.on('error', () => undefined);
-  const deadline = Date.now() + timeoutMs;
-  let delay = 100;
   try {
-    for (;;) {
-      try {
-        if (client.status === 'wait' || client.status === 'end') await client.connect();
-        await client.ping();
-        return;
-      } catch (error) {
-        if (Date.now() + delay > deadline) {
-          throw new BudflowError(
-            QUEUE_ERROR_CODES.QUEUE_UNAVAILABLE,
-            `Redis at ${safeUrl(url)} does not answer (${(error as Error).message}); is it running? Set REDIS_URL.`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(2000, delay * 2);
-      }
-    }
+    await client.connect();
+    await client.ping();
   } finally {
     client.disconnect();
+  }
+}
+
+/**
+ * Waits until Redis answers PING, retrying with backoff (100 ms doubling to 2 s); fails with a
+ * clear error naming the URL (password hidden) after `timeoutMs`. `onRetry` hears each failure.
+ */
+export async function waitForRedis(
+  url: string,
+  timeoutMs = 10_000,
+  onRetry?: (error: Error, nextDelayMs: number) => void,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  for (;;) {
+    try {
+      await pingOnce(url, Math.min(2_000, Math.max(100, deadline - Date.now())));
+      return;
+    } catch (error) {
+      if (Date.now() + delay > deadline) {
+        throw new BudflowError(
+          QUEUE_ERROR_CODES.QUEUE_UNAVAILABLE,
+          `Redis at ${safeUrl(url)} does not answer (${(error as Error).message}); is it running? Set REDIS_URL.`,
+          { cause: error },
+        );
+      }
+      onRetry?.(error as Error, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(2000, delay * 2);
+    }
   }
 }
 
@@ -101,7 +128,16 @@ export async function waitForRedis(url: string, timeoutMs = 10_000): Promise<voi
  * `interrupted`, so the handler recovers the execution from its event log), and a job that
  * stalls more than `maxStalledCount` times fails as a poison job.
  */
-export function createBullmqQueue(options: BullmqQueueOptions = {}): JobQueue {
+export interface BullmqJobQueue extends JobQueue {
+  /** The BullMQ queue (bull-board, tests). */
+  readonly bullQueue: Queue<ExecutionJobData>;
+  readonly name: string;
+  readonly prefix: string;
+  /** Resolves once `onCompleted`/`onFailed` listeners receive events (they only see later ones). */
+  eventsReady(): Promise<void>;
+}
+
+export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQueue {
   const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const name = options.name ?? 'budflow-executions';
   const prefix = options.prefix ?? 'budflow';
@@ -115,16 +151,25 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): JobQueue {
   const failedListeners = new Set<(id: string, reason: string) => void>();
   const workers = new Set<JobWorker>();
 
-  const ensureEvents = () => {
-    if (events) return;
+  const ensureEvents = (): QueueEvents => {
+    if (events) return events;
     events = new QueueEvents(name, { connection, prefix });
     events.on('error', () => undefined);
     events.on('completed', ({ jobId, returnvalue }) => {
-      for (const l of completedListeners) l(jobId, returnvalue);
+      let result: unknown = returnvalue;
+      if (typeof returnvalue === 'string') {
+        try {
+          result = JSON.parse(returnvalue);
+        } catch {
+          // Not JSON: hand it over as it is.
+        }
+      }
+      for (const l of completedListeners) l(jobId, result);
     });
     events.on('failed', ({ jobId, failedReason }) => {
       for (const l of failedListeners) l(jobId, failedReason);
     });
+    return events;
   };
 
   const toDeadLetter = (job: Job<ExecutionJobData>): DeadLetter => ({
@@ -136,6 +181,12 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): JobQueue {
   });
 
   return {
+    bullQueue: queue,
+    name,
+    prefix,
+    async eventsReady() {
+      await ensureEvents().waitUntilReady();
+    },
     async enqueue(data, enqueueOptions = {}) {
       const jobId = enqueueOptions.jobId ?? data.executionId;
       await queue.add('execution', data, {
@@ -175,7 +226,7 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): JobQueue {
           controllers.set(id, controller);
           signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
           try {
-            return await handler(job.data, {
+            const result = await handler(job.data, {
               job: {
                 id,
                 data: job.data,
@@ -186,6 +237,11 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): JobQueue {
               signal: controller.signal,
               progress: (value) => job.updateProgress(value),
             });
+            return result;
+          } catch (error) {
+            // Retrying cannot help: BullMQ fails the job at once (a dead letter).
+            if (isPermanentJobError(error)) throw new UnrecoverableError((error as Error).message);
+            throw error;
           } finally {
             controllers.delete(id);
           }

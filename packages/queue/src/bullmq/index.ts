@@ -2,6 +2,14 @@
 export {
   createBullmqQueue,
   obliterateQueue,
+  redisOptions,
   waitForRedis,
+  type BullmqJobQueue,
   type BullmqQueueOptions,
 } from './bullmq-queue.js';
+export {
+  createExecutionChannel,
+  type ExecutionChannel,
+  type ExecutionChannelOptions,
+  type ExecutionMessage,
+} from './execution-channel.js';

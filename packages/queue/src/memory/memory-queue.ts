@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { BudflowError } from '@budflow/node-sdk';
 import {
   QUEUE_ERROR_CODES,
+  isPermanentJobError,
   toQueuePriority,
   type DeadLetter,
   type EnqueueOptions,
@@ -139,7 +140,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): JobQueue {
                 insert(job);
                 return;
               }
-              if (job.attempt < attempts) {
+              if (job.attempt < attempts && !isPermanentJobError(error)) {
                 later(job, backoffMs * 2 ** (job.attempt - 1));
                 return;
               }
