@@ -4,9 +4,10 @@ import { cloneJson } from './fields.js';
 import { defineOwn, getField, hasForbiddenKey, setField, setPath, unsetPath } from './paths.js';
 
 /**
- * Behaviour generations of "split out": `v1` (Item Lists 1: arrays only), `v2` (Item Lists 2:
- * objects split by value), `v2.1` (several fields, missing field gives nothing), `v2.2` (scalars
- * become one-element lists) and `current` (Split Out node, Item Lists 3: `$binary`, binaries).
+ * Behaviour generations of "split out": `v1` (Item Lists 1: one field, arrays only), `v2` (Item
+ * Lists 2: several fields, objects split by value, a missing field or a scalar is an error), `v2.1`
+ * (a missing field gives nothing), `v2.2` (scalars become one-entry lists; also Item Lists 3) and
+ * `current` (the Split Out node: `$binary`, binaries, dotted destinations).
  */
 export type SplitOutVariant = 'v1' | 'v2' | 'v2.1' | 'v2.2' | 'current';
 
@@ -42,7 +43,7 @@ export function splitOutItem(
   variant: SplitOutVariant,
 ): Item[] {
   const dot = !params.disableDotNotation;
-  if (variant === 'v1' || variant === 'v2') return splitOutLegacy(item, itemIndex, params, variant);
+  if (variant === 'v1') return splitOutLegacy(item, itemIndex, params);
 
   let fields = params.fieldToSplitOut.split(',').map((field) => field.trim());
   if (variant === 'current') fields = fields.map((field) => field.replace(/^\$json\./, ''));
@@ -68,9 +69,12 @@ export function splitOutItem(
       list = Object.entries(item.binary ?? {}).map(([key, value]) => ({ [key]: value }));
     } else {
       let value: unknown = getField(source, field, dot);
-      if (value === undefined) value = [];
+      if (value === undefined) {
+        if (variant === 'v2') throw notFound(field, itemIndex, dot);
+        value = [];
+      }
       if (typeof value !== 'object' || value === null) {
-        if (variant === 'v2.1') {
+        if (variant === 'v2' || variant === 'v2.1') {
           throw new NodeError(`The provided field '${field}' is not an array or object`, {
             itemIndex,
           });
@@ -138,23 +142,15 @@ export function splitOutItem(
   return out;
 }
 
-function splitOutLegacy(
-  item: Item,
-  itemIndex: number,
-  params: SplitOutParams,
-  variant: 'v1' | 'v2',
-): Item[] {
+function splitOutLegacy(item: Item, itemIndex: number, params: SplitOutParams): Item[] {
   const dot = !params.disableDotNotation;
   const field = params.fieldToSplitOut;
   const value: JsonValue | undefined = getField(item.json, field, dot);
   if (value === undefined) throw notFound(field, itemIndex, dot);
-  if (variant === 'v1' && !Array.isArray(value)) {
+  if (!Array.isArray(value)) {
     throw new NodeError(`The provided field '${field}' is not an array`, { itemIndex });
   }
-  if (typeof value !== 'object' || value === null) {
-    throw new NodeError(`The provided field '${field}' is not an array or object`, { itemIndex });
-  }
-  const list: JsonValue[] = Array.isArray(value) ? value : (Object.values(value) as JsonValue[]);
+  const list: JsonValue[] = value;
   const destination = safeDestination(params.destinationFieldName);
   const out: Item[] = [];
   for (const element of list) {
