@@ -105,5 +105,10 @@ export function createOutsideNodes(options: OutsideNodesOptions = {}): NodeDefin
   ];
 }
 
+/** Releases what the default group holds: the Code sandbox workers and HTTP connection pools. */
+export async function closeOutsideNodes(): Promise<void> {
+  await Promise.all([defaultCode.close(), closeDefaultHttpClient()]);
+}
+
 /** The outside node group. Each entry is one node definition. */
 export const outsideNodes: NodeDefinition[] = createOutsideNodes();

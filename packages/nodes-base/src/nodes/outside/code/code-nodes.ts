@@ -216,13 +216,12 @@ async function prefetchNodes(ctx: ExecuteContext<unknown>, code: string, mode: M
       entry.allError = message(error);
     }
     if (wantsMatching) {
+      // Per item: the evaluator resolves paired-item lineage for the item it evaluates.
       const matching: JsonObject = {};
       for (let i = 0; i < ctx.items.length; i++) {
         try {
-          matching[i] = (await ctx.evaluateExpression(
-            `={{ ${ref}.itemMatching(${i}) }}`,
-            i,
-          )) as JsonValue;
+          const template = `={{ ${ref}.itemMatching(${i}) }}`;
+          matching[i] = (await ctx.evaluateExpression(template, i)) as JsonValue;
         } catch (error) {
           matching[i] = { __error: message(error) };
         }

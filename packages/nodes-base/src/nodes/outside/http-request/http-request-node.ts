@@ -118,6 +118,13 @@ const BINARY_CONTENT_TYPES = [
 let defaultClient: HttpClient | undefined;
 const sharedClient = () => (defaultClient ??= createHttpClient());
 
+/** Closes the default client's connection pools (those of `httpRequestNode`). */
+export async function closeDefaultHttpClient(): Promise<void> {
+  const client = defaultClient;
+  defaultClient = undefined;
+  await client?.close();
+}
+
 function fail(ctx: ExecuteContext<unknown>, message: string, itemIndex: number, extra = {}) {
   return new NodeError(message, { nodeName: ctx.node.name, itemIndex, ...extra });
 }
