@@ -4,7 +4,6 @@
  * and missing fields as equal.
  */
 import { isEqual } from 'lodash-es';
-import { parseJsonLenient } from './field-type.js';
 
 export type CompareFunction = (a: unknown, b: unknown) => boolean;
 
@@ -13,7 +12,7 @@ const isFalsy = (value: unknown): boolean =>
 
 function jsonEquals(text: string, value: unknown): boolean {
   try {
-    return isEqual(parseJsonLenient(text), value);
+    return isEqual(JSON.parse(text), value);
   } catch {
     return false;
   }
