@@ -161,12 +161,15 @@ export const cryptoNode = defineNode({
           }
           result = digest.digest(p.encoding as BinaryToTextEncoding);
         } else {
-          if (!SIGN_ALGORITHMS.includes(p.algorithm)) {
-            throw new NodeError(`Unsupported signing algorithm '${p.algorithm}'`, {
-              itemIndex: i,
-            });
+          let sign: ReturnType<typeof createSign>;
+          try {
+            sign = createSign(p.algorithm);
+          } catch (error) {
+            throw new NodeError(
+              `Cannot sign with algorithm '${p.algorithm}': ${error instanceof Error ? error.message : String(error)}`,
+              { itemIndex: i, cause: error },
+            );
           }
-          const sign = createSign(p.algorithm);
           sign.write(p.value);
           sign.end();
           result = sign.sign(signKey ?? p.privateKey, p.encoding as BinaryToTextEncoding);
