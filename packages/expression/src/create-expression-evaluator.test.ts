@@ -260,6 +260,21 @@ describe('resolveParameters', () => {
     );
   });
 
+  it('$items() sees whole items even when other expressions read only some $json keys', async () => {
+    const out = await evaluator.resolveParameters(
+      {
+        a: '={{ $json.n.toString().padStart(2, "0") }}',
+        b: '={{ $items().length + $items()[1].json.n }}',
+      },
+      two(),
+      [0, 1],
+    );
+    expect(out).toEqual([
+      { a: '01', b: 4 },
+      { a: '02', b: 4 },
+    ]);
+  });
+
   it('parameters without expressions are copied per item', async () => {
     const value = { a: [1] };
     const out = await evaluator.resolveParameters(value, two(), [0, 1]);

@@ -326,6 +326,8 @@ export function createExpressionEvaluator(
       for (const n of u.lineageNodes) lineageNodes.add(n);
     }
     const allItems = needsInputs || dynamicNodes;
+    // Only $json keys are read: ship the projected json objects alone (fewer objects to parse).
+    const jsonOnly = jsonKeys !== 'all' && !needsInputs && !dynamicNodes;
     const items: Array<Record<string, unknown> | null> = [];
     for (let i = 0; i < scope.items.length; i++) {
       const item = scope.items[i]!;
@@ -333,13 +335,17 @@ export function createExpressionEvaluator(
         items.push(null);
         continue;
       }
-      const entry: Record<string, unknown> = {
-        json: jsonKeys === 'all' ? item.json : project(item.json, jsonKeys),
-      };
-      if (jsonKeys === 'all') {
-        if (item.binary) entry.binary = item.binary;
-        if (item.pairedItem !== undefined) entry.pairedItem = item.pairedItem;
+      if (jsonOnly) {
+        items.push(project(item.json, jsonKeys as Set<string>));
+        continue;
       }
+      if (jsonKeys !== 'all') {
+        items.push({ json: project(item.json, jsonKeys) });
+        continue;
+      }
+      const entry: Record<string, unknown> = { json: item.json };
+      if (item.binary) entry.binary = item.binary;
+      if (item.pairedItem !== undefined) entry.pairedItem = item.pairedItem;
       items.push(entry);
     }
     const nodeNames = dynamicNodes ? Object.keys(scope.runData) : [...nodes];
@@ -382,7 +388,7 @@ export function createExpressionEvaluator(
       nodesPayload[name] = entry;
     }
     const payload: Record<string, unknown> = {
-      items,
+      ...(jsonOnly ? { jsons: items } : { items }),
       nodes: nodesPayload,
       templates: {},
       ctx: {

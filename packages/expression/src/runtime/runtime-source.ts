@@ -644,7 +644,8 @@ export const RUNTIME_SOURCE =
   function Batch(p) {
     this.p = p;
     this.ctx = p.ctx;
-    this.items = p.items || [];
+    this.jsons = p.jsons;
+    this.items = p.items || (p.jsons ? new Array(p.jsons.length) : []);
     this.nodes = p.nodes || {};
     this.templates = p.templates || {};
     var tz = p.ctx.timezone || 'UTC';
@@ -652,7 +653,17 @@ export const RUNTIME_SOURCE =
     if (luxonLoaded) Settings.defaultZone = tz;
     this.nowMs = p.ctx.nowMs;
   }
+  Batch.prototype.json = function (i) {
+    if (this.jsons) {
+      var j = this.jsons[i];
+      if (j) return j;
+      if (this.jsons.length === 0) return this.item(i).json;
+      throw exprError('item ' + i + ' is not available');
+    }
+    return this.item(i).json;
+  };
   Batch.prototype.item = function (i) {
+    if (this.jsons && this.jsons[i]) return this.items[i] || (this.items[i] = { json: this.jsons[i] });
     var it = this.items[i];
     if (!it) {
       // A node without input items (a trigger) still evaluates its parameters: $json is empty.
@@ -738,8 +749,8 @@ export const RUNTIME_SOURCE =
     return inputs[inputIndex];
   };
   var VARS = {
-    $json: function (b, i) { return b.item(i).json; },
-    $data: function (b, i) { return b.item(i).json; },
+    $json: function (b, i) { return b.json(i); },
+    $data: function (b, i) { return b.json(i); },
     $binary: function (b, i) { return b.item(i).binary || {}; },
     $thisItem: function (b, i) { return b.item(i); },
     $itemIndex: function (b, i) { return i; },
@@ -899,7 +910,7 @@ export const RUNTIME_SOURCE =
     var decls = '';
     for (var k = 0; k < e.params.length; k++) {
       var name = e.params[k];
-      if (name === '$json' || name === '$data') decls += 'var ' + name + ' = __b.item(__i).json;\n';
+      if (name === '$json' || name === '$data') decls += 'var ' + name + ' = __b.json(__i);\n';
       else if (name === '$itemIndex') decls += 'var $itemIndex = __i;\n';
       else decls += 'var ' + name + ' = __b.variable(' + JSON.stringify(name) + ', __i);\n';
     }
@@ -972,7 +983,7 @@ export const RUNTIME_SOURCE =
     if (batch.missing.length) res.missing = batch.missing;
     if (p.mutating) {
       var changed = {};
-      for (var m = 0; m < p.mutating.length; m++) { var idx = p.mutating[m]; if (batch.items[idx]) changed[idx] = SB.encode(batch.items[idx].json); }
+      for (var m = 0; m < p.mutating.length; m++) { var idx = p.mutating[m]; if (batch.items[idx]) changed[idx] = SB.encode(batch.json(idx)); }
       res.items = changed;
     }
     return JSON.stringify(res);
