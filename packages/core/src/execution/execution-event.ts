@@ -20,6 +20,8 @@ export type ExecutionEvent =
       at: number;
       workflowId: string | undefined;
       mode: string;
+      /** Set for sub-workflow runs: the execution of the calling workflow. */
+      parentExecutionId?: string;
       /** Start node and its input, so recovery can restart from the very beginning if needed. */
       startNode: string;
       input: Item[];

@@ -301,6 +301,7 @@ export async function runWorkflow(
       type: 'execution.started',
       workflowId: workflow.id,
       mode,
+      ...(options.parentExecutionId ? { parentExecutionId: options.parentExecutionId } : {}),
       startNode: startNode ?? runner.stack[0]?.node ?? '',
       input,
     });
