@@ -6,6 +6,7 @@ import {
 } from './execute-workflow/execute-workflow-nodes.js';
 import { errorTriggerNode, executionDataNode } from './execution/execution-nodes.js';
 import {
+  closeDefaultHttpClient,
   createHttpRequestNode,
   type HttpRequestNodeOptions,
 } from './http-request/http-request-node.js';
