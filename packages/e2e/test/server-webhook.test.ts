@@ -233,6 +233,22 @@ describe('payload limit', () => {
     });
     expect(webhook.status).toBe(413);
     expect(webhook.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    // Without a content-length (chunked), the limit is enforced while reading.
+    await t.setupOwner();
+    const created = await t.api('POST', '/workflows', webhookWorkflow('small'));
+    await t.api('POST', `/workflows/${created.body.id}/activate`);
+    const chunked = await fetch(`${t.url}/webhook/small`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     const api = await t.call('POST', '/api/v1/login', {
       body: big,
       headers: { 'content-type': 'application/json' },

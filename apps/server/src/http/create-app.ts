@@ -76,11 +76,13 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
     const log = s.logger.child({ reqId: requestId });
     c.set('log', log);
     const started = performance.now();
+    const webhook = c.req.path.startsWith('/webhook');
+    // Webhook handlers add it to their own responses, which stay on node-server's fast path.
+    if (!webhook) c.header('x-request-id', requestId);
     await next();
-    c.header('x-request-id', requestId);
     const ms = performance.now() - started;
     const path = c.req.path;
-    const route = path.startsWith('/webhook') ? path.split('/', 2).join('/') : c.req.routePath;
+    const route = webhook ? path.split('/', 2).join('/') : c.req.routePath;
     s.metrics?.httpDuration.observe(
       { method: c.req.method, route, status: String(c.res.status) },
       ms / 1000,
@@ -244,6 +246,7 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
   const allowed = webhookRateLimiter(s.config.webhookRateLimit);
   const deps: WebhookCallDeps = {
     helpers: s.helpers,
+    payloadLimit: s.config.payloadLimit,
     logger: s.logger,
     async credential(registration, type) {
       const ref = registration.nodeCredentials[type];
@@ -273,15 +276,11 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
       }),
   };
 
-  const webhookLimit = bodyLimit({
-    maxSize: s.config.payloadLimit,
-    onError: tooLarge(s.config.payloadLimit),
-  });
   for (const [prefix, test] of [
     ['/webhook', false],
     ['/webhook-test', true],
   ] as const) {
-    app.all(`${prefix}/*`, webhookLimit, async (c) => {
+    app.all(`${prefix}/*`, async (c) => {
       const path = c.req.path.slice(prefix.length + 1);
       const index = test ? s.activation.testWebhooks : s.activation.webhooks;
       if (c.req.method === 'OPTIONS') {
@@ -292,6 +291,10 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
           'access-control-allow-methods': [...methods, 'OPTIONS'].join(', '),
           'access-control-allow-headers': c.req.header('access-control-request-headers') ?? '*',
         });
+      }
+      // Refuse a declared oversize body before anything else; readBody enforces the rest.
+      if (Number(c.req.header('content-length')) > s.config.payloadLimit) {
+        return tooLarge(s.config.payloadLimit)(c);
       }
       const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
       const found = index.find(method, path);
@@ -305,15 +308,15 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
   }
 
   // Resume a waiting execution (Wait node "on webhook call", $execution.resumeUrl).
-  app.all('/webhook-waiting/:executionId{[^/]+}/*', webhookLimit, (c) => resumeWaiting(c));
-  app.all('/webhook-waiting/:executionId', webhookLimit, (c) => resumeWaiting(c));
+  app.all('/webhook-waiting/:executionId{[^/]+}/*', (c) => resumeWaiting(c));
+  app.all('/webhook-waiting/:executionId', (c) => resumeWaiting(c));
   const resumeWaiting = async (c: Context<AppEnv>) => {
     const executionId = c.req.param('executionId') ?? '';
     const execution = await s.storage.executions.get(executionId);
     if (!execution || execution.status !== 'waiting' || execution.waitTill !== null) {
       throw httpError('NOT_FOUND', `execution '${executionId}' is not waiting for a webhook call`);
     }
-    const item = await buildWebhookItem(c, {}, {}, s.helpers, false);
+    const item = await buildWebhookItem(c, {}, {}, s.helpers, false, s.config.payloadLimit);
     let respond: (r: WebhookResponse) => void = () => {};
     const responded = new Promise<WebhookResponse>((resolve) => (respond = resolve));
     const started = await s.executions.resume(executionId, {

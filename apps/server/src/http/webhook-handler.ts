@@ -7,6 +7,7 @@ import type {
   JsonValue,
   WebhookResponse,
 } from '@budflow/node-sdk';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { jwtVerify } from 'jose';
 import type { Logger } from 'pino';
@@ -17,6 +18,8 @@ import { httpError } from './http-error.js';
 
 export interface WebhookCallDeps {
   helpers: BinaryHelpers;
+  /** Largest body accepted (413 beyond). */
+  payloadLimit: number;
   logger: Logger;
   /** Decrypted credential of the webhook node (for its auth options). */
   credential(registration: WebhookRegistration, type: string): Promise<Record<string, unknown>>;
@@ -57,18 +60,50 @@ interface ParsedBody {
   binary?: Record<string, BinaryRef>;
 }
 
+/**
+ * The request body as bytes, at most `limit` of them (413 beyond). Reads Node's request stream
+ * directly when it is there: much cheaper than going through a web ReadableStream.
+ */
+export async function readBody(c: Context, limit: number): Promise<Buffer> {
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming && !incoming.readableDidRead && !c.req.raw.bodyUsed) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        incoming.resume();
+        throw tooLarge(limit);
+      }
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+  const bytes = Buffer.from(await c.req.arrayBuffer());
+  if (bytes.length > limit) throw tooLarge(limit);
+  return bytes;
+}
+
+const tooLarge = (limit: number) =>
+  httpError('PAYLOAD_TOO_LARGE', `the request body is larger than the limit of ${limit} bytes`);
+
 async function parseBody(
   c: Context,
   parameters: JsonObject,
   helpers: BinaryHelpers,
+  limit: number,
 ): Promise<ParsedBody> {
   const method = c.req.method;
   if (method === 'GET' || method === 'HEAD') return { body: {} };
   const options = (parameters.options ?? {}) as JsonObject;
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = c.req.header('content-type') ?? '';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
   const binaryName = str(options.binaryPropertyName) ?? 'data';
+  const bytes = await readBody(c, limit);
+  const text = () => bytes.toString('utf8');
   if (options.rawBody === true && !type.startsWith('multipart/')) {
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
     const ref = await helpers.prepareBinaryData(
       bytes,
       undefined,
@@ -77,7 +112,7 @@ async function parseBody(
     let body: JsonValue = {};
     if (type === 'application/json' || type.endsWith('+json')) {
       try {
-        body = JSON.parse(Buffer.from(bytes).toString('utf8')) as JsonValue;
+        body = JSON.parse(text()) as JsonValue;
       } catch {
         body = {};
       }
@@ -85,22 +120,22 @@ async function parseBody(
     return { body, binary: { [binaryName]: ref } };
   }
   if (type === 'application/json' || type.endsWith('+json') || type === '') {
-    const text = await c.req.text();
-    if (text.trim() === '') return { body: {} };
+    const body = text();
+    if (body.trim() === '') return { body: {} };
     try {
-      return { body: JSON.parse(text) as JsonValue };
+      return { body: JSON.parse(body) as JsonValue };
     } catch {
-      if (type === '') return { body: text };
+      if (type === '') return { body };
       throw httpError('BAD_REQUEST', 'the request body is not valid JSON');
     }
   }
   if (type === 'application/x-www-form-urlencoded') {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of new URLSearchParams(await c.req.text())) addTo(out, k, v);
+    for (const [k, v] of new URLSearchParams(text())) addTo(out, k, v);
     return { body: out };
   }
   if (type === 'multipart/form-data') {
-    const form = await c.req.formData();
+    const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
     const body: Record<string, JsonValue> = {};
     const binary: Record<string, BinaryRef> = {};
     let fileIndex = 0;
@@ -108,8 +143,8 @@ async function parseBody(
       if (typeof value === 'string') {
         addTo(body, key, value);
       } else {
-        const bytes = new Uint8Array(await value.arrayBuffer());
-        const ref = await helpers.prepareBinaryData(bytes, value.name, value.type || undefined);
+        const data = new Uint8Array(await value.arrayBuffer());
+        const ref = await helpers.prepareBinaryData(data, value.name, value.type || undefined);
         const name = Object.prototype.hasOwnProperty.call(binary, key) ? `${key}${fileIndex}` : key;
         Object.defineProperty(binary, name, {
           value: ref,
@@ -123,9 +158,8 @@ async function parseBody(
     return fileIndex > 0 ? { body, binary } : { body };
   }
   if (type.startsWith('text/') || type.endsWith('/xml') || type.endsWith('+xml')) {
-    return { body: await c.req.text() };
+    return { body: text() };
   }
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
   if (bytes.length === 0) return { body: {} };
   return {
     body: {},
@@ -216,25 +250,27 @@ async function sendWebhookResponse(
   helpers: BinaryHelpers,
   extraHeaders: Record<string, string>,
 ): Promise<Response> {
-  const headers = new Headers(extraHeaders);
-  for (const [k, v] of Object.entries(response.headers ?? {})) headers.set(k, v);
+  // A plain header object (not `Headers`) keeps @hono/node-server on its fast write path.
+  const headers: Record<string, string> = { ...extraHeaders };
+  for (const [k, v] of Object.entries(response.headers ?? {})) headers[k.toLowerCase()] = v;
   if (response.redirectUrl !== undefined) {
-    headers.set('location', response.redirectUrl);
+    headers.location = response.redirectUrl;
     return new Response(null, { status: response.statusCode ?? 307, headers });
   }
   const status = response.statusCode ?? 200;
   if (response.binary) {
     const buffer = await helpers.getBinaryBuffer(response.binary);
-    if (!headers.has('content-type')) headers.set('content-type', response.binary.mimeType);
+    headers['content-type'] ??= response.binary.mimeType;
     return new Response(new Uint8Array(buffer), { status, headers });
   }
-  if (response.body === undefined || response.body === null)
+  if (response.body === undefined || response.body === null) {
     return new Response(null, { status, headers });
+  }
   if (typeof response.body === 'string') {
-    if (!headers.has('content-type')) headers.set('content-type', 'text/plain; charset=utf-8');
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
     return new Response(response.body, { status, headers });
   }
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+  headers['content-type'] ??= 'application/json; charset=utf-8';
   return new Response(JSON.stringify(response.body), { status, headers });
 }
 
@@ -278,9 +314,10 @@ export async function buildWebhookItem(
   params: Record<string, string>,
   helpers: BinaryHelpers,
   test: boolean,
+  limit: number,
 ): Promise<Item> {
   const url = new URL(c.req.url);
-  const parsed = await parseBody(c, parameters, helpers);
+  const parsed = await parseBody(c, parameters, helpers, limit);
   const headers: Record<string, string> = {};
   c.req.raw.headers.forEach((value, key) => (headers[key] = value));
   return {
@@ -330,8 +367,20 @@ export async function handleWebhookCall(
     }
   }
   await authorise(c, registration, deps);
-  const item = await buildWebhookItem(c, parameters, params, deps.helpers, registration.test);
-  const extraHeaders = { ...cors, ...staticHeaders(parameters) };
+  const item = await buildWebhookItem(
+    c,
+    parameters,
+    params,
+    deps.helpers,
+    registration.test,
+    deps.payloadLimit,
+  );
+  const requestId = (c.get('requestId') as string | undefined) ?? undefined;
+  const extraHeaders = {
+    ...cors,
+    ...staticHeaders(parameters),
+    ...(requestId ? { 'x-request-id': requestId } : {}),
+  };
   const mode = str(parameters.responseMode) ?? 'onReceived';
 
   let respond: (response: WebhookResponse) => void = () => {};
