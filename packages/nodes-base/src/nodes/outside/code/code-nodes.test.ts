@@ -41,6 +41,17 @@ describe('Code (JavaScript)', () => {
     expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
   });
 
+  it('awaits per item in each-item mode', async () => {
+    const result = await runTestNode(codeNode, {
+      items: [{ n: 1 }, { n: 2 }],
+      params: code(
+        'const v = await new Promise((r) => setTimeout(() => r($json.n * 3), 10));\nreturn { json: { v } };',
+        'runOnceForEachItem',
+      ),
+    });
+    expect(result.json).toEqual([{ v: 3 }, { v: 6 }]);
+  });
+
   it('uses the default code of each mode', async () => {
     const all = await runTestNode(codeNode, {
       items: [{ a: 1 }],

@@ -267,6 +267,7 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     const nodes = await prefetchNodes(ctx, code, mode);
     const payload = {
       code,
+      isAsync: /\bawait\b/.test(code),
       mode,
       continueOnFail: ctx.continueOnFail,
       items: ctx.items.map((item) => ({

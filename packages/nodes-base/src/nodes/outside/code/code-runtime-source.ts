@@ -157,47 +157,19 @@ export const CODE_RUNTIME_SOURCE = String.raw`
     });
   }
 
-  function globalsFor(p, items, itemIndex, eachMode, timers) {
+  // What does not depend on the item, built once per run.
+  function sharedGlobals(p) {
     var c = p.ctx;
     var zone = c.timezone || 'UTC';
     Settings.defaultZone = zone;
     var now = DateTime.fromMillis(c.nowMs, { zone: zone });
     var custom = c.execution.customData;
-    var current = items[itemIndex];
-    var input = {
-      all: function () { return items; },
-      first: function () { return items[0]; },
-      last: function () { return items[items.length - 1]; },
-      params: c.parameter,
-      context: {},
-    };
-    Object.defineProperty(input, 'item', {
-      enumerable: true,
-      get: function () {
-        if (!eachMode) throw userError("Can't use .item here", "Use $input.first() or $input.all() when running once for all items.");
-        return current;
-      },
-    });
     var staticData = function (type) {
       if (type !== 'global' && type !== 'node') throw userError('The type of static data must be "global" or "node"');
       return c.staticData[type];
     };
     return {
-      $input: input,
-      $json: current ? current.json : undefined,
-      $binary: current ? current.binary || {} : {},
-      $: function (name) { return nodeAccessor(p, name, itemIndex, eachMode); },
       $node: legacyNode(p),
-      $items: function (name) {
-        if (name === undefined) return items;
-        return nodeAccessor(p, name, itemIndex, eachMode).all();
-      },
-      $item: function (i) {
-        var it = items[i];
-        return { $json: it ? it.json : undefined, $binary: it ? it.binary || {} : {} };
-      },
-      items: items,
-      item: current,
       $execution: {
         id: c.execution.id,
         mode: c.execution.mode === 'manual' ? 'test' : 'production',
@@ -213,7 +185,6 @@ export const CODE_RUNTIME_SOURCE = String.raw`
       $getWorkflowStaticData: staticData,
       getWorkflowStaticData: staticData,
       $runIndex: c.runIndex,
-      $itemIndex: itemIndex,
       $now: now,
       $today: now.startOf('day'),
       $vars: c.vars || {},
@@ -224,11 +195,46 @@ export const CODE_RUNTIME_SOURCE = String.raw`
       DateTime: DateTime,
       Duration: Duration,
       Interval: Interval,
-      setTimeout: timers.setTimeout,
-      clearTimeout: timers.clearTimeout,
-      setInterval: timers.setInterval,
-      clearInterval: timers.clearTimeout,
     };
+  }
+
+  function globalsFor(p, items, itemIndex, eachMode, timers, shared) {
+    var current = items[itemIndex];
+    var input = {
+      all: function () { return items; },
+      first: function () { return items[0]; },
+      last: function () { return items[items.length - 1]; },
+      params: p.ctx.parameter,
+      context: {},
+    };
+    Object.defineProperty(input, 'item', {
+      enumerable: true,
+      get: function () {
+        if (!eachMode) throw userError("Can't use .item here", "Use $input.first() or $input.all() when running once for all items.");
+        return current;
+      },
+    });
+    var g = Object.assign({}, shared);
+    g.$input = input;
+    g.$json = current ? current.json : undefined;
+    g.$binary = current ? current.binary || {} : {};
+    g.$ = function (name) { return nodeAccessor(p, name, itemIndex, eachMode); };
+    g.$items = function (name) {
+      if (name === undefined) return items;
+      return nodeAccessor(p, name, itemIndex, eachMode).all();
+    };
+    g.$item = function (i) {
+      var it = items[i];
+      return { $json: it ? it.json : undefined, $binary: it ? it.binary || {} : {} };
+    };
+    g.items = items;
+    g.item = current;
+    g.$itemIndex = itemIndex;
+    g.setTimeout = timers.setTimeout;
+    g.clearTimeout = timers.clearTimeout;
+    g.setInterval = timers.setInterval;
+    g.clearInterval = timers.clearTimeout;
+    return g;
   }
 
   var NAMES = ['$input', '$json', '$binary', '$', '$node', '$items', '$item', 'items', 'item',
@@ -244,14 +250,17 @@ export const CODE_RUNTIME_SOURCE = String.raw`
   SB.defineHandler('budflow.code', function (p) {
     var fn;
     try {
-      fn = SB.compile(NAMES, 'return (async () => {\n' + p.code + '\n})();');
+      // Code without 'await' runs as a plain function: no promise job per item.
+      var head = p.isAsync ? 'return (async () => {\n' : 'return (() => {\n';
+      fn = SB.compile(NAMES, head + p.code + '\n})();');
     } catch (e) {
       return { ok: false, error: describe(e, LINE_OFFSET) };
     }
     var items = p.items;
     var timers = makeTimers();
+    var shared = sharedGlobals(p);
     function call(itemIndex, eachMode, extra) {
-      var g = globalsFor(p, items, itemIndex, eachMode, timers);
+      var g = globalsFor(p, items, itemIndex, eachMode, timers, shared);
       if (extra) for (var k in extra) g[k] = extra[k];
       var args = NAMES.map(function (n) { return g[n]; });
       return settle(fn.apply(undefined, args), timers);
