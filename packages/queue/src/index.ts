@@ -11,6 +11,7 @@ export {
   type DeadLetter,
   type EnqueueOptions,
   type ExecutionJobData,
+  type ExecutionJobResult,
   type ExecutionStartPayload,
   type JobContext,
   type JobHandler,

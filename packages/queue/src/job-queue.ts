@@ -30,6 +30,20 @@ export interface ExecutionJobData {
   start?: ExecutionStartPayload;
 }
 
+/** What a worker returns for an execution job (mains answer webhooks from it). JSON only. */
+export interface ExecutionJobResult {
+  executionId: string;
+  status: 'success' | 'error' | 'canceled' | 'waiting' | 'crashed';
+  lastNodeExecuted: string | null;
+  error: { name?: string; code?: string; message: string } | null;
+  /** Epoch ms when a waiting run resumes (null: on a webhook call). */
+  waitTill: number | null;
+  /** Output of the last node that ran, per output, when this job ran it. */
+  output: unknown[][] | null;
+  /** True when this job continued an interrupted run from its event log. */
+  recovered: boolean;
+}
+
 export interface EnqueueOptions {
   /**
    * n8n's priority scale: 0-1000, lower runs first (n8n gives webhook runs 50, others 100).

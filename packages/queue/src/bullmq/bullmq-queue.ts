@@ -81,7 +81,7 @@ async function pingOnce(url: string, timeoutMs: number): Promise<void> {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     connectTimeout: Math.max(100, timeoutMs),
-  } as RedisOptions);
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

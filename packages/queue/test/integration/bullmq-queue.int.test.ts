@@ -6,7 +6,6 @@ import {
   createExecutionChannel,
   obliterateQueue,
   waitForRedis,
-  type BullmqJobQueue,
   type BullmqQueueOptions,
   type ExecutionMessage,
 } from '../../src/bullmq/index.js';
@@ -53,10 +52,10 @@ describe('BullMQ queue', () => {
 
   it('enqueue → worker → result, seen by another process through queue events', async () => {
     const main = freshQueue();
-    const other = freshQueue({}, main as BullmqJobQueue);
+    const other = freshQueue({}, main);
     const results = new Map<string, unknown>();
     main.onCompleted((id, result) => results.set(id, result));
-    await (main as BullmqJobQueue).eventsReady();
+    await main.eventsReady();
     const worker = other.process(async (data, ctx) => {
       await ctx.progress(50);
       return { doubled: data.executionId.repeat(2), attempt: ctx.job.attempt };
@@ -103,7 +102,7 @@ describe('BullMQ queue', () => {
 
   it('fires a cron schedule once per tick across two mains', async () => {
     const mainA = freshQueue();
-    const mainB = freshQueue({}, mainA as BullmqJobQueue);
+    const mainB = freshQueue({}, mainA);
     // Both mains register the same schedule (as every main does at start-up).
     await mainA.schedule('every-second', { cron: '* * * * * *' }, job('tick'));
     await mainB.schedule('every-second', { cron: '* * * * * *' }, job('tick'));

@@ -1,0 +1,390 @@
+import {
+  runDataFromEvents,
+  runWorkflow,
+  type EngineStateSnapshot,
+  type ExecutionEvent,
+  type NodeRegistry,
+  type RunWorkflowOptions,
+  type RunWorkflowResult,
+} from '@budflow/core';
+import {
+  BudflowError,
+  createInMemoryBinaryHelpers,
+  type ExpressionEvaluator,
+  type Item,
+  type JsonObject,
+  type Logger,
+  type RunData,
+} from '@budflow/node-sdk';
+import {
+  permanentJobError,
+  type EnqueueOptions,
+  type ExecutionJobData,
+  type ExecutionJobResult,
+  type JobContext,
+  type JobHandler,
+} from '@budflow/queue';
+import type { ExecutionChannel } from '@budflow/queue/bullmq';
+import {
+  recoverExecution,
+  type ExecutionRecorder,
+  type Storage,
+  type StoredExecution,
+} from '@budflow/storage';
+import type { Logger as PinoLogger } from 'pino';
+
+export interface ProcessorMetrics {
+  started(kind: 'run' | 'recover' | 'resume'): void;
+  finished(status: ExecutionJobResult['status'], seconds: number): void;
+}
+
+export interface ExecutionProcessorOptions {
+  storage: Storage;
+  registry: NodeRegistry;
+  evaluator?: ExpressionEvaluator;
+  /** Records events and results (one per worker: its heartbeat renews every lease). */
+  recorder: ExecutionRecorder;
+  /** Live events and webhook responses to the mains (omit to publish nothing). */
+  channel?: ExecutionChannel;
+  /** Publish every engine event (the webhook responses are sent regardless). */
+  liveEvents?: boolean;
+  /** Enqueues the resume of a run that waits on a timer. */
+  enqueue?: (data: ExecutionJobData, options: EnqueueOptions) => Promise<unknown>;
+  logger: PinoLogger;
+  /** Starts of one job (crashes included) before the execution is marked failed (default 3). */
+  maxAttempts?: number;
+  publicUrl?: string;
+  timezone?: string;
+  executionTimeoutMs?: number;
+  metrics?: ProcessorMetrics;
+}
+
+export interface ExecutionProcessor {
+  handler: JobHandler;
+  /** Aborts an execution running in this worker; false when it does not run here. */
+  cancel(executionId: string, reason?: string): boolean;
+  readonly running: number;
+}
+
+const TERMINAL = new Set(['success', 'error', 'canceled']);
+
+export const WORKER_ERROR_CODES = {
+  EXECUTION_POISON: 'EXECUTION_POISON',
+  EXECUTION_CANCELED: 'EXECUTION_CANCELED',
+} as const;
+
+function nodeLogger(logger: PinoLogger): Logger {
+  return {
+    debug: (m, meta) => logger.debug(meta ?? {}, m),
+    info: (m, meta) => logger.info(meta ?? {}, m),
+    warn: (m, meta) => logger.warn(meta ?? {}, m),
+    error: (m, meta) => logger.error(meta ?? {}, m),
+  };
+}
+
+function toResult(result: RunWorkflowResult, recovered: boolean): ExecutionJobResult {
+  return {
+    executionId: result.executionId,
+    status: result.status,
+    lastNodeExecuted: result.lastNodeExecuted ?? null,
+    error: result.error
+      ? {
+          name: result.error.name,
+          ...(typeof result.error.code === 'string' ? { code: result.error.code } : {}),
+          message: result.error.message,
+        }
+      : null,
+    waitTill: result.waitTill ? result.waitTill.getTime() : null,
+    output: (result.output as unknown[][] | undefined) ?? null,
+    recovered,
+  };
+}
+
+function fromRow(row: StoredExecution): ExecutionJobResult {
+  return {
+    executionId: row.id,
+    status: row.status as ExecutionJobResult['status'],
+    lastNodeExecuted: row.lastNodeExecuted ?? null,
+    error: row.error ? { ...row.error, message: row.error.message } : null,
+    waitTill: row.waitTill ?? null,
+    output: null,
+    recovered: false,
+  };
+}
+
+/**
+ * The worker's job handler: loads the execution row and its workflow and runs it with the same
+ * engine as the single-process server, recording events and results in storage. A job whose
+ * earlier attempt died (the row is `running` with events) is recovered from its event log, so
+ * only the node that was running repeats. A missing row is a dead letter; a job started more than
+ * `maxAttempts` times (it crashes its worker every time) is marked failed and stopped.
+ */
+export function createExecutionProcessor(o: ExecutionProcessorOptions): ExecutionProcessor {
+  const maxAttempts = o.maxAttempts ?? 3;
+  const controllers = new Map<string, AbortController>();
+  const helpers = createInMemoryBinaryHelpers();
+  const varsCache = new Map<string, { at: number; vars: Record<string, string> }>();
+
+  const vars = async (projectId: string | null): Promise<Record<string, string>> => {
+    const key = projectId ?? '';
+    const cached = varsCache.get(key);
+    // Variables change on the mains: a short cache keeps the lookups off the hot path.
+    if (cached && Date.now() - cached.at < 5_000) return cached.vars;
+    const global = await o.storage.variables.asRecord(null);
+    const value = projectId
+      ? { ...global, ...(await o.storage.variables.asRecord(projectId)) }
+      : global;
+    varsCache.set(key, { at: Date.now(), vars: value });
+    return value;
+  };
+
+  const documentOf = async (row: StoredExecution): Promise<JsonObject | undefined> => {
+    const data = await o.storage.executions.getData(row.id);
+    if (data?.workflow) return data.workflow;
+    if (!row.workflowId) return undefined;
+    if (row.workflowVersionId) {
+      const version = await o.storage.workflows.getVersion(row.workflowId, row.workflowVersionId);
+      if (version) return version.document;
+    }
+    return (await o.storage.workflows.get(row.workflowId))?.document;
+  };
+
+  /**
+   * The recorder, plus live events to the mains. Once `released()` (shutdown past its grace
+   * period) nothing more is recorded: the row stays `running` and the next worker recovers it.
+   */
+  const observerFor = (
+    workflowId: string | null,
+    projectId: string | null,
+    released: () => boolean,
+  ): ExecutionRecorder => {
+    const channel = o.liveEvents === false ? undefined : o.channel;
+    return {
+      ...o.recorder,
+      leaseOwner: o.recorder.leaseOwner,
+      onEvent: async (event) => {
+        if (released()) return;
+        await o.recorder.onEvent(event);
+        channel
+          ?.publish({ type: 'event', executionId: event.executionId, workflowId, projectId, event })
+          .catch((error: unknown) => o.logger.warn({ err: error }, 'live event not published'));
+      },
+    };
+  };
+
+  const markFailed = async (id: string, code: string, message: string) => {
+    await o.storage.executions.update(id, {
+      status: 'error',
+      stoppedAt: Date.now(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      error: { name: 'BudflowError', code, message },
+    });
+  };
+
+  const baseOptions = async (
+    row: StoredExecution,
+    document: JsonObject,
+    signal: AbortSignal,
+    data: ExecutionJobData,
+  ): Promise<Omit<RunWorkflowOptions, 'observer'>> => {
+    const workflow = row.workflowId ? await o.storage.workflows.get(row.workflowId) : undefined;
+    const projectId = workflow?.projectId ?? null;
+    const settings = (document.settings ?? {}) as JsonObject;
+    const hasTimeout =
+      typeof settings.executionTimeout === 'number' && settings.executionTimeout > 0;
+    const channel = o.channel;
+    return {
+      registry: o.registry,
+      ...(o.evaluator ? { evaluator: o.evaluator } : {}),
+      credentials: o.storage.credentials.resolver(),
+      helpers,
+      workflowLoader: {
+        load: async (id: string) => {
+          const wf = await o.storage.workflows.get(id);
+          if (!wf) throw new BudflowError('NOT_FOUND', `sub-workflow '${id}' does not exist`);
+          return wf.document;
+        },
+      },
+      logger: nodeLogger(o.logger.child({ executionId: row.id, workflowId: row.workflowId })),
+      executionId: row.id,
+      mode: row.mode,
+      signal,
+      ...(o.timezone ? { timezone: o.timezone } : {}),
+      vars: await vars(projectId),
+      resumeUrl: `${o.publicUrl ?? 'http://localhost:5678'}/webhook-waiting/${row.id}`,
+      ...(channel && data.start?.respond
+        ? {
+            onResponse: (response) => {
+              channel
+                .publish({ type: 'response', executionId: row.id, response })
+                .catch((error: unknown) =>
+                  o.logger.error({ err: error, executionId: row.id }, 'response not published'),
+                );
+            },
+          }
+        : {}),
+      ...(!hasTimeout && (o.executionTimeoutMs ?? 0) > 0
+        ? { timeoutMs: o.executionTimeoutMs! }
+        : {}),
+    };
+  };
+
+  /** A run claimed for a resume (by the main) but not started: continue from its wait. */
+  const resumeFromWait = async (
+    row: StoredExecution,
+    document: JsonObject,
+    events: ExecutionEvent[],
+    state: EngineStateSnapshot,
+    options: Omit<RunWorkflowOptions, 'observer'>,
+    observer: ExecutionRecorder,
+    resumeItems: Item[] | undefined,
+  ) => {
+    const runData: RunData = runDataFromEvents(events);
+    const lastSeq = events.length === 0 ? -1 : events[events.length - 1]!.seq;
+    await o.storage.executions.update(row.id, {
+      status: 'running',
+      waitTill: null,
+      leaseOwner: o.recorder.leaseOwner,
+    });
+    o.recorder.continueExecution(row.id, { lastSeq, runData });
+    return runWorkflow(document, {
+      ...options,
+      observer,
+      resume: { runData: structuredClone(runData), state, ...(resumeItems ? { resumeItems } : {}) },
+    });
+  };
+
+  const run = async (data: ExecutionJobData, ctx: JobContext): Promise<ExecutionJobResult> => {
+    const id = data.executionId;
+    const row = await o.storage.executions.get(id);
+    if (!row) {
+      throw permanentJobError(
+        `execution '${id}' does not exist: it was deleted before a worker took the job`,
+      );
+    }
+    if (TERMINAL.has(row.status)) {
+      // Delivered again after it finished (the worker died before acknowledging): nothing to do.
+      return fromRow(row);
+    }
+    if (ctx.job.attempt > maxAttempts) {
+      const message = `execution '${id}' was stopped after ${maxAttempts} attempts: it interrupted its worker every time`;
+      await markFailed(id, WORKER_ERROR_CODES.EXECUTION_POISON, message);
+      o.logger.error({ executionId: id, attempts: ctx.job.attempt - 1 }, 'poison execution');
+      throw permanentJobError(message);
+    }
+    const document = await documentOf(row);
+    if (!document) throw permanentJobError(`the workflow of execution '${id}' is not stored`);
+
+    const controller = new AbortController();
+    let released = false;
+    // The job's signal fires only on shutdown past the grace period: release, do not cancel.
+    const onAbort = () => {
+      released = true;
+      controller.abort(ctx.signal.reason);
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    controllers.set(id, controller);
+    const startedAt = performance.now();
+    try {
+      const options = await baseOptions(row, document, controller.signal, data);
+      const workflow = row.workflowId ? await o.storage.workflows.get(row.workflowId) : undefined;
+      const observer = observerFor(row.workflowId, workflow?.projectId ?? null, () => released);
+      const resumeItems = data.start?.resumeItems as Item[] | undefined;
+      let result: RunWorkflowResult;
+      let recovered = false;
+
+      if (row.status === 'new') {
+        o.metrics?.started('run');
+        const start = data.start ?? {};
+        result = await runWorkflow(document, {
+          ...options,
+          observer,
+          ...(start.input ? { input: start.input as Item[] } : {}),
+          ...(start.startNode ? { startNode: start.startNode } : {}),
+          ...(start.destinationNode ? { destinationNode: start.destinationNode } : {}),
+          ...(start.pinData ? { pinData: start.pinData as RunWorkflowOptions['pinData'] } : {}),
+          ...(start.runData ? { runData: start.runData as RunData } : {}),
+        });
+      } else {
+        const events = await o.storage.executions.listEvents<ExecutionEvent>(id);
+        const last = events[events.length - 1];
+        if (
+          row.status === 'waiting' ||
+          (last?.type === 'execution.waiting' && data.kind === 'resume')
+        ) {
+          // A timer or webhook resume; a `waiting` row may also be a resume claimed by a main.
+          if (last?.type !== 'execution.waiting') {
+            throw permanentJobError(`execution '${id}' has no saved state to resume from`);
+          }
+          if (row.status === 'waiting' && data.kind !== 'resume') return fromRow(row);
+          o.metrics?.started('resume');
+          result = await resumeFromWait(
+            row,
+            document,
+            events,
+            last.state,
+            options,
+            observer,
+            resumeItems,
+          );
+        } else if (events.length === 0) {
+          // Claimed but died before its first event: nothing ran yet, start it over.
+          o.metrics?.started('run');
+          const start = data.start ?? {};
+          result = await runWorkflow(document, {
+            ...options,
+            observer,
+            ...(start.input ? { input: start.input as Item[] } : {}),
+            ...(start.startNode ? { startNode: start.startNode } : {}),
+          });
+        } else {
+          // An earlier worker died mid-run: continue after the last node that finished.
+          o.metrics?.started('recover');
+          recovered = true;
+          o.logger.warn(
+            { executionId: id, attempt: ctx.job.attempt },
+            'recovering an interrupted execution from its event log',
+          );
+          const { executionId: _e, mode: _m, ...rest } = options;
+          result = await recoverExecution(o.storage, id, { ...rest, recorder: observer });
+        }
+      }
+
+      if (released) {
+        throw new Error(`execution '${id}' was released: its worker shut down before it finished`);
+      }
+      if (result.status === 'waiting' && result.waitTill && o.enqueue) {
+        const at = result.waitTill.getTime();
+        await o.enqueue(
+          { executionId: id, workflowId: row.workflowId, kind: 'resume' },
+          { jobId: `${id}:resume:${at}`, delayMs: Math.max(0, at - Date.now()) },
+        );
+      }
+      o.metrics?.finished(result.status, (performance.now() - startedAt) / 1000);
+      return toResult(result, recovered);
+    } finally {
+      controllers.delete(id);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return {
+    handler: run,
+    cancel(executionId, reason) {
+      const controller = controllers.get(executionId);
+      if (!controller) return false;
+      controller.abort(
+        new BudflowError(
+          WORKER_ERROR_CODES.EXECUTION_CANCELED,
+          reason ?? `execution ${executionId} was canceled`,
+        ),
+      );
+      return true;
+    },
+    get running() {
+      return controllers.size;
+    },
+  };
+}

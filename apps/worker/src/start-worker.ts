@@ -1,0 +1,203 @@
+import { mkdir } from 'node:fs/promises';
+import { createNodeRegistry, type NodeRegistry } from '@budflow/core';
+import { createExpressionEvaluator } from '@budflow/expression';
+import type { ExpressionEvaluator } from '@budflow/node-sdk';
+import { baseNodes } from '@budflow/nodes-base';
+import type { JobWorker } from '@budflow/queue';
+import {
+  createBullmqQueue,
+  createExecutionChannel,
+  waitForRedis,
+  type BullmqJobQueue,
+  type ExecutionChannel,
+} from '@budflow/queue/bullmq';
+import { loadEncryptionKey } from '@budflow/secrets';
+import {
+  createExecutionRecorder,
+  createStorage,
+  defaultLeaseOwner,
+  type Storage,
+  type StorageConfig,
+} from '@budflow/storage';
+import pino, { type Logger } from 'pino';
+import { parseWorkerConfig, type WorkerConfig } from './config.js';
+import { createExecutionProcessor, type ExecutionProcessor } from './execution-processor.js';
+import { createWorkerMetrics, startOpsServer, type OpsServer } from './ops-server.js';
+
+export interface StartWorkerOptions {
+  env?: Record<string, string | undefined>;
+  /** Defaults to `parseWorkerConfig(env)`. */
+  config?: WorkerConfig;
+  /** Overrides `BUDFLOW_WORKER_CONCURRENCY` (the `--concurrency` flag). */
+  concurrency?: number;
+  logger?: Logger;
+  registry?: NodeRegistry;
+  evaluator?: ExpressionEvaluator;
+}
+
+export interface RunningWorker {
+  config: WorkerConfig;
+  /** Port of `/healthz` and `/metrics`. */
+  port: number;
+  storage: Storage;
+  queue: BullmqJobQueue;
+  processor: ExecutionProcessor;
+  /** Graceful shutdown: no new jobs, running ones get the shutdown timeout, then are released. */
+  close(): Promise<void>;
+}
+
+function storageConfigOf(config: WorkerConfig): StorageConfig {
+  return config.database.dialect === 'sqlite'
+    ? { dialect: 'sqlite', dataDir: config.dataDir }
+    : {
+        dialect: 'postgres',
+        url: config.database.url,
+        ...(config.database.schema ? { schema: config.database.schema } : {}),
+      };
+}
+
+/**
+ * Starts a queue-mode worker: waits for Redis (retrying with backoff, a clear error after
+ * `BUDFLOW_REDIS_CONNECT_TIMEOUT`), opens storage, takes execution jobs from BullMQ and runs them,
+ * renewing its leases, and serves `/healthz` and `/metrics`.
+ */
+export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const env = options.env ?? process.env;
+  const parsed = options.config ?? parseWorkerConfig(env);
+  const config: WorkerConfig =
+    options.concurrency === undefined ? parsed : { ...parsed, concurrency: options.concurrency };
+  const logger =
+    options.logger ??
+    pino({ level: config.logLevel, base: { service: 'budflow-worker' } }).child({});
+
+  await waitForRedis(config.redisUrl, config.redisConnectTimeoutMs, (error, delay) =>
+    logger.warn(
+      { reason: error.message, retryInMs: delay },
+      'Redis is not reachable yet; retrying (set REDIS_URL if it runs elsewhere)',
+    ),
+  );
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  };
+  try {
+    if (config.database.dialect === 'sqlite')
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    const key = await loadEncryptionKey({
+      env: { ...env, BUDFLOW_ENCRYPTION_KEY: config.encryptionKey ?? '' },
+      dataDir: config.dataDir,
+      warn: (message) => logger.warn(message),
+    });
+    const storage = await createStorage(storageConfigOf(config), {
+      encryptionKey: key.key,
+      env,
+    });
+    cleanups.push(() => storage.close());
+
+    const leaseOwner = `worker:${defaultLeaseOwner()}`;
+    const recorder = createExecutionRecorder(storage, { leaseOwner, leaseMs: 60_000 });
+    const stopHeartbeat = recorder.startHeartbeat(undefined, (error) =>
+      logger.warn({ err: error }, 'lease renewal failed'),
+    );
+    cleanups.push(async () => stopHeartbeat());
+
+    const queue = createBullmqQueue({
+      url: config.redisUrl,
+      name: config.queueName,
+      prefix: config.queuePrefix,
+      lockDurationMs: config.lockDurationMs,
+      stalledIntervalMs: config.stalledIntervalMs,
+      // The processor stops a poison job itself on its next start after `maxAttempts`.
+      maxStalledCount: config.maxAttempts + 1,
+    });
+    cleanups.push(() => queue.close());
+    const channel: ExecutionChannel = createExecutionChannel({
+      url: config.redisUrl,
+      prefix: config.queuePrefix,
+      onError: (error) => logger.debug({ err: error }, 'execution channel error'),
+    });
+    cleanups.push(() => channel.close());
+
+    let evaluator = options.evaluator;
+    if (!evaluator) {
+      const own = createExpressionEvaluator();
+      evaluator = own;
+      cleanups.push(async () => own.close?.());
+    }
+    let processorRef: ExecutionProcessor | undefined;
+    const metrics = createWorkerMetrics({
+      running: () => processorRef?.running ?? 0,
+      concurrency: config.concurrency,
+      queue: () => queue.metrics(),
+    });
+    const processor = createExecutionProcessor({
+      storage,
+      registry: options.registry ?? createNodeRegistry(baseNodes),
+      evaluator,
+      recorder,
+      channel,
+      liveEvents: config.liveEvents,
+      enqueue: (data, enqueueOptions) => queue.enqueue(data, enqueueOptions),
+      logger,
+      maxAttempts: config.maxAttempts,
+      publicUrl: config.publicUrl,
+      timezone: config.timezone,
+      executionTimeoutMs: config.executionTimeoutMs,
+      metrics,
+    });
+    processorRef = processor;
+    channel.subscribe('control', (message) => {
+      if (message.type === 'cancel' && processor.cancel(message.executionId, message.reason)) {
+        logger.info({ executionId: message.executionId }, 'execution canceled');
+      }
+    });
+    await channel.ready();
+
+    let stopping = false;
+    const ops: OpsServer = await startOpsServer({
+      host: config.host,
+      port: config.port,
+      metrics,
+      health: () => ({
+        ok: !stopping,
+        running: processor.running,
+        concurrency: config.concurrency,
+      }),
+    });
+    cleanups.push(() => ops.close());
+
+    const jobs: JobWorker = queue.process(processor.handler, { concurrency: config.concurrency });
+    logger.info(
+      {
+        concurrency: config.concurrency,
+        queue: config.queueName,
+        port: ops.port,
+        database: config.database.dialect,
+      },
+      'worker ready',
+    );
+
+    return {
+      config,
+      port: ops.port,
+      storage,
+      queue,
+      processor,
+      async close() {
+        if (stopping) return;
+        stopping = true;
+        logger.info(
+          { running: processor.running, timeoutMs: config.shutdownTimeoutMs },
+          'worker stopping: finishing running executions',
+        );
+        await jobs.close(config.shutdownTimeoutMs);
+        await recorder.flush().catch(() => undefined);
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

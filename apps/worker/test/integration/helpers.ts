@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { createStorage, type Storage } from '@budflow/storage';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ENCRYPTION_KEY = 'budflow-test-encryption-key-0123456789';
+
+/** A migrated PostgreSQL storage in a fresh schema; `drop` closes it and removes the schema. */
+export async function freshPostgres(): Promise<{
+  storage: Storage;
+  schema: string;
+  drop(): Promise<void>;
+}> {
+  const schema = `test_worker_${randomBytes(5).toString('hex')}`;
+  const storage = await createStorage(
+    { dialect: 'postgres', url: DATABASE_URL, schema, poolSize: 4 },
+    { encryptionKey: ENCRYPTION_KEY },
+  );
+  return {
+    storage,
+    schema,
+    async drop() {
+      await storage.close();
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${schema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Manual Trigger → Set ×n, each adding 1 to `a` (the bench's linear shape). */
+export function linearWorkflow(n: number): Record<string, unknown> {
+  const nodes: Array<Record<string, unknown>> = [
+    {
+      parameters: {},
+      id: 'trigger',
+      name: 'Start',
+      type: 'n8n-nodes-base.manualTrigger',
+      typeVersion: 1,
+      position: [0, 0],
+    },
+  ];
+  const connections: Record<string, unknown> = {};
+  let previous = 'Start';
+  for (let i = 1; i <= n; i++) {
+    const name = `Set ${i}`;
+    nodes.push({
+      parameters: {
+        assignments: {
+          assignments: [
+            { id: `a${i}`, name: 'a', value: i === 1 ? 1 : '={{ $json.a + 1 }}', type: 'number' },
+          ],
+        },
+        includeOtherFields: true,
+        options: {},
+      },
+      id: `set-${i}`,
+      name,
+      type: 'n8n-nodes-base.set',
+      typeVersion: 3.4,
+      position: [i * 200, 0],
+    });
+    connections[previous] = { main: [[{ node: name, type: 'main', index: 0 }]] };
+    previous = name;
+  }
+  return { name: `linear-${n}`, nodes, connections, settings: { executionOrder: 'v1' } };
+}
