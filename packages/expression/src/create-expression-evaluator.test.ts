@@ -86,6 +86,17 @@ describe('variables', () => {
     ).toBe('production');
   });
 
+  it('$execution.customData.set() keeps the value on the execution, as in n8n', async () => {
+    const s = scope({ id: 7 });
+    expect(
+      await ev(
+        '={{ $execution.customData.set("order", $json.id), $execution.customData.get("order") }}',
+        s,
+      ),
+    ).toBe('7');
+    expect(s.execution.customData).toEqual({ order: '7' });
+  });
+
   it('$env is denied unless the instance provides it', async () => {
     await expect(ev('={{ $env.HOME }}')).rejects.toThrow(/access to env vars denied/);
     expect(await ev('={{ $env.REGION }}', scope({}, { env: { REGION: 'eu' } }))).toBe('eu');

@@ -218,6 +218,7 @@ function decodeBatch(text: string): {
   columns?: unknown[][];
   missing?: string[];
   items?: Record<string, unknown>;
+  customData?: Record<string, string>;
 } {
   if (!text.includes('\\u0000')) return JSON.parse(text);
   return JSON.parse(text, (_k, v: unknown) =>
@@ -498,6 +499,7 @@ export function createExpressionEvaluator(
         }
         t.result = r;
       });
+      if (res.customData) Object.assign(scope.execution.customData, res.customData);
       if (res.items) {
         // n8n lets expressions mutate the item they read ($json.x = 1, sort()); keep that visible.
         for (const [idx, json] of Object.entries(res.items)) {

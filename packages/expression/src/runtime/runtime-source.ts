@@ -782,8 +782,8 @@ export const RUNTIME_SOURCE =
         customData: {
           get: function (k) { return custom[k]; },
           getAll: function () { return Object.assign({}, custom); },
-          set: function (k, v) { custom[String(k)] = String(v); },
-          setAll: function (o) { for (var k in o) custom[k] = String(o[k]); },
+          set: function (k, v) { custom[String(k)] = String(v); b.customDataChanged = true; },
+          setAll: function (o) { for (var k in o) custom[k] = String(o[k]); b.customDataChanged = true; },
         },
       };
     },
@@ -981,6 +981,7 @@ export const RUNTIME_SOURCE =
       res.results = results;
     }
     if (batch.missing.length) res.missing = batch.missing;
+    if (batch.customDataChanged) res.customData = batch.ctx.execution.customData;
     if (p.mutating) {
       var changed = {};
       for (var m = 0; m < p.mutating.length; m++) { var idx = p.mutating[m]; if (batch.items[idx]) changed[idx] = SB.encode(batch.json(idx)); }
