@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { combineRegistries, createNodeRegistry, type NodeRegistry } from '@budflow/core';
@@ -109,7 +110,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const key = await loadEncryptionKey({
       env: { ...env, BUDFLOW_ENCRYPTION_KEY: config.encryptionKey ?? '' },
       dataDir: config.dataDir,
-      warn: (message) => logger.warn(message),
+      // Meant for a human at the console: printed as is, and logged.
+      warn: (message) => {
+        process.stderr.write(`${message}\n`);
+        logger.warn(
+          { keyFile: join(config.dataDir, 'encryption.key') },
+          'generated encryption key in use',
+        );
+      },
     });
     const storageConfig = storageConfigOf(config);
     storage = await createStorage(storageConfig, { encryptionKey: key.key, env });
