@@ -7,8 +7,9 @@ import { baseCredentials as httpCredentials } from './credentials/index.js';
 import { filesCredentials, filesNodes } from './nodes/files/index.js';
 import { flowNodes } from './nodes/flow/index.js';
 import { outsideNodes } from './nodes/outside/index.js';
-import { transformNodes } from './nodes/transform/index.js';
+import { transformCredentials, transformNodes } from './nodes/transform/index.js';
 import { stickyNoteNode } from './nodes/sticky-note.js';
+import { customerDatastoreNode } from './nodes/training/customer-datastore.js';
 
 export { filesNodes, flowNodes, outsideNodes, transformNodes };
 
@@ -19,10 +20,12 @@ export const baseNodes: readonly NodeDefinition[] = [
   ...filesNodes,
   ...outsideNodes,
   stickyNoteNode,
+  customerDatastoreNode,
 ];
 
 /** Every credential type of this package (HTTP auth, JWT, TOTP, ...). */
 export const baseCredentials: readonly CredentialDefinition<any>[] = [
   ...httpCredentials,
   ...filesCredentials,
+  ...transformCredentials,
 ];

@@ -576,6 +576,7 @@ export class WorkflowRunner {
           }
         : {}),
       nodeContext: (name) => this.nodeContexts[name],
+      ...(entry.source ? { source: entry.source } : {}),
       vars: services.vars ?? {},
       ...(services.secrets ? { secrets: services.secrets } : {}),
       ...(services.env ? { env: services.env } : {}),

@@ -1,4 +1,4 @@
-import type { Item, JsonObject, JsonValue } from '../item/item.js';
+import type { Item, JsonObject, JsonValue, TaskSource } from '../item/item.js';
 import type { ExecutionMode, RunData } from '../execution/run-data.js';
 
 /** What an expression can see of the workflow graph: enough to walk `pairedItem` lineage. */
@@ -36,6 +36,8 @@ export interface ExpressionScope {
     resumeFormUrl?: string;
     customData: Record<string, string>;
   };
+  /** Per input index: which node, output and run fed it (lineage on multi-input nodes). */
+  source?: Array<TaskSource | null>;
   /** The node whose output fed this node's input (first input with data): `$prevNode`. */
   previousNode?: { name: string; outputIndex: number; runIndex: number };
   vars: Record<string, string>;
