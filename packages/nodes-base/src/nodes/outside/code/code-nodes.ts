@@ -174,10 +174,11 @@ export function normaliseEachItem(result: unknown, itemIndex: number): Item | un
   return toItem(result, isItem, { item: itemIndex });
 }
 
+// Bounded (names up to 256 characters, one line) so scanning large code stays linear.
 const NODE_REFS = [
-  /\$\(\s*(['"`])((?:\\.|(?!\1).)*?)\1\s*\)/g,
-  /\$node\[\s*(['"`])((?:\\.|(?!\1).)*?)\1\s*\]/g,
-  /\$items\(\s*(['"`])((?:\\.|(?!\1).)*?)\1/g,
+  /\$\(\s*(['"`])((?:\\.|(?!\1)[^\n\\]){0,256})\1\s*\)/g,
+  /\$node\[\s*(['"`])((?:\\.|(?!\1)[^\n\\]){0,256})\1\s*\]/g,
+  /\$items\(\s*(['"`])((?:\\.|(?!\1)[^\n\\]){0,256})\1/g,
 ];
 
 /** Node names the code refers to with string literals (`$('A')`, `$node["A"]`, `$node.A`). */
