@@ -48,7 +48,7 @@ describe('Compare Datasets', () => {
     ]);
   });
 
-  it('mixes versions, keeping falsy values from 2.3 on', async () => {
+  it('mixes versions, keeping falsy values and writing the named key', async () => {
     const params = {
       ...byField('sku'),
       resolve: 'mix',
@@ -61,8 +61,15 @@ describe('Compare Datasets', () => {
       { sku: 'abcd', qty: 0, otherField: 'yes' },
     ]);
     expect((await compare(1, params, a, b))[2]).toEqual([
-      { sku: 'abcd', qty: null, otherField: 'yes' },
+      { sku: 'abcd', qty: 0, otherField: 'yes' },
     ]);
+    const nested = await compare(
+      2.3,
+      { ...params, exceptWhenMix: 'meta.n' },
+      [{ sku: 'abcd', meta: { n: 1 } }],
+      [{ sku: 'abcd', meta: { n: 2 } }],
+    );
+    expect(nested[2]).toEqual([{ sku: 'abcd', meta: { n: 1 }, 'meta.n': 2 }]);
     expect((await compare(2.3, { ...params, preferWhenMix: 'input2' }, a, b))[2]).toEqual([
       { sku: 'abcd', qty: 1 },
     ]);
@@ -132,7 +139,10 @@ describe('Compare Datasets', () => {
     const a = [{ id: 1, v: 1 }];
     const b = [JSON.parse('{"id": 1, "v": 2, "__proto__": {"polluted": true}}') as object];
     const [, , different] = await compare(2.3, params, a, b);
-    expect(different).toEqual([{ id: 1, v: 1 }]);
+    expect(different).toEqual([
+      { id: 1, v: 1, '__proto__.polluted': null, 'constructor.prototype.polluted': null },
+    ]);
+    expect(Object.getPrototypeOf(different![0])).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -13,6 +13,7 @@ import {
   deepCopyJson,
   fuzzyCompare,
   getPath,
+  isUnsafeKey,
   nodeError,
   setPath,
   unsetPath,
@@ -158,16 +159,11 @@ function combineItems(a: Item, b: Item, s: CompareSettings): Item {
           .map((field) => field.trim())
       : [];
   for (const field of fields) {
-    if (s.disableDotNotation) {
-      if (field !== '__proto__') out.json[field] = match.json[field];
-    } else {
-      const value = getPath(match.json, field);
-      setPath(
-        out.json,
-        field,
-        deepCopyJson((s.version >= 2.3 ? (value ?? null) : value || null) as JsonValue),
-      );
-    }
+    if (isUnsafeKey(field)) continue;
+    // As current n8n: the value is read with dot notation but written to the key as named.
+    out.json[field] = s.disableDotNotation
+      ? match.json[field]
+      : deepCopyJson((getPath(match.json, field) ?? null) as JsonValue);
   }
   return out;
 }
