@@ -364,6 +364,9 @@ export function createExpressionEvaluator(
         params: scope.workflow.nodeParameters(name) ?? {},
         defaultOutput,
       };
+      // n8n's `$node["Name"].context`: the node's per-execution context (Loop Over Items state).
+      const nodeContext = scope.nodeContext?.(name);
+      if (nodeContext && Object.keys(nodeContext).length > 0) entry.context = nodeContext;
       // Only paired items are read: ship those items, not the node's whole output.
       if (full)
         entry.runs = (runs ?? []).map((task) =>

@@ -708,7 +708,7 @@ export const RUNTIME_SOURCE =
     this._i = itemIndex;
     this.isExecuted = nd.executed === undefined ? !!(nd.runs && nd.runs.length > 0) : nd.executed;
     this.params = nd.params || {};
-    this.context = {};
+    this.context = nd.context || {};
   }
   NodeAccessor.prototype.all = function (branchIndex, runIndex) { return this._b.outputItems(this._n, branchIndex, runIndex); };
   NodeAccessor.prototype.first = function (branchIndex, runIndex) { return this._b.outputItems(this._n, branchIndex, runIndex)[0]; };
@@ -735,7 +735,7 @@ export const RUNTIME_SOURCE =
         var it = items[itemIndex] || items[0];
         return {
           json: it ? it.json : undefined, data: it ? it.json : undefined, binary: it ? it.binary : undefined,
-          parameter: nd.params || {}, runIndex: run, context: {},
+          parameter: nd.params || {}, runIndex: run, context: nd.context || {},
         };
       },
       has: function (t, name) { return typeof name === 'string' && !!batch.nodes[name]; },
