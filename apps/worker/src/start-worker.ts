@@ -125,9 +125,9 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       evaluator = own;
       cleanups.push(async () => own.close?.());
     }
-    let processorRef: ExecutionProcessor | undefined;
+    const ref: { processor?: ExecutionProcessor } = {};
     const metrics = createWorkerMetrics({
-      running: () => processorRef?.running ?? 0,
+      running: () => ref.processor?.running ?? 0,
       concurrency: config.concurrency,
       queue: () => queue.metrics(),
     });
@@ -146,7 +146,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       executionTimeoutMs: config.executionTimeoutMs,
       metrics,
     });
-    processorRef = processor;
+    ref.processor = processor;
     channel.subscribe('control', (message) => {
       if (message.type === 'cancel' && processor.cancel(message.executionId, message.reason)) {
         logger.info({ executionId: message.executionId }, 'execution canceled');
