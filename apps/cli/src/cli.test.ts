@@ -145,8 +145,24 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     expect(result.stdout).toContain('▸ Build greeting: 1 item(s)');
     expect(result.stdout).toContain('{"greeting":"Hello, Grace!","length":5}');
     expect(result.stdout).not.toContain('▸ Respond');
+    expect(result.stdout).not.toContain('webhook response');
     // Not a terminal: progress comes as plain lines on stderr.
     expect(result.stderr).toMatch(/success, 2 node run\(s\)/);
+  });
+
+  it("run: a webhook workflow's Respond to Webhook response is part of the result", async () => {
+    const result = await budflow([
+      'run',
+      'examples/webhook-transform-respond.yaml',
+      '--input',
+      '{"body":{"name":"Ada"}}',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parse(result).response).toMatchObject({
+      statusCode: 200,
+      body: { greeting: 'Hello, Ada!', length: 3 },
+    });
   });
 
   it('run: a failing workflow exits 1 and names the node', async () => {

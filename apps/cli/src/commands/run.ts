@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RunWorkflowResult, WorkflowLoader } from '@budflow/core';
-import { isJsonObject, type Item, type JsonObject } from '@budflow/node-sdk';
+import { isJsonObject, type Item, type JsonObject, type WebhookResponse } from '@budflow/node-sdk';
 import type { Storage } from '@budflow/storage';
 import { openStorage } from '../data-dir.js';
 import { defaultEvaluator } from '../evaluator.js';
@@ -110,7 +110,9 @@ async function runOnce(file: string, options: RunOptions): Promise<void> {
     const evaluator = await defaultEvaluator();
     const loader = fileLoader(file, storage);
     let finished = 0;
+    let response: WebhookResponse | undefined;
     const result = await runToCompletion(workflow, {
+      onResponse: (sent) => (response = sent),
       registry,
       onWait: (until) => progress.update(`waiting until ${until.toISOString()}`),
       ...(evaluator ? { evaluator } : {}),
@@ -138,8 +140,16 @@ async function runOnce(file: string, options: RunOptions): Promise<void> {
     const took = result.stoppedAt.getTime() - result.startedAt.getTime();
     if (result.status === 'error') progress.fail(`${file}: failed after ${finished} node run(s)`);
     else progress.succeed(`${file}: ${result.status}, ${finished} node run(s) in ${took} ms`);
-    if (options.json) printJson(summarise(result));
-    else printRun(result);
+    if (options.json) printJson({ ...summarise(result), ...(response ? { response } : {}) });
+    else {
+      printRun(result);
+      // What a Respond to Webhook node would have sent to the caller.
+      if (response) {
+        process.stdout.write(
+          `webhook response: ${response.statusCode ?? 200} ${JSON.stringify(response.body ?? null)}\n`,
+        );
+      }
+    }
     process.exitCode =
       result.status === 'success' || result.status === 'waiting' ? EXIT.OK : EXIT.FAILED;
   } catch (error) {
