@@ -210,6 +210,20 @@ describe('Merge v3', () => {
     ]);
   });
 
+  it('combines by position with suffixes like n8n (last input also unsuffixed)', async () => {
+    expect(
+      await merge(
+        3,
+        {
+          mode: 'combine',
+          combineBy: 'combineByPosition',
+          options: { clashHandling: { values: { resolveClash: 'addSuffix' } } },
+        },
+        [[{ k: 'a' }], [{ k: 'b' }]],
+      ),
+    ).toEqual([{ k_1: 'a', k_2: 'b', k: 'b' }]);
+  });
+
   it('combines by position preferring the last input, and all combinations', async () => {
     expect(
       await merge(3.2, { mode: 'combine', combineBy: 'combineByPosition' }, [

@@ -159,10 +159,12 @@ function combineByPosition(
   const preferredIndex = clash.resolveClash?.startsWith('preferInput')
     ? Number(clash.resolveClash.replace('preferInput', '')) - 1
     : lists.length - 1;
+  // n8n picks the preferred input before adding suffixes, so with `addSuffix` the last input's
+  // fields also appear unsuffixed; kept for identical output.
+  const preferred = lists[preferredIndex] ?? [];
   if (clash.resolveClash === 'addSuffix') {
     lists = lists.map((list, index) => addSuffixToEntriesKeys(list, String(index + 1)));
   }
-  const preferred = lists[preferredIndex] ?? [];
   const lengths = lists.map((list) => list.length);
   const count = includeUnpaired
     ? Math.max(...lengths, preferred.length)
