@@ -101,7 +101,7 @@ export const scheduleTriggerNode = defineTrigger<ScheduleParams>({
   title: 'Schedule Trigger',
   description: 'Triggers the workflow on a given schedule',
   category: 'trigger',
-  compat: { n8n: { type: 'n8n-nodes-base.scheduleTrigger', versions: [1, 1.1, 1.2] } },
+  compat: { n8n: { type: 'n8n-nodes-base.scheduleTrigger', versions: [1, 1.1, 1.2, 1.3] } },
   inputs: [],
   outputs: [{ type: 'main' }],
   params: scheduleParams,
