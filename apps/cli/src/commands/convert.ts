@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseWorkflow, workflowToYaml } from '@budflow/core';
+import { WorkflowValidationError } from '@budflow/node-sdk';
 import { defaultRegistry } from '../registry.js';
 import { CliError, EXIT, fail } from '../output.js';
 import { formatOf, readWorkflowFile } from '../workflow-file.js';
@@ -46,6 +47,14 @@ export function registerConvertCommand(program: Command): void {
         else process.stdout.write(text);
       } catch (error) {
         fail(error);
+        if (
+          error instanceof WorkflowValidationError &&
+          error.problems.some((p) => /unknown node type|has no typeVersion/.test(p.message))
+        ) {
+          process.stderr.write(
+            'hint: --no-check converts workflows with node types this build does not know\n',
+          );
+        }
       }
     });
 }
