@@ -76,7 +76,9 @@ function stubEvaluator(): ExpressionEvaluator {
     if (typeof value === 'string') return value.startsWith('=') ? resolve(value, json) : value;
     if (Array.isArray(value)) return value.map((v) => walk(v, json));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, json)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, v === undefined ? null : walk(v, json)]),
+      );
     }
     return value;
   };

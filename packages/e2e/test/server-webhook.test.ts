@@ -247,7 +247,7 @@ describe('payload limit', () => {
         },
       }),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     const api = await t.call('POST', '/api/v1/login', {
       body: big,
