@@ -60,7 +60,6 @@ describe('generic HTTP credentials', () => {
       'httpBearerAuth',
       'httpCustomAuth',
       'oAuth2Api',
-      'jwtAuth',
     ]);
   });
 });

@@ -112,16 +112,3 @@ export const oAuth2Api = defineCredential({
       : request;
   },
 });
-
-/** JWT credential (n8n's `jwtAuth`): verifies or signs tokens with a passphrase or PEM keys. */
-export const jwtAuth = defineCredential({
-  type: 'jwtAuth',
-  title: 'JWT Auth',
-  data: z.object({
-    keyType: z.enum(['passphrase', 'pemKey']).default('passphrase').meta({ title: 'Key Type' }),
-    secret: secret('Secret'),
-    privateKey: secret('Private Key'),
-    publicKey: z.string().default('').meta({ title: 'Public Key' }),
-    algorithm: z.string().default('HS256').meta({ title: 'Algorithm' }),
-  }),
-});

@@ -1,6 +1,7 @@
 /**
  * Generic credential types (n8n's names and field names), used by HTTP Request and any node that
- * authenticates a plain HTTP call.
+ * authenticates a plain HTTP call. (`jwtAuth`, used by Webhook and Respond to Webhook, is defined
+ * with the JWT node in the files group.)
  */
 import type { CredentialDefinition } from '@budflow/node-sdk';
 import {
@@ -10,7 +11,6 @@ import {
   httpDigestAuth,
   httpHeaderAuth,
   httpQueryAuth,
-  jwtAuth,
   oAuth2Api,
 } from './http-credentials.js';
 
@@ -21,7 +21,6 @@ export {
   httpDigestAuth,
   httpHeaderAuth,
   httpQueryAuth,
-  jwtAuth,
   oAuth2Api,
 };
 export type { OAuth2ApiData } from './http-credentials.js';
@@ -34,5 +33,4 @@ export const baseCredentials: readonly CredentialDefinition<any>[] = [
   httpBearerAuth,
   httpCustomAuth,
   oAuth2Api,
-  jwtAuth,
 ];
