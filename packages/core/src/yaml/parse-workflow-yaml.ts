@@ -11,6 +11,7 @@ import {
   isScalar,
   isSeq,
   parseDocument,
+  visit,
   type Document,
   type Node as YamlAstNode,
 } from 'yaml';
@@ -103,6 +104,8 @@ class Problems {
   }
 }
 
+/** `__proto__` as a plain key would set an object's prototype when the YAML becomes objects. */
+const UNSAFE_KEYS = new Set(['__proto__']);
 const describeKeys = (shape: readonly string[]) => shape.map((k) => `'${k}'`).join(', ');
 const NODE_KEYS = Object.keys(
   (yamlWorkflowSchema.shape.nodes.valueType as unknown as { shape: Record<string, unknown> }).shape,
@@ -127,6 +130,12 @@ function zodProblems(problems: Problems, error: ZodError) {
     }
     let message = issue.message;
     if (issue.code === 'invalid_union') message = unionMessage(path);
+    else if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
+      message =
+        path.length === 1 && path[0] === 'nodes'
+          ? 'is required: a map of nodes by name, e.g. `nodes: { Start: { type: manualTrigger } }`'
+          : `is required (${issue.message.replace(/, received undefined$/, '').replace(/^Invalid input: /, '')})`;
+    }
     problems.add(path, message, nodeName ? { nodeName } : {});
   }
 }
@@ -274,6 +283,23 @@ export function compileWorkflowYaml(
     }
     throw new YamlWorkflowError(problems.list, options.file);
   }
+  // Keys that would reach an object's prototype are refused wherever they appear.
+  visit(document, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key === 'string' && UNSAFE_KEYS.has(key)) {
+        const offset = (pair.key as YamlAstNode).range?.[0] ?? 0;
+        const { line, col } = lines.linePos(offset);
+        problems.list.push({
+          path: '',
+          message: `the key '__proto__' is not allowed (it would alter object prototypes)`,
+          line,
+          column: col,
+        });
+      }
+    },
+  });
+  if (problems.list.length > 0) throw new YamlWorkflowError(problems.list, options.file);
   const raw: unknown = document.toJS({ maxAliasCount: 100 });
   const parsed = yamlWorkflowSchema.safeParse(raw ?? {});
   if (!parsed.success) {
