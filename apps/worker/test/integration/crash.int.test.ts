@@ -110,18 +110,18 @@ async function startChild(port: number): Promise<ChildProcess> {
   );
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.includes('worker ready')) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${stderr}`)));
   });
   return child;

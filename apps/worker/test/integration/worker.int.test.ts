@@ -75,7 +75,7 @@ describe('worker', () => {
     });
     const row = await storage.executions.get(id);
     expect(row).toMatchObject({ status: 'success', lastNodeExecuted: 'Set 5' });
-    const events = await storage.executions.listEvents<{ type: string }>(id);
+    const events = await storage.executions.listEvents(id);
     expect(events.filter((e) => e.type === 'node.finished')).toHaveLength(6);
   });
 
