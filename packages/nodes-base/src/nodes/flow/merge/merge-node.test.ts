@@ -158,6 +158,11 @@ describe('Merge v2 other modes', () => {
     expect(await merge(2, clash('preferInput2', { includeUnpaired: true }), [i1, i2])).toEqual(i2);
   });
 
+  it('passes the other input through when one is empty (by position)', async () => {
+    expect(await merge(2.1, clash('preferInput1'), [[], i2])).toEqual(i2);
+    expect(await merge(2, clash('addSuffix'), [i1, []])).toEqual(i1);
+  });
+
   it('chooses a branch', async () => {
     expect(await merge(2, { mode: 'chooseBranch' }, [[{ id: 1 }], [{ id: 4 }]])).toEqual([
       { id: 1 },

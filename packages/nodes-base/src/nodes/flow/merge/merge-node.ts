@@ -137,6 +137,8 @@ function combineByPosition(
   const mergeInto = selectMergeMethod(clash);
   if (generation === 2) {
     let [input1, input2] = [inputs[0] ?? [], inputs[1] ?? []];
+    // With one input empty, current n8n passes the other one through whatever the options.
+    if (input1.length === 0 || input2.length === 0) return [...input1, ...input2];
     if (clash.resolveClash === 'preferInput1') [input1, input2] = [input2, input1];
     if (clash.resolveClash === 'addSuffix') {
       input1 = addSuffixToEntriesKeys(input1, '1');
