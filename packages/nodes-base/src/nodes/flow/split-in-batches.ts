@@ -13,10 +13,10 @@ import { z } from 'zod';
 import { executionNodeContext } from '../../shared/index.js';
 
 const params = z.object({
-  batchSize: z.coerce.number().int().min(1).default(10),
+  batchSize: z.coerce.number().min(1).default(10),
   options: z.looseObject({ reset: z.unknown().optional() }).default({}),
 });
-const paramsV3 = params.extend({ batchSize: z.coerce.number().int().min(1).default(1) });
+const paramsV3 = params.extend({ batchSize: z.coerce.number().min(1).default(1) });
 type Params = z.infer<typeof params>;
 
 /**
