@@ -9,6 +9,10 @@ import { runTestNode } from '../internal/test-harness.js';
 import { createHttpRequestNode, httpRequestNode } from './http-request-node.js';
 
 let base = '';
+const gate: Array<() => void> = [];
+let inFlight = 0;
+let maxInFlight = 0;
+let tokenRequests = 0;
 const seen: Array<{
   method: string;
   url: string;
@@ -93,7 +97,23 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
       const expected = md5(`${ha1}:abc123:${fields.nc}:${fields.cnonce}:${fields.qop}:${ha2}`);
       return fields.response === expected ? json(200, { ok: 'digest' }) : json(401, {});
     }
+    case '/gate': {
+      // Answers only once three requests are waiting: proves they were sent together.
+      gate.push(() => json(200, { n: url.searchParams.get('n') }));
+      if (gate.length === 3) gate.splice(0).forEach((release) => release());
+      return;
+    }
+    case '/serial': {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setImmediate(() => {
+        inFlight--;
+        json(200, { n: url.searchParams.get('n') });
+      });
+      return;
+    }
     case '/oauth/token': {
+      tokenRequests++;
       const form = new URLSearchParams(body.toString());
       const basic = Buffer.from('client-1:secret-1').toString('base64');
       if (
@@ -520,6 +540,53 @@ describe('HTTP Request v4.2', () => {
       `${base}/protected`,
     );
     expect(oauth.json).toEqual([{ secret: 'data' }]);
+  });
+});
+
+describe('HTTP Request items, batching and token reuse', () => {
+  it('sends the requests of all items together and keeps item order', async () => {
+    const result = await runTestNode(node, {
+      typeVersion: 4.2,
+      items: [{ n: 1 }, { n: 2 }, { n: 3 }],
+      params: { url: `${base}/gate` },
+    });
+    expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+  });
+
+  it('sends one batch after the other', async () => {
+    maxInFlight = 0;
+    const result = await runTestNode(node, {
+      typeVersion: 4.2,
+      items: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }],
+      params: {
+        url: `${base}/serial`,
+        options: { batching: { batch: { batchSize: 1, batchInterval: 0 } } },
+      },
+    });
+    expect(result.json).toHaveLength(4);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('reuses an OAuth2 client-credentials token until it expires', async () => {
+    const fresh = createHttpRequestNode({ http });
+    const before = tokenRequests;
+    const params = {
+      url: `${base}/protected`,
+      authentication: 'genericCredentialType',
+      genericAuthType: 'oAuth2Api',
+    };
+    const credentials = {
+      oAuth2Api: {
+        grantType: 'clientCredentials',
+        accessTokenUrl: `${base}/oauth/token`,
+        clientId: 'client-1',
+        clientSecret: 'secret-1',
+      },
+    };
+    await runTestNode(fresh, { typeVersion: 4.2, params, credentials });
+    const second = await runTestNode(fresh, { typeVersion: 4.2, params, credentials });
+    expect(second.json).toEqual([{ secret: 'data' }]);
+    expect(tokenRequests - before).toBe(1);
   });
 });
 
