@@ -1,6 +1,24 @@
 import type { JsonObject, JsonValue } from '@budflow/node-sdk';
-import { load, type Cheerio } from 'cheerio';
-import { convert, type HtmlToTextOptions } from 'html-to-text';
+import type { Cheerio, load as loadHtml } from 'cheerio';
+import type { HtmlToTextOptions, convert as convertHtml } from 'html-to-text';
+
+/*
+ * cheerio and html-to-text are loaded on first use: they weigh ~15 MB of memory and most
+ * workflows never parse HTML.
+ */
+let libraries: { load: typeof loadHtml; convert: typeof convertHtml } | undefined;
+
+/** Loads the HTML libraries; call (and await) before `extractFromHtml`. */
+export async function loadHtmlLibraries(): Promise<void> {
+  if (libraries) return;
+  const [cheerio, htmlToText] = await Promise.all([import('cheerio'), import('html-to-text')]);
+  libraries = { load: cheerio.load, convert: htmlToText.convert };
+}
+
+function html(): NonNullable<typeof libraries> {
+  if (!libraries) throw new Error('HTML libraries not loaded: await loadHtmlLibraries() first');
+  return libraries;
+}
 import { z } from 'zod';
 
 export const extractionValueSchema = z.object({
@@ -51,7 +69,7 @@ function rawValue(
             .map((selector) => ({ selector: selector.trim(), format: 'skip' })),
         };
       }
-      return convert(selection.html() || '', options);
+      return html().convert(selection.html() || '', options);
     }
   }
 }
@@ -76,12 +94,12 @@ function finish(
 
 /** Extracts each configured value from one HTML document. */
 export function extractFromHtml(
-  html: string,
+  source: string,
   values: readonly ExtractionValue[],
   options: ExtractOptions,
   style: ExtractStyle,
 ): JsonObject {
-  const $ = load(html);
+  const $ = html().load(source);
   const out: JsonObject = {};
   for (const spec of values) {
     // An empty selector matches nothing (cheerio would otherwise reject it).

@@ -2,7 +2,7 @@ import { defineNode, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { readBinary, requireBinary } from '../internal/binary.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
-import { extractFromHtml, extractionValueSchema } from './extract-values.js';
+import { extractFromHtml, extractionValueSchema, loadHtmlLibraries } from './extract-values.js';
 
 const paramsSchema = z.object({
   sourceData: z.enum(['binary', 'json']).default('json'),
@@ -23,6 +23,7 @@ export const htmlExtractNode = defineNode<HtmlExtractParams>({
   compat: { n8n: { type: 'n8n-nodes-base.htmlExtract', versions: [1] } },
   params: paramsSchema,
   async execute(ctx) {
+    await loadHtmlLibraries();
     return eachItem(ctx, async (item: Item, itemIndex): Promise<Item[]> => {
       const params = ctx.params(itemIndex);
       let documents: unknown;

@@ -4,7 +4,7 @@ import { getPath } from '../internal/data-path.js';
 import { readBinary, requireBinary } from '../internal/binary.js';
 import { allPairedItems, eachItem, itemError } from '../internal/item-loop.js';
 import { looseString } from '../internal/schema.js';
-import { extractFromHtml, extractionValueSchema } from './extract-values.js';
+import { extractFromHtml, extractionValueSchema, loadHtmlLibraries } from './extract-values.js';
 import { DEFAULT_HTML_TEMPLATE, templateResolvables } from './html-template.js';
 
 function paramsSchema(typeVersion: number) {
@@ -78,6 +78,7 @@ export const htmlNode = defineNode<HtmlParams>({
   compat: { n8n: { type: 'n8n-nodes-base.html', versions: [1, 1.1, 1.2] } },
   params: paramsSchema,
   async execute(ctx) {
+    await loadHtmlLibraries();
     const { items, typeVersion } = ctx;
     const first = ctx.params(0);
 

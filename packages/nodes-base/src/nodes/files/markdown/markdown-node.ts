@@ -1,6 +1,5 @@
 import { defineNode, type JsonObject } from '@budflow/node-sdk';
-import { NodeHtmlMarkdown, type NodeHtmlMarkdownOptions } from 'node-html-markdown';
-import showdown from 'showdown';
+import type { NodeHtmlMarkdownOptions } from 'node-html-markdown';
 import { z } from 'zod';
 import { setPath, toJsonObject } from '../internal/data-path.js';
 import { looseString } from '../internal/schema.js';
@@ -112,9 +111,11 @@ export const markdownNode = defineNode<MarkdownParams>({
   category: 'files',
   compat: { n8n: { type: 'n8n-nodes-base.markdown', versions: [1] } },
   params: paramsSchema,
-  perItem({ item, params }) {
+  async perItem({ item, params }) {
     const output: JsonObject = toJsonObject(item.json);
     if (params.mode === 'htmlToMarkdown') {
+      // Loaded on first use (~15 MB): most workflows never convert Markdown.
+      const { NodeHtmlMarkdown } = await import('node-html-markdown');
       const markdown = NodeHtmlMarkdown.translate(
         String(params.html),
         htmlToMarkdownSettings(params.options),
@@ -122,6 +123,7 @@ export const markdownNode = defineNode<MarkdownParams>({
       setPath(output, params.destinationKey, markdown);
       return output;
     }
+    const { default: showdown } = await import('showdown');
     const converter = new showdown.Converter();
     for (const key of SHOWDOWN_OPTION_KEYS) {
       const value = params.options[key];

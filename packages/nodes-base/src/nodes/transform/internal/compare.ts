@@ -1,4 +1,5 @@
-import { isEqual, lt } from 'lodash-es';
+import isEqual from 'lodash-es/isEqual.js';
+import lt from 'lodash-es/lt.js';
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 

@@ -1,5 +1,4 @@
 import { NodeError } from '@budflow/node-sdk';
-import { check } from 'recheck';
 
 /*
  * User regular expressions run in the host's regex engine against user data, so a pattern with
@@ -12,6 +11,8 @@ const CHECK_TIMEOUT_MS = 5_000;
 
 async function isVulnerable(source: string, flags: string): Promise<boolean> {
   try {
+    // recheck is loaded on first use (~25 MB): most workflows use no regular expressions.
+    const { check } = await import('recheck');
     const result = await check(source, flags, { timeout: CHECK_TIMEOUT_MS });
     return result.status === 'vulnerable';
   } catch {
