@@ -105,28 +105,36 @@ export function createGroupCommitRecorder(
 
   const write: BatchWriter = options.writer ?? ((b) => writeBatch(storage, b));
 
-  const commit = () => {
+  const isEmpty = (b: Batch) =>
+    b.creates.length + b.events.length + b.patches.size + b.data.size + b.waiters.length === 0;
+
+  // One batch in flight at a time; whatever arrives meanwhile rides in the next one, so a slow
+  // commit (a busy disk) grows the batches instead of queueing many small transactions.
+  let inFlight = false;
+  const commit = (): Promise<void> => {
     scheduled = false;
+    if (inFlight || isEmpty(batch)) return writing;
     const b = batch;
     batch = emptyBatch();
-    // Batches commit one after another, in order.
+    inFlight = true;
     const { waiters: _waiters, ...payload } = b;
-    writing = writing.then(
-      () =>
-        write(payload).then(
-          () => b.waiters.forEach((w) => w.resolve()),
-          (error: unknown) => {
-            options.onError?.(error);
-            b.waiters.forEach((w) => w.reject(error));
-          },
-        ),
-      () => undefined,
-    );
+    writing = write(payload)
+      .then(
+        () => b.waiters.forEach((w) => w.resolve()),
+        (error: unknown) => {
+          options.onError?.(error);
+          b.waiters.forEach((w) => w.reject(error));
+        },
+      )
+      .finally(() => {
+        inFlight = false;
+        if (!isEmpty(batch)) void commit();
+      });
     return writing;
   };
 
   const schedule = () => {
-    if (scheduled) return;
+    if (scheduled || inFlight) return;
     scheduled = true;
     setImmediate(() => void commit());
   };
@@ -217,11 +225,11 @@ export function createGroupCommitRecorder(
       }
     },
 
-    flush() {
-      if (scheduled || batch.creates.length + batch.events.length + batch.patches.size > 0) {
-        return commit();
+    async flush() {
+      // Until nothing is queued and nothing is in flight.
+      while (inFlight || !isEmpty(batch)) {
+        await (inFlight ? writing : commit());
       }
-      return writing;
     },
 
     async close() {
