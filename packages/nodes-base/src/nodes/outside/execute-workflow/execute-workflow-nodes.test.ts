@@ -101,6 +101,18 @@ describe('Execute Workflow Trigger', () => {
       items: [{ a: 1 }],
     });
     expect(result.json).toEqual([{ a: 1 }]);
+    const explicit = await runTestNode(executeWorkflowTriggerNode, {
+      typeVersion: 1.1,
+      items: [{ a: 1 }],
+      params: { inputSource: 'passthrough' },
+    });
+    expect(explicit.json).toEqual([{ a: 1 }]);
+    // v1.1 defaults to declared inputs: with none declared, items carry no fields.
+    const v11 = await runTestNode(executeWorkflowTriggerNode, {
+      typeVersion: 1.1,
+      items: [{ a: 1 }],
+    });
+    expect(v11.json).toEqual([{}]);
   });
 
   it('keeps only declared inputs, converted to their types', async () => {

@@ -209,24 +209,30 @@ export function createExecuteWorkflowNode(
 
 export const executeWorkflowNode = createExecuteWorkflowNode();
 
-const triggerParams = z.object({
-  inputSource: z.enum(['workflowInputs', 'jsonExample', 'passthrough']).default('passthrough'),
-  workflowInputs: z
-    .object({
-      values: z
-        .array(
-          z.object({
-            name: str(),
-            type: z.enum(['any', 'string', 'number', 'boolean', 'array', 'object']).default('any'),
-          }),
-        )
-        .default([]),
-    })
-    .partial()
-    .default({}),
-  jsonExample: z.unknown().default(''),
-});
-type TriggerParams = z.output<typeof triggerParams>;
+// v1.1 defaults to declared inputs (exports omit defaults, so the default matters); v1 passes through.
+const triggerParams = (typeVersion: number) =>
+  z.object({
+    inputSource: z
+      .enum(['workflowInputs', 'jsonExample', 'passthrough'])
+      .default(typeVersion >= 1.1 ? 'workflowInputs' : 'passthrough'),
+    workflowInputs: z
+      .object({
+        values: z
+          .array(
+            z.object({
+              name: str(),
+              type: z
+                .enum(['any', 'string', 'number', 'boolean', 'array', 'object'])
+                .default('any'),
+            }),
+          )
+          .default([]),
+      })
+      .partial()
+      .default({}),
+    jsonExample: z.unknown().default(''),
+  });
+type TriggerParams = z.output<ReturnType<typeof triggerParams>>;
 
 function convert(value: JsonValue | undefined, type: string, name: string): JsonValue {
   if (value === undefined || value === null) return null;
@@ -274,7 +280,7 @@ export const executeWorkflowTriggerNode = defineNode<TriggerParams>({
   compat: { n8n: { type: 'n8n-nodes-base.executeWorkflowTrigger', versions: [1, 1.1] } },
   inputs: [],
   outputs: [{ type: 'main' }],
-  params: triggerParams,
+  params: (typeVersion) => triggerParams(typeVersion),
   paramItems: 'first',
   // No `trigger`: like n8n, it is a starting node by type and runs `execute` in every mode.
   execute(ctx) {

@@ -389,6 +389,18 @@ describe('HTTP Request v4.2', () => {
       },
     });
     expect(noFollow.json[0]).toMatchObject({ statusCode: 301 });
+    // v3 follows only when the Redirects option says so.
+    await expect(
+      runTestNode(node, { typeVersion: 3, params: { url: `${base}/to-json` } }),
+    ).rejects.toThrow(/failed with status 301/);
+    const v3 = await runTestNode(node, {
+      typeVersion: 3,
+      params: {
+        url: `${base}/to-json`,
+        options: { redirect: { redirect: { followRedirects: true } } },
+      },
+    });
+    expect(v3.json).toEqual([{ hello: 'world' }]);
   });
 
   it('is guarded by default: the default node refuses the local server', async () => {

@@ -259,7 +259,8 @@ function planV3(ctx: ExecuteContext<unknown>, p: HttpRequestV3Params, i: number)
     timeoutMs: o.timeout ?? 300_000,
     proxy: o.proxy || undefined,
     ignoreSsl: o.allowUnauthorizedCerts ?? false,
-    followRedirects: redirect?.followRedirects ?? true,
+    // n8n v3 follows redirects only when the option says so; v4+ follows them by default.
+    followRedirects: redirect?.followRedirects ?? ctx.typeVersion >= 4,
     followNonGetRedirects: true,
     maxRedirects: redirect?.maxRedirects ?? 21,
     sendCredentialsCrossOrigin: o.sendCredentialsOnCrossOriginRedirect ?? false,
