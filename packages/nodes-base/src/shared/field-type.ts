@@ -67,6 +67,11 @@ export function toBoolean(value: unknown): boolean {
   throw new ConversionError('Failed to parse value as boolean');
 }
 
+// Parsed dates by text: filters compare every item with the same right-hand value, and Luxon
+// DateTimes are immutable, so sharing them is safe.
+const parsedDates = new Map<string, DateTime>();
+const PARSED_DATES_MAX = 512;
+
 /** Parses a date the way n8n does: ISO, HTTP, RFC 2822, SQL, then `Date.parse`. */
 export function toDateTime(value: unknown, zone?: string): DateTime {
   if (DateTime.isDateTime(value) && value.isValid) return value;
@@ -75,6 +80,19 @@ export function toDateTime(value: unknown, zone?: string): DateTime {
     if (fromDate.isValid) return fromDate;
   }
   const text = String(value).trim();
+  const key = `${zone ?? ''}|${text}`;
+  const cached = parsedDates.get(key);
+  if (cached) return cached;
+  const parsed = parseDateText(text, zone);
+  // The system zone can change between calls (tests, TZ), so only fixed-zone results are kept.
+  if (zone !== undefined || parsed.zone.type === 'fixed') {
+    if (parsedDates.size >= PARSED_DATES_MAX) parsedDates.clear();
+    parsedDates.set(key, parsed);
+  }
+  return parsed;
+}
+
+function parseDateText(text: string, zone: string | undefined): DateTime {
   const options = { zone, setZone: true };
   const parsers = [
     (t: string) => DateTime.fromISO(t, options),
@@ -173,24 +191,27 @@ export function validateFieldType(
 ): FieldValidation {
   if (value === null || value === undefined) return { valid: true, newValue: value };
   const strict = options.strict ?? false;
-  const defaultError = `'${fieldName}' expects a ${type} but we got ${describeValue(value)}`;
+  const fail = (): FieldValidation => ({
+    valid: false,
+    errorMessage: `'${fieldName}' expects a ${type} but we got ${describeValue(value)}`,
+  });
   const attempt = (convert: () => unknown): FieldValidation => {
     try {
       return { valid: true, newValue: convert() };
     } catch {
-      return { valid: false, errorMessage: defaultError };
+      return fail();
     }
   };
   switch (type.toLowerCase()) {
     case 'string':
       if (!options.parseStrings) return { valid: true, newValue: value };
-      if (strict && typeof value !== 'string') return { valid: false, errorMessage: defaultError };
+      if (strict && typeof value !== 'string') return fail();
       return attempt(() => toStringValue(value));
     case 'number':
-      if (strict && typeof value !== 'number') return { valid: false, errorMessage: defaultError };
+      if (strict && typeof value !== 'number') return fail();
       return attempt(() => toNumber(value));
     case 'boolean':
-      if (strict && typeof value !== 'boolean') return { valid: false, errorMessage: defaultError };
+      if (strict && typeof value !== 'boolean') return fail();
       return attempt(() => toBoolean(value));
     case 'datetime':
       try {
@@ -198,7 +219,7 @@ export function validateFieldType(
       } catch {
         return {
           valid: false,
-          errorMessage: `${defaultError} <br/><br/> Consider using <a href="https://moment.github.io/luxon/api-docs/index.html#datetimefromformat" target="_blank"><code>DateTime.fromFormat</code></a> to work with custom date formats.`,
+          errorMessage: `${(fail() as { errorMessage: string }).errorMessage} <br/><br/> Consider using <a href="https://moment.github.io/luxon/api-docs/index.html#datetimefromformat" target="_blank"><code>DateTime.fromFormat</code></a> to work with custom date formats.`,
         };
       }
     case 'time':
@@ -212,11 +233,11 @@ export function validateFieldType(
       }
     case 'object':
       if (strict && (typeof value !== 'object' || value === null) && typeof value !== 'function') {
-        return { valid: false, errorMessage: defaultError };
+        return fail();
       }
       return attempt(() => toObject(value));
     case 'array':
-      if (strict && !Array.isArray(value)) return { valid: false, errorMessage: defaultError };
+      if (strict && !Array.isArray(value)) return fail();
       return attempt(() => toArray(value));
     case 'options': {
       const allowed = options.valueOptions ?? [];
