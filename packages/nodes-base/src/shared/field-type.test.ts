@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toJsonValue, validateFieldType } from './field-type.js';
+import { toDateTime, toJsonValue, validateFieldType } from './field-type.js';
 
 const convert = (value: unknown, type: string) => validateFieldType('field', value, type);
 
@@ -71,6 +71,16 @@ describe('validateFieldType', () => {
     const result = validateFieldType('f', '{__proto__: {polluted: true}, a: 1}', 'object');
     expect(result.valid).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('parses the same fixed-offset date once and keeps zones apart', () => {
+    const a = toDateTime('2023-01-01T00:00:00+02:00');
+    expect(toDateTime('2023-01-01T00:00:00+02:00')).toBe(a);
+    expect(a.toMillis()).toBe(Date.UTC(2022, 11, 31, 22));
+    expect(toDateTime('2023-01-01 10:00', 'America/New_York').toISO()).toBe(
+      '2023-01-01T10:00:00.000-05:00',
+    );
+    expect(() => toDateTime('nope')).toThrow('Value is not a valid date');
   });
 
   it('drops __proto__ keys when making JSON', () => {
