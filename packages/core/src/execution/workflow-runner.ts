@@ -27,6 +27,7 @@ import type { ResolvedNodeType } from '../ports.js';
 import type { WorkflowNode } from '../workflow/workflow-schema.js';
 import type { EngineStateSnapshot, ExecutionEvent, SnapshotSlot } from './execution-event.js';
 import type { EngineServices } from './engine-services.js';
+import { createItemParamsValidator } from './item-params-validator.js';
 import { EngineNodeContext, missingEvaluator, type RunHandle } from './node-context.js';
 
 /** One entry of the node execution stack (n8n's `IExecuteData`). */
@@ -620,13 +621,19 @@ export class WorkflowRunner {
     const count = definition.paramItems === 'first' ? 1 : Math.max(1, itemCount);
     const indices = Array.from({ length: count }, (_, i) => i);
     const resolved = await evaluator.resolveParameters(raw, scope(), indices);
+    let cached = itemValidators.get(node);
+    if (!cached || cached.schema !== schema) {
+      cached = { schema, validate: createItemParamsValidator(schema, raw, info) };
+      itemValidators.set(node, cached);
+    }
+    const validate = cached.validate;
     const cache = new Map<number, unknown>();
     return (itemIndex: number) => {
       const index = itemIndex < count ? itemIndex : 0;
       if (cache.has(index)) return cache.get(index);
       const value = resolved[index];
       if (value instanceof Error) throw asNodeError(value, node.name, index);
-      const params = validateParams(schema, value as JsonValue, info, index);
+      const params = validate(value as JsonValue, index);
       cache.set(index, params);
       return params;
     };
@@ -928,6 +935,10 @@ const literalParams = new WeakMap<
   { schema: unknown; result: { value: unknown } | { error: unknown } }
 >();
 const expressionFlags = new WeakMap<WorkflowNode, boolean>();
+const itemValidators = new WeakMap<
+  WorkflowNode,
+  { schema: unknown; validate: (value: JsonValue, itemIndex: number) => unknown }
+>();
 function hasExpressions(node: WorkflowNode): boolean {
   let flag = expressionFlags.get(node);
   if (flag === undefined) expressionFlags.set(node, (flag = containsExpression(node.parameters)));

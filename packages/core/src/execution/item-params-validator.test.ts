@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { NodeError, validateParams, type JsonValue } from '@budflow/node-sdk';
+import { createItemParamsValidator } from './item-params-validator.js';
+
+const node = { name: 'Set', type: 'n8n-nodes-base.set', typeVersion: 3.4 };
+const schema = z.object({
+  assignments: z
+    .object({
+      assignments: z
+        .array(
+          z.object({ name: z.string(), value: z.unknown(), type: z.string().default('string') }),
+        )
+        .default([]),
+    })
+    .default({ assignments: [] }),
+  count: z.number().optional(),
+  options: z.object({ dotNotation: z.boolean().default(true) }).default({ dotNotation: true }),
+});
+
+const raw = {
+  assignments: { assignments: [{ name: 'a', value: '={{ $json.x }}' }] },
+  count: '={{ $json.n }}',
+} as JsonValue;
+const resolved = (x: unknown, n: unknown) =>
+  ({ assignments: { assignments: [{ name: 'a', value: x }] }, count: n }) as JsonValue;
+
+describe('createItemParamsValidator', () => {
+  it('gives the same result as a full validation for every item', () => {
+    const validate = createItemParamsValidator(schema, raw, node);
+    for (let i = 0; i < 5; i++) {
+      const value = resolved({ deep: i }, i * 2);
+      expect(validate(value, i)).toEqual(validateParams(schema, value, node, i));
+    }
+  });
+
+  it('does not share the substituted containers between items', () => {
+    const validate = createItemParamsValidator(schema, raw, node);
+    const first = validate(resolved('one', 1), 0) as z.infer<typeof schema>;
+    const second = validate(resolved('two', 2), 1) as z.infer<typeof schema>;
+    expect(first.assignments.assignments[0]!.value).toBe('one');
+    expect(second.assignments.assignments[0]!.value).toBe('two');
+    expect(second.assignments.assignments[0]!.type).toBe('string');
+    expect(second.options).toEqual({ dotNotation: true });
+  });
+
+  it('reports a bad expression value with the full validation message', () => {
+    const validate = createItemParamsValidator(schema, raw, node);
+    validate(resolved('ok', 1), 0);
+    let error: unknown;
+    try {
+      validate(resolved('ok', 'not a number'), 3);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NodeError);
+    expect((error as NodeError).message).toContain("parameter 'count'");
+    expect((error as NodeError).itemIndex).toBe(3);
+  });
+
+  it('falls back to full validation when a container transforms its value', () => {
+    const transformed = z.object({
+      n: z.number().optional(),
+      pair: z.object({ v: z.unknown() }).transform((o) => ({ ...o, tagged: true })),
+    });
+    const rawT = { n: '={{ 1 }}', pair: { v: '={{ 2 }}' } } as JsonValue;
+    const validate = createItemParamsValidator(transformed, rawT, node);
+    const value = { n: 1, pair: { v: 5 } } as JsonValue;
+    expect(validate(value, 0)).toEqual({ n: 1, pair: { v: 5, tagged: true } });
+    expect(validate({ n: 2, pair: { v: 6 } } as JsonValue, 1)).toEqual({
+      n: 2,
+      pair: { v: 6, tagged: true },
+    });
+  });
+});
