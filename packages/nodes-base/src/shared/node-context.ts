@@ -27,16 +27,9 @@ export function deepCopyJson<T>(value: T): T {
   return value === undefined ? value : structuredClone(value);
 }
 
-/**
- * The per-execution node context (n8n's `getContext('node')`). Hosts built before the SDK had
- * `getNodeContext` get a stand-in kept in the node's static data under the execution id.
- */
+/** The per-execution node context (n8n's `getContext('node')`), kept by the engine across runs. */
 export function executionNodeContext(ctx: NodeContextBase): JsonObject {
-  const partial = ctx as Partial<Pick<NodeContextBase, 'getNodeContext'>>;
-  if (typeof partial.getNodeContext === 'function') return partial.getNodeContext();
-  const staticData = ctx.getStaticData('node');
-  const byExecution = (staticData.__executionContext ??= {}) as JsonObject;
-  return (byExecution[ctx.execution.id] ??= {}) as JsonObject;
+  return ctx.getNodeContext();
 }
 
 /**
