@@ -36,8 +36,8 @@ describe('createItemParamsValidator', () => {
 
   it('does not share the substituted containers between items', () => {
     const validate = createItemParamsValidator(schema, raw, node);
-    const first = validate(resolved('one', 1), 0) as z.infer<typeof schema>;
-    const second = validate(resolved('two', 2), 1) as z.infer<typeof schema>;
+    const first = validate(resolved('one', 1), 0);
+    const second = validate(resolved('two', 2), 1);
     expect(first.assignments.assignments[0]!.value).toBe('one');
     expect(second.assignments.assignments[0]!.value).toBe('two');
     expect(second.assignments.assignments[0]!.type).toBe('string');
@@ -67,7 +67,7 @@ describe('createItemParamsValidator', () => {
     const validate = createItemParamsValidator(transformed, rawT, node);
     const value = { n: 1, pair: { v: 5 } } as JsonValue;
     expect(validate(value, 0)).toEqual({ n: 1, pair: { v: 5, tagged: true } });
-    expect(validate({ n: 2, pair: { v: 6 } } as JsonValue, 1)).toEqual({
+    expect(validate({ n: 2, pair: { v: 6 } }, 1)).toEqual({
       n: 2,
       pair: { v: 6, tagged: true },
     });
