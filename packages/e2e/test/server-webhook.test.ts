@@ -24,6 +24,11 @@ describe('server end to end (SQLite)', () => {
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
     const missing = await t.call('GET', '/no/such/route');
     expect(missing.status).toBe(404);
+    const traced = await t.call('POST', '/webhook/nowhere', {
+      headers: { 'x-request-id': 'trace-1' },
+    });
+    expect(traced.status).toBe(404);
+    expect(traced.headers.get('x-request-id')).toBe('trace-1');
     expect(missing.body.error.code).toBe('NOT_FOUND');
   });
 

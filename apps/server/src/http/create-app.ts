@@ -93,6 +93,8 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
   });
 
   app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    if (requestId) c.header('x-request-id', requestId);
     // Hono's own errors (malformed JSON, ...) carry their status; below 500 they are the client's.
     if (error instanceof HTTPException && error.status < 500) {
       const code =
