@@ -8,6 +8,7 @@ import {
   type ExecutionMode,
   type ExpressionScope,
   type JsonObject,
+  type JsonValue,
   type Logger,
   type NodeContextBase,
   type NodeDefinition,
@@ -146,10 +147,21 @@ export class EngineNodeContext implements NodeContextBase {
     return this.run.services.executeWorkflow(request, this.node.name);
   }
 
-  async evaluateExpression(template: string, itemIndex: number): Promise<unknown> {
+  async evaluateExpression(
+    template: string,
+    itemIndex: number,
+    additionalKeys?: Record<string, JsonValue>,
+  ): Promise<unknown> {
     const evaluator = this.run.services.evaluator;
     if (!evaluator) throw missingEvaluator(this.node.name, 'evaluateExpression');
-    return evaluator.evaluate(template, this.scope(), itemIndex);
+    const scope = this.scope();
+    return evaluator.evaluate(
+      template,
+      additionalKeys
+        ? { ...scope, additionalKeys: { ...scope.additionalKeys, ...additionalKeys } }
+        : scope,
+      itemIndex,
+    );
   }
 
   putExecutionToWait(until: Date | null): void {

@@ -170,8 +170,11 @@ export class WorkflowRunner {
     }
     for (const node of nodes) {
       if (node.disabled) continue;
-      if (N8N_STARTING_NODE_TYPES.includes(node.type) || this.isTrigger(node.name))
-        return node.name;
+      const n8nType = this.types.get(node.name)?.definition.compat?.n8n?.type;
+      const starting =
+        N8N_STARTING_NODE_TYPES.includes(node.type) ||
+        (n8nType !== undefined && N8N_STARTING_NODE_TYPES.includes(n8nType));
+      if (starting || this.isTrigger(node.name)) return node.name;
     }
     return undefined;
   }

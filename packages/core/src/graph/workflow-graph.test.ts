@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createTestNodes, wf } from '../../test/test-nodes.js';
 import { parseWorkflow, WorkflowGraph } from '../index.js';
 
-const graphOf = (edges: Array<[string, string, number?, number?]>, extra: Record<string, unknown> = {}) => {
+const graphOf = (
+  edges: Array<[string, string, number?, number?]>,
+  extra: Record<string, unknown> = {},
+) => {
   const { registry } = createTestNodes();
   const names = [...new Set(edges.flat().filter((x): x is string => typeof x === 'string'))];
-  const nodes = Object.fromEntries(names.map((n) => [n, { type: n === 'T' ? 'test.trigger' : 'test.set' }]));
+  const nodes = Object.fromEntries(
+    names.map((n) => [n, { type: n === 'T' ? 'test.trigger' : 'test.set' }]),
+  );
   return new WorkflowGraph(parseWorkflow({ ...wf(nodes, edges), ...extra }, { registry }));
 };
 
@@ -17,8 +22,14 @@ describe('WorkflowGraph', () => {
       ['A', 'C', 1, 0],
       ['C', 'B', 0, 1],
     ]);
-    expect(graph.outputsOf('A')).toEqual([[{ node: 'B', inputIndex: 0 }], [{ node: 'C', inputIndex: 0 }]]);
-    expect(graph.inputsOf('B')).toEqual([[{ node: 'A', outputIndex: 0 }], [{ node: 'C', outputIndex: 0 }]]);
+    expect(graph.outputsOf('A')).toEqual([
+      [{ node: 'B', inputIndex: 0 }],
+      [{ node: 'C', inputIndex: 0 }],
+    ]);
+    expect(graph.inputsOf('B')).toEqual([
+      [{ node: 'A', outputIndex: 0 }],
+      [{ node: 'C', outputIndex: 0 }],
+    ]);
     expect(graph.parents('B')).toEqual(['A', 'C']);
     expect(graph.ancestors('B')).toEqual(['A', 'C', 'T']);
     expect(graph.descendants('A')).toEqual(['B', 'C']);
@@ -58,7 +69,14 @@ describe('WorkflowGraph', () => {
     const graph = new WorkflowGraph(
       parseWorkflow(
         {
-          ...wf({ T: { type: 'test.trigger' }, Agent: { type: 'test.set' }, Tool: { type: 'test.set' } }, [['T', 'Agent']]),
+          ...wf(
+            {
+              T: { type: 'test.trigger' },
+              Agent: { type: 'test.set' },
+              Tool: { type: 'test.set' },
+            },
+            [['T', 'Agent']],
+          ),
           connections: {
             T: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
             Tool: { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },

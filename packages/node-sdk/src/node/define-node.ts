@@ -120,8 +120,15 @@ export interface NodeContextBase {
   getStaticData(scope: 'global' | 'node'): JsonObject;
   /** Runs a sub-workflow through the host's workflow loader. */
   executeWorkflow(request: ExecuteWorkflowRequest): Promise<ExecuteWorkflowResult>;
-  /** Evaluates a template against an input item, as the engine does for parameters. */
-  evaluateExpression(template: string, itemIndex: number): Promise<unknown>;
+  /**
+   * Evaluates a template against an input item, as the engine does for parameters.
+   * `additionalKeys` adds variables (e.g. `$response`, `$pageCount` for HTTP pagination).
+   */
+  evaluateExpression(
+    template: string,
+    itemIndex: number,
+    additionalKeys?: Record<string, JsonValue>,
+  ): Promise<unknown>;
   /**
    * Parks the execution after this node returns (Wait node): resumed at `until`, or by a call to
    * `$execution.resumeUrl` when `until` is null. Short waits may be slept in-process by the engine.

@@ -97,8 +97,12 @@ class CallContext implements NodeContextBase {
   executeWorkflow(request: Parameters<NodeContextBase['executeWorkflow']>[0]) {
     return this.base.executeWorkflow(request);
   }
-  evaluateExpression(template: string, itemIndex: number) {
-    return this.base.evaluateExpression(template, itemIndex);
+  evaluateExpression(
+    template: string,
+    itemIndex: number,
+    additionalKeys?: Parameters<NodeContextBase['evaluateExpression']>[2],
+  ) {
+    return this.base.evaluateExpression(template, itemIndex, additionalKeys);
   }
   putExecutionToWait(until: Date | null) {
     this.base.putExecutionToWait(until);
