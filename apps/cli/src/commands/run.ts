@@ -41,26 +41,30 @@ export function registerRunCommand(program: Command): void {
         await runOnce(file, options).catch(fail);
         return;
       }
-      await runOnce(file, options).catch(fail);
       await watchFile(file, () => runOnce(file, options).catch(fail));
     });
 }
 
-/** Re-runs on each change (editors often write twice: changes within 100 ms count once). */
-function watchFile(file: string, onChange: () => Promise<void>): Promise<void> {
+/**
+ * Runs now and again on each change, until Ctrl-C. The watcher starts before the first run, so
+ * a change made while it runs is not missed. Editors often write twice: changes within 100 ms
+ * count once.
+ */
+function watchFile(file: string, run: () => Promise<void>): Promise<void> {
   return new Promise((done) => {
     let timer: NodeJS.Timeout | undefined;
-    let running = Promise.resolve();
-    process.stderr.write(`watching ${file} for changes (Ctrl-C to stop)\n`);
+    let running: Promise<void> = Promise.resolve();
     const watcher = watch(file, () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         running = running.then(async () => {
           process.stderr.write(`\n${file} changed: running again\n`);
-          await onChange();
+          await run();
         });
       }, 100);
     });
+    process.stderr.write(`watching ${file} for changes (Ctrl-C to stop)\n`);
+    running = run();
     process.once('SIGINT', () => {
       watcher.close();
       clearTimeout(timer);
