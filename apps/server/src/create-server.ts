@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { combineRegistries, createNodeRegistry, type NodeRegistry } from '@budflow/core';
+import { createNodeRegistry, type NodeRegistry } from '@budflow/core';
 import { createInMemoryBinaryHelpers, type ExpressionEvaluator } from '@budflow/node-sdk';
 import { baseNodes } from '@budflow/nodes-base';
 import { loadEncryptionKey } from '@budflow/secrets';
@@ -25,7 +25,6 @@ import { ExecutionService } from './execution/execution-service.js';
 import { writeBatch } from './execution/group-commit-recorder.js';
 import { startStorageWriter, type StorageWriter } from './execution/storage-writer.js';
 import { createApp } from './http/create-app.js';
-import { FALLBACK_NODES } from './nodes/fallback-nodes.js';
 import { createServerMetrics } from './ops/metrics.js';
 import { ActivationManager } from './triggers/activation-manager.js';
 import { createPollRunner } from './triggers/poll-trigger.js';
@@ -83,8 +82,7 @@ async function defaultEvaluator(): Promise<ExpressionEvaluator | undefined> {
 }
 
 export function defaultRegistry(): NodeRegistry {
-  // nodes-base answers first; the server's fallbacks only fill types it does not have yet.
-  return combineRegistries(createNodeRegistry(baseNodes), createNodeRegistry(FALLBACK_NODES));
+  return createNodeRegistry(baseNodes);
 }
 
 function storageConfigOf(config: ServerConfig): StorageConfig {

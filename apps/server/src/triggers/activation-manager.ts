@@ -3,7 +3,7 @@ import { paramsSchemaFor, type Item, type JsonObject } from '@budflow/node-sdk';
 import type { Storage, StoredWorkflow } from '@budflow/storage';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import { scheduleItem } from '../nodes/fallback-nodes.js';
+import { scheduleItem } from './schedule-item.js';
 import { pollCronPatterns, scheduleCronPatterns } from './schedule-rules.js';
 import {
   WebhookIndex,
