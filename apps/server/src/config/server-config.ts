@@ -76,7 +76,7 @@ export const SERVER_ENV_SCHEMA = z.object({
     .refine(isTimezone, { message: 'must be an IANA timezone such as Europe/Berlin' })
     .optional(),
   BUDFLOW_LOG_LEVEL: z.enum(LEVELS).optional().default('info'),
-  BUDFLOW_CONCURRENCY: int(20, 1, 10_000),
+  BUDFLOW_CONCURRENCY: int(100, 1, 10_000),
   BUDFLOW_QUEUE_LIMIT: int(10_000, 0, 1_000_000),
   BUDFLOW_EXECUTION_TIMEOUT: int(0, 0, 7 * 24 * 3600),
   BUDFLOW_SAVE_SUCCESSFUL_EXECUTIONS: bool(true),
@@ -141,7 +141,7 @@ export const SERVER_ENV_DOCS: Record<keyof z.infer<typeof SERVER_ENV_SCHEMA>, st
   BUDFLOW_TIMEZONE: 'Default timezone of schedules and `$now` (default: the process timezone).',
   BUDFLOW_LOG_LEVEL: 'pino log level: fatal, error, warn, info (default), debug, trace, silent.',
   BUDFLOW_CONCURRENCY:
-    'Executions running at once in this process (default `20`); more wait in the queue.',
+    'Executions running at once in this process (default `100`); more wait in the queue.',
   BUDFLOW_QUEUE_LIMIT: 'Executions allowed to wait in the queue (default `10000`); beyond, 503.',
   BUDFLOW_EXECUTION_TIMEOUT: 'Default execution timeout in seconds (default `0` = none).',
   BUDFLOW_SAVE_SUCCESSFUL_EXECUTIONS:
