@@ -522,10 +522,18 @@ export class WorkflowRunner {
     const params = await this.resolveParams(node, definition, typeVersion, getScope, items.length);
     const run = async (): Promise<Item[][] | null> => {
       if (trigger?.poll && !trigger.manual) {
-        const polled = await trigger.poll(createExecuteContext(base, items, inputs, params));
+        const polled = await trigger.poll(
+          createExecuteContext(base, items, inputs, params, entry.source ?? []),
+        );
         return polled === null ? null : [polled];
       }
-      return invokeNode(definition, { base, items, inputs, params });
+      return invokeNode(definition, {
+        base,
+        items,
+        inputs,
+        params,
+        inputSource: entry.source ?? [],
+      });
     };
     const output = await this.abortable(run());
     return output === null ? null : assignPairedItems(normaliseOutput(output, node.name), inputs);
@@ -855,7 +863,11 @@ export class WorkflowRunner {
         const entry = byRun.get(firstRun)!;
         const resolved = this.types.get(nodeName);
         if (!legacyOrder && resolved) {
-          const required = requiredInputsOf(resolved.definition, resolved.typeVersion);
+          const required = requiredInputsOf(
+            resolved.definition,
+            resolved.typeVersion,
+            graph.node(nodeName)!.parameters,
+          );
           if (required !== undefined) {
             const ok =
               typeof required === 'number'
@@ -884,9 +896,10 @@ export class WorkflowRunner {
 function requiredInputsOf(
   definition: NodeDefinition,
   typeVersion: number,
+  params: JsonObject,
 ): number | number[] | undefined {
   const r = definition.requiredInputs;
-  return typeof r === 'function' ? r(typeVersion) : r;
+  return typeof r === 'function' ? r(typeVersion, params) : r;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import type { BinaryRef, Item, JsonObject, JsonValue } from '../item/item.js';
+import type { BinaryRef, Item, JsonObject, JsonValue, TaskSource } from '../item/item.js';
 import type { ConnectionType, ExecutionMode } from '../execution/run-data.js';
 
 export type NodeCategory =
@@ -149,6 +149,11 @@ export interface WebhookResponse {
 }
 
 export interface ExecuteContext<P> extends NodeContextBase {
+  /**
+   * Per input index: which node, output and run fed it (n8n's `getInputSourceData()`); nodes that
+   * hand items on across their runs (Loop Over Items) use it to keep `pairedItem` lineage exact.
+   */
+  readonly inputSource: ReadonlyArray<TaskSource | null>;
   /** The node's input items (first main input with data in v1 order, input 0 in the legacy order). */
   items: Item[];
   /** Every main input by index; an input without data is an empty list. */
@@ -208,7 +213,10 @@ interface NodeDefinitionBase<P> {
    * v1 order only: inputs that must hold data before the node runs once nothing else is left to
    * run (n8n's `requiredInputs`). Undefined: runs with any input that has items.
    */
-  requiredInputs?: number | number[] | ((typeVersion: number) => number | number[] | undefined);
+  requiredInputs?:
+    | number
+    | number[]
+    | ((typeVersion: number, params: JsonObject) => number | number[] | undefined);
   credentials?: readonly CredentialSlot[];
   /** zod schema of the parameters (may depend on the typeVersion), with n8n's defaults. */
   params: ParamsSchema<P>;

@@ -1,5 +1,5 @@
 import { ERROR_CODES, NodeError, toBudflowError } from '../errors/budflow-error.js';
-import { isItem, isJsonObject, type Item } from '../item/item.js';
+import { isItem, isJsonObject, type Item, type TaskSource } from '../item/item.js';
 import type {
   ExecuteContext,
   NodeContextBase,
@@ -15,6 +15,8 @@ export interface InvokeNodeArgs<P> {
   inputs: Item[][];
   /** Resolved, validated parameters for an item; throws when they are not valid. */
   params: (itemIndex: number) => P;
+  /** Where each input came from (n8n's input source data). */
+  inputSource?: ReadonlyArray<TaskSource | null>;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function invokeNode<P>(
     }
     return [out];
   }
-  const ctx = new ExecuteCallContext(base, items, inputs, args.params);
+  const ctx = new ExecuteCallContext(base, items, inputs, args.params, args.inputSource ?? []);
   if (definition.execute) return normaliseOutput(await definition.execute(ctx), base.node.name);
   const trigger = definition.trigger;
   if (trigger?.manual) return normaliseOutput(await trigger.manual(ctx), base.node.name);
@@ -130,6 +132,7 @@ class ExecuteCallContext<P> extends CallContext implements ExecuteContext<P> {
     readonly items: Item[],
     readonly inputs: Item[][],
     private readonly resolve: (itemIndex: number) => P,
+    readonly inputSource: ReadonlyArray<TaskSource | null>,
   ) {
     super(base);
   }
@@ -144,8 +147,9 @@ export function createExecuteContext<P>(
   items: Item[],
   inputs: Item[][],
   params: (itemIndex: number) => P,
+  inputSource: ReadonlyArray<TaskSource | null> = [],
 ): ExecuteContext<P> {
-  return new ExecuteCallContext(base, items, inputs, params);
+  return new ExecuteCallContext(base, items, inputs, params, inputSource);
 }
 
 function appendPerItem(out: Item[], result: PerItemResult, itemIndex: number, nodeName: string) {

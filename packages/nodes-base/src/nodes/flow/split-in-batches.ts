@@ -40,8 +40,7 @@ const asState = (context: JsonObject) => context as unknown as LoopState;
  * `inputSource`; the loop uses it so lineage of handed-out items points at the loop's first input.
  */
 function inputSource(ctx: ExecuteContext<Params>): TaskSource | undefined {
-  const sources = (ctx as { inputSource?: ReadonlyArray<TaskSource | null> }).inputSource;
-  return sources?.[0] ?? undefined;
+  return ctx.inputSource[0] ?? undefined;
 }
 
 function withSource(paired: PairedItemData, source: TaskSource | undefined): PairedItemData {
