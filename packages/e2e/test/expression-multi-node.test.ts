@@ -30,21 +30,25 @@ const corpus = JSON.parse(readFileSync(file, 'utf8')) as { workflows: Scenario[]
 const registry = createNodeRegistry(baseNodes);
 
 describe('n8n multi-node expression cases', () => {
-  it.each(corpus.workflows.map((w) => [w.id, w] as const))('%s', async (_id, scenario) => {
-    const result = await runWorkflow(scenario.workflow, { registry, timezone: 'UTC' });
-    if (scenario.expectedError) {
-      expect(result.status).toBe('error');
-      expect(result.error?.nodeName ?? result.lastNodeExecuted).toBe(scenario.expectedError.node);
-      expect(result.error?.message).toContain(scenario.expectedError.message);
-      return;
-    }
-    expect(result.error).toBeUndefined();
-    const items = (result.runData[scenario.expressionNode] ?? []).flatMap(
-      (task) => task.data?.main?.[0] ?? [],
-    );
-    for (const c of scenario.cases) {
-      const actual = JSON.parse(JSON.stringify(items.map((item) => item.json[c.field] ?? null)));
-      expect({ case: c.id, values: actual }).toEqual({ case: c.id, values: c.expected });
-    }
-  }, 30_000);
+  it.each(corpus.workflows.map((w) => [w.id, w] as const))(
+    '%s',
+    async (_id, scenario) => {
+      const result = await runWorkflow(scenario.workflow, { registry, timezone: 'UTC' });
+      if (scenario.expectedError) {
+        expect(result.status).toBe('error');
+        expect(result.error?.nodeName ?? result.lastNodeExecuted).toBe(scenario.expectedError.node);
+        expect(result.error?.message).toContain(scenario.expectedError.message);
+        return;
+      }
+      expect(result.error).toBeUndefined();
+      const items = (result.runData[scenario.expressionNode] ?? []).flatMap(
+        (task) => task.data?.main?.[0] ?? [],
+      );
+      for (const c of scenario.cases) {
+        const actual = JSON.parse(JSON.stringify(items.map((item) => item.json[c.field] ?? null)));
+        expect({ case: c.id, values: actual }).toEqual({ case: c.id, values: c.expected });
+      }
+    },
+    30_000,
+  );
 });

@@ -3,7 +3,7 @@
  * equality, or n8n's "fuzzy compare" that treats `1` and `'1'`, `true` and `'true'`, empty values
  * and missing fields as equal.
  */
-import { isEqual } from 'lodash-es';
+import isEqual from 'lodash-es/isEqual.js';
 
 export type CompareFunction = (a: unknown, b: unknown) => boolean;
 

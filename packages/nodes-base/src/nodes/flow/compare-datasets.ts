@@ -6,7 +6,7 @@ import {
   type JsonObject,
   type JsonValue,
 } from '@budflow/node-sdk';
-import { isEqual } from 'lodash-es';
+import isEqual from 'lodash-es/isEqual.js';
 import { z } from 'zod';
 import {
   ExactMatchIndex,

@@ -1,7 +1,10 @@
 /** Matching and merging of items from two inputs (Merge v2/v3 "combine" modes). */
 import type { BinaryRef, Item, JsonObject, PairedItemData } from '@budflow/node-sdk';
 import { pairedItemList } from '@budflow/node-sdk';
-import { assign, assignWith, merge, mergeWith } from 'lodash-es';
+import assign from 'lodash-es/assign.js';
+import assignWith from 'lodash-es/assignWith.js';
+import merge from 'lodash-es/merge.js';
+import mergeWith from 'lodash-es/mergeWith.js';
 import {
   ExactMatchIndex,
   fuzzyCompare,

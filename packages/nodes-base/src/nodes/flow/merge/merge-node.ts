@@ -6,7 +6,7 @@ import {
   type Item,
   type JsonObject,
 } from '@budflow/node-sdk';
-import { merge } from 'lodash-es';
+import merge from 'lodash-es/merge.js';
 import { deepCopyJson, getPath, nodeError } from '../../../shared/index.js';
 import {
   addSourceField,

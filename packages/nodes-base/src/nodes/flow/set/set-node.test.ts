@@ -395,3 +395,38 @@ describe('Edit Fields (Set) v3.x', () => {
     expect(json[4999]).toEqual({ i: 4999, n: 7 });
   });
 });
+
+describe('Edit Fields (Set) keeps its input untouched', () => {
+  it('shares kept fields but copies a container written through a dotted path', async () => {
+    const input = { json: { keep: { deep: [1] }, nested: { a: 1 } } };
+    const { json } = await runNode(setNode, {
+      typeVersion: 3.4,
+      items: [input],
+      params: {
+        assignments: { assignments: [{ id: '1', name: 'nested.b', value: 2, type: 'number' }] },
+        includeOtherFields: true,
+        options: {},
+      },
+    });
+    expect(json[0]).toEqual({ keep: { deep: [1] }, nested: { a: 1, b: 2 } });
+    expect(input.json.nested).toEqual({ a: 1 });
+    expect(json[0]!.keep).toBe(input.json.keep);
+  });
+
+  it('removing a dotted field does not remove it from the input', async () => {
+    const input = { json: { nested: { a: 1, b: 2 } } };
+    const { json } = await runNode(setNode, {
+      typeVersion: 3.4,
+      items: [input],
+      params: {
+        assignments: { assignments: [] },
+        includeOtherFields: true,
+        include: 'except',
+        excludeFields: 'nested.b',
+        options: {},
+      },
+    });
+    expect(json[0]).toEqual({ nested: { a: 1 } });
+    expect(input.json.nested).toEqual({ a: 1, b: 2 });
+  });
+});

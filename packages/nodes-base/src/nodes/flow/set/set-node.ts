@@ -97,9 +97,18 @@ function composeReturnItem(
   const out: Item = { json: {}, pairedItem: { item: itemIndex } };
   if (options.includeBinary && input.binary !== undefined) out.binary = { ...input.binary };
   const helper = fieldHelper(options.dotNotation);
+  // Input items are never mutated by nodes, so kept fields are shared with the input; a field
+  // written or removed through a dotted path gets its top-level container copied first.
+  const dotted = options.dotNotation !== false;
+  const ownPath = (json: JsonObject, key: string) => {
+    if (!dotted || !key.includes('.')) return;
+    const first = key.slice(0, key.indexOf('.'));
+    const value = Object.prototype.hasOwnProperty.call(json, first) ? json[first] : undefined;
+    if (value !== null && typeof value === 'object') json[first] = deepCopyJson(value);
+  };
   switch (options.include) {
     case 'all':
-      out.json = deepCopyJson(input.json);
+      out.json = { ...input.json };
       break;
     case 'selected':
       for (const key of splitFieldList(options.includeFields)) {
@@ -110,15 +119,21 @@ function composeReturnItem(
       }
       break;
     case 'except': {
-      const json = deepCopyJson(input.json);
-      for (const key of splitFieldList(options.excludeFields)) helper.unset(json, key);
+      const json = { ...input.json };
+      for (const key of splitFieldList(options.excludeFields)) {
+        ownPath(json, key);
+        helper.unset(json, key);
+      }
       out.json = json;
       break;
     }
     case 'none':
       break;
   }
-  for (const [key, value] of newFields) helper.set(out.json, key, value);
+  for (const [key, value] of newFields) {
+    if (options.include === 'all' || options.include === 'except') ownPath(out.json, key);
+    helper.set(out.json, key, value);
+  }
   return out;
 }
 
