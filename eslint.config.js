@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/coverage/**',
       '**/.turbo/**',
+      '**/.bench/**',
       'eslint.config.js',
     ],
   },
@@ -41,7 +42,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.int.test.ts', 'tooling/**/*.ts'],
+    files: [
+      '**/*.test.ts',
+      '**/*.int.test.ts',
+      'tooling/**/*.ts',
+      '**/bench/**/*.ts',
+      '**/test/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
       '@typescript-eslint/unbound-method': 'off',

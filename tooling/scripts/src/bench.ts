@@ -79,16 +79,12 @@ async function benchFile(
   name: string,
 ): Promise<BenchResult | { name: string; status: string; error: string }> {
   try {
-    const { stdout } = await run(
-      process.execPath,
-      [harness, file, '--name', name],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, TZ: 'UTC' },
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 10 * 60_000,
-      },
-    );
+    const { stdout } = await run(process.execPath, [harness, file, '--name', name], {
+      cwd: repoRoot,
+      env: { ...process.env, TZ: 'UTC' },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 10 * 60_000,
+    });
     return JSON.parse(stdout.trim().split('\n').pop()!) as BenchResult;
   } catch (error) {
     const e = error as { stderr?: string; message: string };

@@ -10,7 +10,7 @@ import { combineRegistries, createNodeRegistry } from '@budflow/core';
 import { baseNodes } from '@budflow/nodes-base';
 import type { ExpressionEvaluator } from '@budflow/node-sdk';
 import { runFixture, type FixtureOutcome } from './conformance/run-fixture.js';
-import { testDataNode } from './conformance/test-data-node.js';
+import { testDataNode } from '@budflow/testing';
 
 process.env.TZ = 'UTC';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

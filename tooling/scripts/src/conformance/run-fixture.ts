@@ -76,7 +76,7 @@ export async function runFixture(
     : undefined;
   let result;
   try {
-    result = await runWorkflow(workflow as JsonObject, {
+    result = await runWorkflow(workflow, {
       registry,
       ...(evaluator ? { evaluator } : {}),
       mode: typeof triggerSpec.mode === 'string' ? triggerSpec.mode : 'manual',

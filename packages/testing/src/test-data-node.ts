@@ -1,4 +1,4 @@
-import { defineNode, isJsonObject, NodeError, type JsonObject } from '@budflow/node-sdk';
+import { defineNode, isJsonObject, NodeError } from '@budflow/node-sdk';
 import { z } from 'zod';
 
 /**
@@ -24,7 +24,7 @@ export const testDataNode = defineNode({
     }
     const list = Array.isArray(data) ? data : data === undefined ? [] : [data];
     return list.map((json) => ({
-      json: (isJsonObject(json) ? json : { value: json }) as JsonObject,
+      json: isJsonObject(json) ? json : { value: json },
     }));
   },
 });
