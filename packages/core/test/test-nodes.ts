@@ -204,5 +204,5 @@ export function wf(
     })),
     connections,
     settings,
-  } as unknown as JsonObject;
+  };
 }

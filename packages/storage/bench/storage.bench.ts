@@ -77,7 +77,7 @@ function runEvents(executionId: string): ExecutionEvent[] {
         waiting: {},
         executionIndex: n + 1,
         nodeContexts: {},
-      } as never,
+      },
     });
   }
   events.push({
