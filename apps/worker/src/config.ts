@@ -68,6 +68,7 @@ export const WORKER_ENV_SCHEMA = z.object({
   BUDFLOW_QUEUE_STALLED_INTERVAL: int(5_000, 100, 3_600_000),
   BUDFLOW_REDIS_CONNECT_TIMEOUT: int(60, 0, 3600),
   BUDFLOW_EXECUTION_TIMEOUT: int(0, 0, 7 * 24 * 3600),
+  BUDFLOW_WORKER_DURABILITY: z.enum(['strict', 'relaxed']).optional().default('strict'),
 });
 
 export const WORKER_ENV_DOCS: Record<keyof z.infer<typeof WORKER_ENV_SCHEMA>, string> = {
@@ -95,6 +96,8 @@ export const WORKER_ENV_DOCS: Record<keyof z.infer<typeof WORKER_ENV_SCHEMA>, st
   BUDFLOW_REDIS_CONNECT_TIMEOUT:
     'Seconds to keep retrying Redis at start-up before giving up (default `60`).',
   BUDFLOW_EXECUTION_TIMEOUT: 'Default execution timeout in seconds (0 = none).',
+  BUDFLOW_WORKER_DURABILITY:
+    '`strict` (default) waits for the disk flush of each checkpoint; `relaxed` does not (PostgreSQL: several times faster; a database crash may lose the last checkpoints, so recovery re-runs a little more).',
 };
 
 export interface WorkerConfig {
@@ -118,6 +121,7 @@ export interface WorkerConfig {
   stalledIntervalMs: number;
   redisConnectTimeoutMs: number;
   executionTimeoutMs: number;
+  durability: 'strict' | 'relaxed';
 }
 
 export const WORKER_CONFIG_INVALID = 'CONFIG_INVALID';
@@ -166,5 +170,6 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
     stalledIntervalMs: e.BUDFLOW_QUEUE_STALLED_INTERVAL,
     redisConnectTimeoutMs: e.BUDFLOW_REDIS_CONNECT_TIMEOUT * 1000,
     executionTimeoutMs: e.BUDFLOW_EXECUTION_TIMEOUT * 1000,
+    durability: e.BUDFLOW_WORKER_DURABILITY,
   };
 }

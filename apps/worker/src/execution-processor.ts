@@ -43,7 +43,7 @@ export interface ExecutionProcessorOptions {
   registry: NodeRegistry;
   evaluator?: ExpressionEvaluator;
   /** Records events and results (one per worker: its heartbeat renews every lease). */
-  recorder: ExecutionRecorder;
+  recorder: ExecutionRecorder & { expect?(executionId: string): void };
   /** Live events and webhook responses to the mains (omit to publish nothing). */
   channel?: ExecutionChannel;
   /** Publish every engine event (the webhook responses are sent regardless). */
@@ -138,14 +138,37 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     return value;
   };
 
+  /** Saved versions never change: their documents are cached (bounded). */
+  const versions = new Map<string, JsonObject>();
+  /** Workflow → project, for `$vars` and live events (refreshed every few seconds). */
+  const projects = new Map<string, { at: number; projectId: string | null }>();
+
+  const projectOf = async (workflowId: string | null): Promise<string | null> => {
+    if (!workflowId) return null;
+    const cached = projects.get(workflowId);
+    if (cached && Date.now() - cached.at < 5_000) return cached.projectId;
+    const workflow = await o.storage.workflows.get(workflowId);
+    const projectId = workflow?.projectId ?? null;
+    projects.set(workflowId, { at: Date.now(), projectId });
+    return projectId;
+  };
+
   const documentOf = async (row: StoredExecution): Promise<JsonObject | undefined> => {
+    if (row.workflowId && row.workflowVersionId) {
+      // A saved version is the run's snapshot (mains store a document only for unsaved runs).
+      const key = `${row.workflowId}@${row.workflowVersionId}`;
+      const cached = versions.get(key);
+      if (cached) return cached;
+      const version = await o.storage.workflows.getVersion(row.workflowId, row.workflowVersionId);
+      if (version) {
+        if (versions.size >= 500) versions.delete(versions.keys().next().value!);
+        versions.set(key, version.document);
+        return version.document;
+      }
+    }
     const data = await o.storage.executions.getData(row.id);
     if (data?.workflow) return data.workflow;
     if (!row.workflowId) return undefined;
-    if (row.workflowVersionId) {
-      const version = await o.storage.workflows.getVersion(row.workflowId, row.workflowVersionId);
-      if (version) return version.document;
-    }
     return (await o.storage.workflows.get(row.workflowId))?.document;
   };
 
@@ -188,8 +211,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     signal: AbortSignal,
     data: ExecutionJobData,
   ): Promise<Omit<RunWorkflowOptions, 'observer'>> => {
-    const workflow = row.workflowId ? await o.storage.workflows.get(row.workflowId) : undefined;
-    const projectId = workflow?.projectId ?? null;
+    const projectId = await projectOf(row.workflowId);
     const settings = (document.settings ?? {}) as JsonObject;
     const hasTimeout =
       typeof settings.executionTimeout === 'number' && settings.executionTimeout > 0;
@@ -289,14 +311,14 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     const startedAt = performance.now();
     try {
       const options = await baseOptions(row, document, controller.signal, data);
-      const workflow = row.workflowId ? await o.storage.workflows.get(row.workflowId) : undefined;
-      const observer = observerFor(row.workflowId, workflow?.projectId ?? null, () => released);
+      const observer = observerFor(row.workflowId, await projectOf(row.workflowId), () => released);
       const resumeItems = data.start?.resumeItems as Item[] | undefined;
       let result: RunWorkflowResult;
       let recovered = false;
 
       if (row.status === 'new') {
         o.metrics?.started('run');
+        o.recorder.expect?.(id);
         const start = data.start ?? {};
         result = await runWorkflow(document, {
           ...options,
@@ -332,6 +354,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
         } else if (events.length === 0) {
           // Claimed but died before its first event: nothing ran yet, start it over.
           o.metrics?.started('run');
+          o.recorder.expect?.(id);
           const start = data.start ?? {};
           result = await runWorkflow(document, {
             ...options,

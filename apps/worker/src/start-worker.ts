@@ -13,7 +13,6 @@ import {
 } from '@budflow/queue/bullmq';
 import { loadEncryptionKey } from '@budflow/secrets';
 import {
-  createExecutionRecorder,
   createStorage,
   defaultLeaseOwner,
   type Storage,
@@ -21,6 +20,7 @@ import {
 } from '@budflow/storage';
 import pino, { type Logger } from 'pino';
 import { parseWorkerConfig, type WorkerConfig } from './config.js';
+import { createWorkerRecorder } from './group-commit-recorder.js';
 import { createExecutionProcessor, type ExecutionProcessor } from './execution-processor.js';
 import { createWorkerMetrics, startOpsServer, type OpsServer } from './ops-server.js';
 
@@ -96,7 +96,12 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     cleanups.push(() => storage.close());
 
     const leaseOwner = `worker:${defaultLeaseOwner()}`;
-    const recorder = createExecutionRecorder(storage, { leaseOwner, leaseMs: 60_000 });
+    const recorder = createWorkerRecorder(storage, {
+      leaseOwner,
+      leaseMs: 60_000,
+      durability: config.durability,
+      onError: (error) => logger.error({ err: error }, 'execution events could not be saved'),
+    });
     const stopHeartbeat = recorder.startHeartbeat(undefined, (error) =>
       logger.warn({ err: error }, 'lease renewal failed'),
     );

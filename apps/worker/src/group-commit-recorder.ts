@@ -1,0 +1,240 @@
+import type { ExecutionEvent } from '@budflow/core';
+import type { RunData } from '@budflow/node-sdk';
+import type {
+  CreateExecutionInput,
+  ExecutionRecorder,
+  Repositories,
+  Storage,
+  UpdateExecutionInput,
+} from '@budflow/storage';
+
+interface Tracked {
+  offset: number;
+  runData: RunData;
+}
+
+interface Batch {
+  creates: CreateExecutionInput[];
+  events: ExecutionEvent[];
+  patches: Map<string, UpdateExecutionInput>;
+  data: Map<string, RunData>;
+  waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+}
+
+const emptyBatch = (): Batch => ({
+  creates: [],
+  events: [],
+  patches: new Map(),
+  data: new Map(),
+  waiters: [],
+});
+
+export interface WorkerRecorderOptions {
+  leaseOwner: string;
+  leaseMs?: number;
+  durability?: 'strict' | 'relaxed';
+  onError?: (error: unknown) => void;
+}
+
+export interface WorkerRecorder extends ExecutionRecorder {
+  /** The row of this execution exists already (created by a main): never create it. */
+  expect(executionId: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's execution recorder, with group commit: the checkpoints of every execution this
+ * worker runs are gathered and committed in one transaction per turn (one in flight at a time, so
+ * a slow commit grows the next batch instead of queueing transactions). Unlike the server's
+ * recorder, every checkpoint (`execution.started`, `node.finished`, the end) is awaited: the engine
+ * starts the next node only once the previous one is durable, so a crash repeats at most the node
+ * that was running. `node.started` events ride along with the next commit.
+ *
+ * While a run is in progress its row is written only at the start (status, lease) and by the
+ * heartbeat; `lastSeq` and `lastNodeExecuted` are set at the end.
+ *
+ * Rows of top-level runs exist already (the main created them); rows of sub-workflow runs
+ * (`parentExecutionId`) are created with their first event.
+ */
+export function createWorkerRecorder(
+  storage: Pick<Storage, 'transaction' | 'executions'>,
+  options: WorkerRecorderOptions,
+): WorkerRecorder {
+  const leaseOwner = options.leaseOwner;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const tracked = new Map<string, Tracked>();
+  const known = new Set<string>();
+  let batch = emptyBatch();
+  let scheduled = false;
+  let inFlight = false;
+  let writing: Promise<void> = Promise.resolve();
+
+  const track = (id: string): Tracked => {
+    let entry = tracked.get(id);
+    if (!entry) tracked.set(id, (entry = { offset: 0, runData: {} }));
+    return entry;
+  };
+  const patch = (id: string, update: UpdateExecutionInput) => {
+    batch.patches.set(id, { ...batch.patches.get(id), ...update });
+  };
+  const lease = (): UpdateExecutionInput => ({
+    leaseOwner,
+    leaseExpiresAt: Date.now() + leaseMs,
+  });
+  const isEmpty = (b: Batch) =>
+    b.creates.length + b.events.length + b.patches.size + b.data.size + b.waiters.length === 0;
+
+  const write = (b: Batch) =>
+    storage.transaction(
+      async (repos: Repositories) => {
+        for (const input of b.creates) await repos.executions.create(input);
+        if (b.events.length > 0) await repos.executions.appendEvents(b.events);
+        for (const [id, update] of b.patches) await repos.executions.update(id, update);
+        for (const [id, runData] of b.data) await repos.executions.saveData(id, { runData });
+      },
+      { durability: options.durability ?? 'strict' },
+    );
+
+  const commit = (): Promise<void> => {
+    scheduled = false;
+    if (inFlight || isEmpty(batch)) return writing;
+    const b = batch;
+    batch = emptyBatch();
+    inFlight = true;
+    writing = write(b)
+      .then(
+        () => b.waiters.forEach((w) => w.resolve()),
+        (error: unknown) => {
+          options.onError?.(error);
+          b.waiters.forEach((w) => w.reject(error));
+        },
+      )
+      .finally(() => {
+        inFlight = false;
+        if (!isEmpty(batch)) void commit();
+      });
+    return writing;
+  };
+
+  const schedule = () => {
+    if (scheduled || inFlight) return;
+    scheduled = true;
+    setImmediate(() => void commit());
+  };
+
+  const committed = () =>
+    new Promise<void>((resolve, reject) => {
+      batch.waiters.push({ resolve, reject });
+      schedule();
+    });
+
+  const heartbeat = async () => {
+    for (const id of tracked.keys()) patch(id, lease());
+    if (tracked.size > 0) await committed();
+  };
+
+  const flush = async () => {
+    while (inFlight || !isEmpty(batch)) await (inFlight ? writing : commit());
+  };
+
+  return {
+    leaseOwner,
+    expect(executionId) {
+      known.add(executionId);
+    },
+    continueExecution(executionId, from) {
+      known.add(executionId);
+      const entry = track(executionId);
+      entry.offset = from.lastSeq + 1;
+      entry.runData = structuredClone(from.runData);
+    },
+    async onEvent(original) {
+      const entry = track(original.executionId);
+      const event =
+        entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
+      const id = event.executionId;
+      switch (event.type) {
+        case 'execution.started':
+          if (!known.has(id)) {
+            known.add(id);
+            batch.creates.push({
+              id,
+              workflowId: event.workflowId ?? null,
+              mode: event.mode,
+              status: 'running',
+              startedAt: event.at,
+              ...(event.parentExecutionId ? { parentExecutionId: event.parentExecutionId } : {}),
+            });
+          }
+          batch.events.push(event);
+          patch(id, { status: 'running', startedAt: event.at, lastSeq: event.seq, ...lease() });
+          // Not awaited: it commits before (or with) the first node's checkpoint, and a row
+          // still `new` after a crash simply runs again from the start.
+          schedule();
+          return;
+        case 'node.started':
+          batch.events.push(event);
+          return;
+        case 'node.finished':
+          // Only the event: recovery reads the log, and the row's `lastSeq`/`lastNodeExecuted`
+          // are set at the end (one row update per batch and execution would cap throughput).
+          batch.events.push(event);
+          (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
+          return committed();
+        case 'execution.waiting':
+          batch.events.push(event);
+          tracked.delete(id);
+          known.delete(id);
+          patch(id, {
+            lastSeq: event.seq,
+            status: 'waiting',
+            waitTill: event.waitTill,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+          });
+          batch.data.set(id, entry.runData);
+          return committed();
+        case 'execution.finished':
+        case 'execution.failed':
+        case 'execution.canceled': {
+          batch.events.push(event);
+          tracked.delete(id);
+          known.delete(id);
+          const status =
+            event.type === 'execution.finished'
+              ? 'success'
+              : event.type === 'execution.failed'
+                ? 'error'
+                : 'canceled';
+          patch(id, {
+            lastSeq: event.seq,
+            status,
+            stoppedAt: event.at,
+            waitTill: null,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            ...(event.type === 'execution.failed' ? { error: event.error } : {}),
+            ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
+              ? { lastNodeExecuted: event.lastNodeExecuted }
+              : {}),
+          });
+          batch.data.set(id, entry.runData);
+          return committed();
+        }
+        default:
+          batch.events.push(event);
+          schedule();
+      }
+    },
+    heartbeat,
+    startHeartbeat(intervalMs = Math.max(1000, Math.floor(leaseMs / 3)), onError) {
+      const timer = setInterval(() => {
+        heartbeat().catch((error: unknown) => onError?.(error));
+      }, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+    flush,
+    close: flush,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Queue mode end to end: this process plays the main (creates each execution row in the database
+ * and enqueues its id on BullMQ), one worker child process (`apps/worker`) runs them, and the main
+ * counts completions through BullMQ's queue events. Executions per second for the `linear-10`
+ * reference workflow, with the worker at concurrency 10 and 50.
+ *
+ * `tsx --conditions=@budflow/source packages/queue/bench/queue.bench.ts [--json] [--count N]`
+ * Needs Redis (`REDIS_URL`) and PostgreSQL (`DATABASE_URL`, default the local test database).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createStorage, type Storage } from '@budflow/storage';
+import { createBullmqQueue, obliterateQueue, waitForRedis } from '../src/bullmq/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const workflowFile = path.resolve(repoRoot, '../shared/bench/workflows/linear-10.json');
+const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const KEY = 'budflow-bench-encryption-key-0123456789';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const countArg = args.indexOf('--count');
+const COUNT = countArg >= 0 ? Number(args[countArg + 1]) : 3000;
+const WARMUP = 300;
+
+interface Result {
+  name: string;
+  workflow: string;
+  workers: number;
+  concurrency: number;
+  liveEvents: boolean;
+  count: number;
+  seconds: number;
+  execPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@budflow/source', workerMain],
+    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('worker ready')) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited (${code}): ${stderr.slice(-500)}`)),
+    );
+  });
+}
+
+async function dropSchema(schema: string) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+async function scenario(concurrency: number, liveEvents: boolean): Promise<Result> {
+  const schema = `bench_queue_${randomBytes(4).toString('hex')}`;
+  const name = `bench-${randomBytes(4).toString('hex')}`;
+  const prefix = 'budflow-bench';
+  const storage: Storage = await createStorage(
+    { dialect: 'postgres', url: DATABASE_URL, schema, poolSize: 8 },
+    { encryptionKey: KEY },
+  );
+  const queue = createBullmqQueue({ url: REDIS_URL, name, prefix, keepCompleted: 100 });
+  let worker: ChildProcess | undefined;
+  try {
+    const document = JSON.parse(await readFile(workflowFile, 'utf8')) as Record<string, unknown>;
+    const wf = await storage.workflows.create({ document: document as never });
+    worker = await startWorker({
+      REDIS_URL,
+      DATABASE_URL,
+      BUDFLOW_DATABASE_SCHEMA: schema,
+      BUDFLOW_ENCRYPTION_KEY: KEY,
+      BUDFLOW_QUEUE_NAME: name,
+      BUDFLOW_QUEUE_PREFIX: prefix,
+      BUDFLOW_WORKER_CONCURRENCY: String(concurrency),
+      BUDFLOW_WORKER_PORT: '0',
+      BUDFLOW_WORKER_HOST: '127.0.0.1',
+      BUDFLOW_WORKER_LIVE_EVENTS: String(liveEvents),
+      BUDFLOW_LOG_LEVEL: 'info',
+      BUDFLOW_WORKER_DURABILITY: process.env.BUDFLOW_WORKER_DURABILITY ?? 'strict',
+    });
+    const enqueuedAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let completed = 0;
+    let wanted = 0;
+    let onAll: (() => void) | undefined;
+    queue.onCompleted((jobId) => {
+      const at = enqueuedAt.get(jobId);
+      if (at === undefined) return;
+      enqueuedAt.delete(jobId);
+      latencies.push(performance.now() - at);
+      completed++;
+      if (completed === wanted) onAll?.();
+    });
+    await queue.eventsReady();
+
+    const run = async (n: number) => {
+      completed = 0;
+      wanted = n;
+      latencies.length = 0;
+      const all = new Promise<void>((resolve) => (onAll = resolve));
+      const started = performance.now();
+      // The main's part: create the row, enqueue the id (100 requests in flight at a time).
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 100 }, async () => {
+          while (next < n) {
+            next++;
+            const id = randomUUID();
+            await storage.executions.create({
+              id,
+              workflowId: wf.id,
+              workflowVersionId: wf.versionId,
+              mode: 'webhook',
+              status: 'new',
+            });
+            enqueuedAt.set(id, performance.now());
+            await queue.enqueue({ executionId: id, workflowId: wf.id });
+          }
+        }),
+      );
+      await all;
+      return (performance.now() - started) / 1000;
+    };
+
+    await run(WARMUP);
+    const seconds = await run(COUNT);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      name: `queue-linear-10-c${concurrency}${liveEvents ? '' : '-no-live-events'}`,
+      workflow: 'linear-10',
+      workers: 1,
+      concurrency,
+      liveEvents,
+      count: COUNT,
+      seconds: Number(seconds.toFixed(3)),
+      execPerSec: Math.round(COUNT / seconds),
+      p50Ms: Number(percentile(sorted, 0.5).toFixed(1)),
+      p99Ms: Number(percentile(sorted, 0.99).toFixed(1)),
+    };
+  } finally {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker!.once('exit', r));
+    }
+    await queue.close();
+    await obliterateQueue({ url: REDIS_URL, name, prefix });
+    await storage.close();
+    await dropSchema(schema);
+  }
+}
+
+async function main() {
+  await waitForRedis(REDIS_URL, 5_000);
+  if (!json) {
+    console.log(
+      `queue mode end to end: 1 worker process, PostgreSQL, ${COUNT} executions of linear-10 (after ${WARMUP} warm-up)`,
+    );
+  }
+  for (const [concurrency, live] of [
+    [10, true],
+    [50, true],
+    [50, false],
+  ] as const) {
+    const r = await scenario(concurrency, live);
+    if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else {
+      console.log(
+        `${r.name.padEnd(34)} ${String(r.execPerSec).padStart(6)} exec/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.count} in ${r.seconds} s)`,
+      );
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
