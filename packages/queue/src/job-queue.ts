@@ -123,6 +123,8 @@ export interface JobQueue {
   /** A repeatable job: fires `data` on the cron, once per tick across all processes. */
   schedule(name: string, repeat: RepeatOptions, data: ExecutionJobData): Promise<void>;
   unschedule(name: string): Promise<void>;
+  /** Names of the repeatable jobs registered (by any process, for shared queues). */
+  schedules(): Promise<string[]>;
   /** Starts processing jobs in this process. */
   process(handler: JobHandler, options?: ProcessOptions): JobWorker;
   /** Failed jobs (after their last attempt), newest first. */

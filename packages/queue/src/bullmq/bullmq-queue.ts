@@ -213,6 +213,10 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
         },
       );
     },
+    async schedules() {
+      const all = await queue.getJobSchedulers(0, -1);
+      return all.map((s) => s.key);
+    },
     async unschedule(scheduleName) {
       await queue.removeJobScheduler(scheduleName);
     },

@@ -108,6 +108,9 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): JobQueue {
       });
       schedules.set(name, cron);
     },
+    async schedules() {
+      return [...schedules.keys()];
+    },
     async unschedule(name) {
       schedules.get(name)?.stop();
       schedules.delete(name);
