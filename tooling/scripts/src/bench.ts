@@ -24,7 +24,7 @@ const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 
 /** Benchmark scripts of other packages: each prints JSON lines of its own. */
 const SCENARIOS: Array<{ name: string; script: string }> = [
-  { name: 'expression', script: 'packages/expression/bench/expression.bench.ts' },
+  { name: 'expression', script: 'packages/expression/test/bench/expression.bench.ts' },
   { name: 'storage', script: 'packages/storage/bench/storage.bench.ts' },
   { name: 'webhook', script: 'apps/server/bench/webhook.bench.ts' },
   { name: 'queue', script: 'packages/queue/bench/queue.bench.ts' },
