@@ -279,7 +279,13 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
 
   const run = async (data: ExecutionJobData, ctx: JobContext): Promise<ExecutionJobResult> => {
     const id = data.executionId;
-    const row = await o.storage.executions.get(id);
+    let row = await o.storage.executions.get(id);
+    // A main may enqueue a moment before its row commits: look again briefly before giving up.
+    for (const delay of [50, 250, 1000]) {
+      if (row) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      row = await o.storage.executions.get(id);
+    }
     if (!row) {
       throw permanentJobError(
         `execution '${id}' does not exist: it was deleted before a worker took the job`,

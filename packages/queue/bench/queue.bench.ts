@@ -35,6 +35,7 @@ interface Result {
   workers: number;
   concurrency: number;
   liveEvents: boolean;
+  durability: 'strict' | 'relaxed';
   count: number;
   seconds: number;
   execPerSec: number;
@@ -81,7 +82,11 @@ async function dropSchema(schema: string) {
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
-async function scenario(concurrency: number, liveEvents: boolean): Promise<Result> {
+async function scenario(
+  concurrency: number,
+  liveEvents: boolean,
+  durability: 'strict' | 'relaxed',
+): Promise<Result> {
   const schema = `bench_queue_${randomBytes(4).toString('hex')}`;
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const prefix = 'budflow-bench';
@@ -106,7 +111,7 @@ async function scenario(concurrency: number, liveEvents: boolean): Promise<Resul
       BUDFLOW_WORKER_HOST: '127.0.0.1',
       BUDFLOW_WORKER_LIVE_EVENTS: String(liveEvents),
       BUDFLOW_LOG_LEVEL: 'info',
-      BUDFLOW_WORKER_DURABILITY: process.env.BUDFLOW_WORKER_DURABILITY ?? 'strict',
+      BUDFLOW_WORKER_DURABILITY: durability,
     });
     const enqueuedAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -156,11 +161,12 @@ async function scenario(concurrency: number, liveEvents: boolean): Promise<Resul
     const seconds = await run(COUNT);
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
-      name: `queue-linear-10-c${concurrency}${liveEvents ? '' : '-no-live-events'}`,
+      name: `queue-linear-10-c${concurrency}${liveEvents ? '' : '-no-live-events'}${durability === 'relaxed' ? '-relaxed' : ''}`,
       workflow: 'linear-10',
       workers: 1,
       concurrency,
       liveEvents,
+      durability,
       count: COUNT,
       seconds: Number(seconds.toFixed(3)),
       execPerSec: Math.round(COUNT / seconds),
@@ -186,12 +192,12 @@ async function main() {
       `queue mode end to end: 1 worker process, PostgreSQL, ${COUNT} executions of linear-10 (after ${WARMUP} warm-up)`,
     );
   }
-  for (const [concurrency, live] of [
-    [10, true],
-    [50, true],
-    [50, false],
+  for (const [concurrency, live, durability] of [
+    [10, true, 'strict'],
+    [50, true, 'strict'],
+    [50, true, 'relaxed'],
   ] as const) {
-    const r = await scenario(concurrency, live);
+    const r = await scenario(concurrency, live, durability);
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else {
       console.log(

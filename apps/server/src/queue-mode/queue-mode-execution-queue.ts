@@ -34,6 +34,11 @@ export interface QueueModeExecutionQueueOptions {
   channel: ExecutionChannel;
   /** Reports problems that have no caller to go to. */
   onError?: (error: unknown) => void;
+  /**
+   * Runs before each job goes on the queue: the execution service's recorder flush, so the row
+   * a worker loads is committed (the group-commit recorder creates rows asynchronously).
+   */
+  beforeEnqueue?: () => Promise<void>;
 }
 
 interface Pending {
@@ -43,6 +48,8 @@ interface Pending {
   reject: (error: unknown) => void;
   onResult: ((result: RunWorkflowResult) => void) | undefined;
   onResponse: ((response: WebhookResponse) => void) | undefined;
+  /** Settles once the job is on the queue (or could not be put there). */
+  enqueued: Promise<unknown>;
 }
 
 export const QUEUE_MODE_ERROR_CODES = {
@@ -174,6 +181,7 @@ export function createQueueModeExecutionQueue(
           reject,
           onResult: job.onResult,
           onResponse: job.onResponse,
+          enqueued: Promise.resolve(),
         };
         byJob.set(jobId, pending);
         byExecution.set(job.executionId, pending);
@@ -185,11 +193,13 @@ export function createQueueModeExecutionQueue(
             ? { start: { ...job.payload, ...(job.onResponse ? { respond: true } : {}) } }
             : {}),
         };
-        queue
-          .enqueue(data, {
-            jobId,
-            ...(job.priority !== undefined ? { priority: job.priority } : {}),
-          })
+        pending.enqueued = Promise.resolve(options.beforeEnqueue?.())
+          .then(() =>
+            queue.enqueue(data, {
+              jobId,
+              ...(job.priority !== undefined ? { priority: job.priority } : {}),
+            }),
+          )
           .catch((error: unknown) => {
             settle(pending);
             reject(error instanceof Error ? error : new Error(String(error)));
@@ -214,14 +224,16 @@ export function createQueueModeExecutionQueue(
         })
         .catch((error: unknown) => options.onError?.(error));
       if (!pending) return false;
-      queue.remove(pending.jobId).then(
-        (removed) => {
-          if (!removed) return;
-          settle(pending);
-          pending.reject(why);
-        },
-        (error: unknown) => options.onError?.(error),
-      );
+      pending.enqueued
+        .then(() => queue.remove(pending.jobId))
+        .then(
+          (removed) => {
+            if (!removed) return;
+            settle(pending);
+            pending.reject(why);
+          },
+          (error: unknown) => options.onError?.(error),
+        );
       return true;
     },
 

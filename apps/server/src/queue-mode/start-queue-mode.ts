@@ -39,6 +39,8 @@ export interface QueueModeOptions {
   connectTimeoutMs?: number;
   /** Leader lease time to live (default 5 s). */
   leaderTtlMs?: number;
+  /** See `QueueModeExecutionQueueOptions.beforeEnqueue` (the recorder's flush). */
+  beforeEnqueue?: () => Promise<void>;
 }
 
 export interface QueueMode {
@@ -79,7 +81,12 @@ export async function startQueueMode(o: QueueModeOptions): Promise<QueueMode> {
   const queue = createBullmqQueue({ url, name, prefix });
   const schedulesQueue = createBullmqQueue({ url, name: `${name}-schedules`, prefix });
   const channel = createExecutionChannel({ url, prefix, onError });
-  const executionQueue = createQueueModeExecutionQueue({ queue, channel, onError });
+  const executionQueue = createQueueModeExecutionQueue({
+    queue,
+    channel,
+    onError,
+    ...(o.beforeEnqueue ? { beforeEnqueue: o.beforeEnqueue } : {}),
+  });
   const offEvents = forwardWorkerEvents(channel, o.bus);
   const election = createLeaderElection({
     url,
