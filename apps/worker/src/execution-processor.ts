@@ -43,7 +43,10 @@ export interface ExecutionProcessorOptions {
   registry: NodeRegistry;
   evaluator?: ExpressionEvaluator;
   /** Records events and results (one per worker: its heartbeat renews every lease). */
-  recorder: ExecutionRecorder & { expect?(executionId: string): void };
+  recorder: ExecutionRecorder & {
+    expect?(executionId: string): void;
+    pureNodes?(executionId: string, names: ReadonlySet<string>): void;
+  };
   /** Live events and webhook responses to the mains (omit to publish nothing). */
   channel?: ExecutionChannel;
   /** Publish every engine event (the webhook responses are sent regardless). */
@@ -67,6 +70,9 @@ export interface ExecutionProcessor {
 }
 
 const TERMINAL = new Set(['success', 'error', 'canceled']);
+
+/** Categories whose nodes only compute (no effect outside the run) unless marked `sideEffects`. */
+const PURE_CATEGORIES = new Set(['flow', 'transform', 'trigger', 'files']);
 
 export const WORKER_ERROR_CODES = {
   EXECUTION_POISON: 'EXECUTION_POISON',
@@ -136,6 +142,29 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
       : global;
     varsCache.set(key, { at: Date.now(), vars: value });
     return value;
+  };
+
+  const pureCache = new WeakMap<JsonObject, ReadonlySet<string>>();
+  /** The nodes of a workflow that cannot have side effects (their re-run is harmless). */
+  const pureNodesOf = (document: JsonObject): ReadonlySet<string> => {
+    let names = pureCache.get(document);
+    if (names) return names;
+    const found = new Set<string>();
+    for (const node of (document.nodes as JsonObject[] | undefined) ?? []) {
+      if (typeof node.name !== 'string' || typeof node.type !== 'string') continue;
+      const version = typeof node.typeVersion === 'number' ? node.typeVersion : undefined;
+      const definition = o.registry.resolve(node.type, version)?.definition;
+      if (
+        definition &&
+        definition.sideEffects !== true &&
+        PURE_CATEGORIES.has(definition.category)
+      ) {
+        found.add(node.name);
+      }
+    }
+    names = found;
+    pureCache.set(document, names);
+    return names;
   };
 
   /** Saved versions never change: their documents are cached (bounded). */
@@ -314,6 +343,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
     controllers.set(id, controller);
+    o.recorder.pureNodes?.(id, pureNodesOf(document));
     const startedAt = performance.now();
     try {
       const options = await baseOptions(row, document, controller.signal, data);

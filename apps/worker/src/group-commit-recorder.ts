@@ -39,6 +39,11 @@ export interface WorkerRecorderOptions {
 export interface WorkerRecorder extends ExecutionRecorder {
   /** The row of this execution exists already (created by a main): never create it. */
   expect(executionId: string): void;
+  /**
+   * Nodes of this execution without side effects: their checkpoints are committed with the next
+   * batch but not waited for (re-running them after a crash is harmless).
+   */
+  pureNodes(executionId: string, names: ReadonlySet<string>): void;
   close(): Promise<void>;
 }
 
@@ -46,9 +51,10 @@ export interface WorkerRecorder extends ExecutionRecorder {
  * The worker's execution recorder, with group commit: the checkpoints of every execution this
  * worker runs are gathered and committed in one transaction per turn (one in flight at a time, so
  * a slow commit grows the next batch instead of queueing transactions). Unlike the server's
- * recorder, every checkpoint (`execution.started`, `node.finished`, the end) is awaited: the engine
- * starts the next node only once the previous one is durable, so a crash repeats at most the node
- * that was running. `node.started` events ride along with the next commit.
+ * recorder, the checkpoint of every node that may have side effects (and the end) is awaited: the
+ * engine starts the next node only once such a node is durable, so a crash repeats at most the
+ * side effect of the node that was running. Checkpoints of pure nodes (`pureNodes`: data
+ * transformation, flow control) and `node.started` events ride along with the next commit.
  *
  * While a run is in progress its row is written only at the start (status, lease) and by the
  * heartbeat; `lastSeq` and `lastNodeExecuted` are set at the end.
@@ -64,6 +70,7 @@ export function createWorkerRecorder(
   const leaseMs = options.leaseMs ?? 60_000;
   const tracked = new Map<string, Tracked>();
   const known = new Set<string>();
+  const pure = new Map<string, ReadonlySet<string>>();
   let batch = emptyBatch();
   let scheduled = false;
   let inFlight = false;
@@ -142,6 +149,9 @@ export function createWorkerRecorder(
     expect(executionId) {
       known.add(executionId);
     },
+    pureNodes(executionId, names) {
+      pure.set(executionId, names);
+    },
     continueExecution(executionId, from) {
       known.add(executionId);
       const entry = track(executionId);
@@ -180,11 +190,16 @@ export function createWorkerRecorder(
           // are set at the end (one row update per batch and execution would cap throughput).
           batch.events.push(event);
           (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
+          if (pure.get(id)?.has(event.nodeName)) {
+            schedule();
+            return;
+          }
           return committed();
         case 'execution.waiting':
           batch.events.push(event);
           tracked.delete(id);
           known.delete(id);
+          pure.delete(id);
           patch(id, {
             lastSeq: event.seq,
             status: 'waiting',
@@ -200,6 +215,7 @@ export function createWorkerRecorder(
           batch.events.push(event);
           tracked.delete(id);
           known.delete(id);
+          pure.delete(id);
           const status =
             event.type === 'execution.finished'
               ? 'success'
