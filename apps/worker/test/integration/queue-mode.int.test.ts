@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunWorkflowResult } from '@budflow/core';
 import { obliterateQueue } from '@budflow/queue/bullmq';
 import { Hono } from 'hono';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus, type LiveEvent } from '../../../server/src/events/event-bus.js';
@@ -68,6 +69,9 @@ afterAll(async () => {
   await worker?.close();
   await obliterateQueue({ url: REDIS_URL, name: queueName, prefix });
   await obliterateQueue({ url: REDIS_URL, name: `${queueName}-schedules`, prefix });
+  const redis = new Redis(REDIS_URL);
+  await redis.del(`${prefix}:leader`, `${prefix}:leader:fence`);
+  await redis.quit();
   await pg?.drop();
 });
 
