@@ -106,6 +106,20 @@ describe('worker', () => {
     expect(row?.error).toMatchObject({ code: 'EXECUTION_POISON' });
   });
 
+  it('fails clearly when Redis does not answer within BUDFLOW_REDIS_CONNECT_TIMEOUT', async () => {
+    const retries: string[] = [];
+    const quiet = pino({ level: 'warn' }, { write: (line: string) => void retries.push(line) });
+    await expect(
+      startWorker({
+        env: { REDIS_URL: 'redis://127.0.0.1:1', BUDFLOW_REDIS_CONNECT_TIMEOUT: '1' },
+        logger: quiet,
+      }),
+    ).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:1\/? does not answer .*Set REDIS_URL/);
+    // It retried with backoff (logged) before giving up.
+    expect(retries.length).toBeGreaterThan(1);
+    expect(retries[0]).toMatch(/Redis is not reachable yet; retrying/);
+  });
+
   it('answers /healthz and /metrics on its own port', async () => {
     const health = await fetch(`http://127.0.0.1:${worker.port}/healthz`);
     expect(health.status).toBe(200);
