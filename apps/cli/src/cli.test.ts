@@ -114,6 +114,21 @@ describe('budflow (child process)', { timeout: SLOW }, () => {
     expect(result.stderr).toMatch(/Did you mean validate\?/);
   });
 
+  it('bench: times a workflow and prints its figures; a bad --repeat is a usage error', async () => {
+    const result = await budflow([
+      'bench',
+      '../shared/bench/workflows/branching-pinned.json',
+      '--repeat',
+      '3',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const figures = parse<{ runs: number; execPerSec: number; p99Ms: number }>(result);
+    expect(figures.runs).toBe(3);
+    expect(figures.execPerSec).toBeGreaterThan(0);
+    expect((await budflow(['bench', 'x.json', '--repeat', '0'])).code).toBe(2);
+  });
+
   it('run: a YAML workflow with a pinned HTTP response, as JSON', async () => {
     const result = await budflow([
       'run',

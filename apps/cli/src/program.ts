@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerCredentialsCommand } from './commands/credentials.js';
 import { registerEvalCommand } from './commands/eval.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
   registerNodesCommand(program);
   registerStartCommand(program);
   registerEvalCommand(program);
+  registerBenchCommand(program);
   // Subcommands inherit the usage-error exit code and the suggestions.
   for (const command of program.commands) applyDefaults(command);
   return program;
