@@ -13,6 +13,7 @@ import { registerStartCommand } from './commands/start.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerUserCommand } from './commands/user.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { EXIT } from './output.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -43,6 +44,7 @@ export function createProgram(): Command {
   registerStartCommand(program);
   registerEvalCommand(program);
   registerBenchCommand(program);
+  registerWorkerCommand(program);
   // Subcommands inherit the usage-error exit code and the suggestions.
   for (const command of program.commands) applyDefaults(command);
   return program;

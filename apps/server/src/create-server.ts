@@ -17,7 +17,8 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import pino, { type Logger } from 'pino';
 import type { AppEnv, ServerServices } from './api/api-env.js';
-import { AuthService, sessionSecret } from './auth/auth-service.js';
+import { getCookie } from 'hono/cookie';
+import { API_KEY_HEADER, AuthService, SESSION_COOKIE, sessionSecret } from './auth/auth-service.js';
 import { parseServerConfig, type ServerConfig } from './config/server-config.js';
 import { createEventBus } from './events/event-bus.js';
 import { createInProcessQueue, type ExecutionQueue } from './execution/execution-queue.js';
@@ -28,6 +29,7 @@ import { createApp } from './http/create-app.js';
 import { createServerMetrics } from './ops/metrics.js';
 import { ActivationManager } from './triggers/activation-manager.js';
 import { createPollRunner } from './triggers/poll-trigger.js';
+import { startQueueMode } from './queue-mode/start-queue-mode.js';
 
 export interface StartServerOptions {
   /** Defaults to `parseServerConfig(env)`. */
@@ -148,10 +150,25 @@ async function listen(
     options.evaluator === null ? undefined : (options.evaluator ?? (await defaultEvaluator()));
   if (!evaluator)
     logger.warn('no expression evaluator available: nodes with {{ }} expressions will fail');
+  const bus = createEventBus();
+  // Queue mode: executions go to BullMQ and `budflow worker` processes run them; the flush makes
+  // sure a worker finds the execution row committed.
+  let flushRecorder: () => Promise<void> = async () => {};
+  const queueMode =
+    !options.queue && config.executionMode === 'queue'
+      ? await startQueueMode({
+          redisUrl: config.redisUrl,
+          queueName: config.queueName,
+          prefix: config.queuePrefix,
+          bus,
+          logger,
+          beforeEnqueue: () => flushRecorder(),
+        })
+      : undefined;
   const queue =
     options.queue ??
+    queueMode?.executionQueue ??
     createInProcessQueue({ concurrency: config.concurrency, limit: config.queueLimit });
-  const bus = createEventBus();
   const metrics = config.metrics ? createServerMetrics(() => queue.stats()) : undefined;
   const helpers = createInMemoryBinaryHelpers();
   let ready = false;
@@ -175,6 +192,7 @@ async function listen(
     // start-up never waits for it); batches stay in order across the switch.
     writer: (batch) => (writer ? writer.write(batch) : writeBatch(storage, batch)),
   });
+  flushRecorder = () => executions.recorder.flush();
   let closingStarted = false;
   const writerStarting =
     config.storageWorker === 'auto' && !writer
@@ -243,6 +261,13 @@ async function listen(
   const ws = createNodeWebSocket(wsInit);
   const app = createApp(services, ws.upgradeWebSocket);
   wsInit.app = app;
+  // bull-board at /queues, for owners and admins (session cookie or API key).
+  queueMode?.mountDashboard(app, async (c) => {
+    const key = c.req.header(API_KEY_HEADER);
+    if (key) return auth.verifyApiKey(key);
+    const token = getCookie(c, SESSION_COOKIE);
+    return token ? auth.verifySession(token) : undefined;
+  });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -265,7 +290,8 @@ async function listen(
       'some active workflows could not be activated (see their activationError)',
     );
   }
-  executions.startWaitPoller();
+  // In queue mode workers resume timed waits and recover interrupted executions themselves.
+  if (!queueMode) executions.startWaitPoller();
   ready = true;
   logger.info(
     {
@@ -278,18 +304,19 @@ async function listen(
   );
 
   // Executions a previous process left running are resumed in the background.
-  void recoverStaleExecutions(storage, {
-    registry,
-    ...(evaluator ? { evaluator } : {}),
-    credentials: storage.credentials.resolver(),
-    helpers,
-  })
-    .then((outcomes) => {
-      if (outcomes.length > 0) logger.info({ outcomes }, 'recovered interrupted executions');
+  if (!queueMode)
+    void recoverStaleExecutions(storage, {
+      registry,
+      ...(evaluator ? { evaluator } : {}),
+      credentials: storage.credentials.resolver(),
+      helpers,
     })
-    .catch((error: unknown) =>
-      logger.error({ err: error }, 'recovery of interrupted executions failed'),
-    );
+      .then((outcomes) => {
+        if (outcomes.length > 0) logger.info({ outcomes }, 'recovered interrupted executions');
+      })
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'recovery of interrupted executions failed'),
+      );
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -307,6 +334,7 @@ async function listen(
         );
       }
       await executions.close();
+      await queueMode?.close(config.shutdownTimeoutMs);
       await writer?.close();
       server.closeAllConnections?.();
       ws.wss.close();

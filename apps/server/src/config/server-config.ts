@@ -88,6 +88,10 @@ export const SERVER_ENV_SCHEMA = z.object({
   BUDFLOW_SHUTDOWN_TIMEOUT: int(30, 0, 3600),
   BUDFLOW_METRICS: bool(true),
   BUDFLOW_STORAGE_WORKER: z.enum(['auto', 'on', 'off']).optional().default('auto'),
+  BUDFLOW_EXECUTION_MODE: z.enum(['regular', 'queue']).optional().default('regular'),
+  REDIS_URL: z.string().url().optional().default('redis://127.0.0.1:6379'),
+  BUDFLOW_QUEUE_NAME: z.string().min(1).optional().default('budflow-executions'),
+  BUDFLOW_QUEUE_PREFIX: z.string().min(1).optional().default('budflow'),
 });
 
 export type ServerEnv = z.input<typeof SERVER_ENV_SCHEMA>;
@@ -121,6 +125,11 @@ export interface ServerConfig {
   metrics: boolean;
   /** Commit execution events from a worker thread (`auto`: when it can start). */
   storageWorker: 'auto' | 'on' | 'off';
+  /** `queue`: executions run on `budflow worker` processes through BullMQ on Redis. */
+  executionMode: 'regular' | 'queue';
+  redisUrl: string;
+  queueName: string;
+  queuePrefix: string;
 }
 
 /** Documentation of each variable (the README table). */
@@ -156,6 +165,11 @@ export const SERVER_ENV_DOCS: Record<keyof z.infer<typeof SERVER_ENV_SCHEMA>, st
   BUDFLOW_METRICS: 'Serve Prometheus metrics on `/metrics` (default `true`).',
   BUDFLOW_STORAGE_WORKER:
     'Write execution events from a worker thread: `auto` (default, when it can start), `on`, `off`.',
+  BUDFLOW_EXECUTION_MODE:
+    '`regular` (default: executions run in this process) or `queue` (BullMQ workers run them; needs Redis).',
+  REDIS_URL: 'Redis for queue mode (default `redis://127.0.0.1:6379`).',
+  BUDFLOW_QUEUE_NAME: 'Queue name shared with the workers (default `budflow-executions`).',
+  BUDFLOW_QUEUE_PREFIX: 'Redis key prefix shared with the workers (default `budflow`).',
 };
 
 export const CONFIG_ERROR_CODE = 'SERVER_CONFIG_INVALID';
@@ -216,5 +230,9 @@ export function parseServerConfig(
     shutdownTimeoutMs: e.BUDFLOW_SHUTDOWN_TIMEOUT * 1000,
     metrics: e.BUDFLOW_METRICS,
     storageWorker: e.BUDFLOW_STORAGE_WORKER,
+    executionMode: e.BUDFLOW_EXECUTION_MODE,
+    redisUrl: e.REDIS_URL,
+    queueName: e.BUDFLOW_QUEUE_NAME,
+    queuePrefix: e.BUDFLOW_QUEUE_PREFIX,
   };
 }

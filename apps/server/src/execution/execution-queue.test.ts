@@ -25,8 +25,9 @@ describe('in-process execution queue', () => {
         await gate.promise;
       }),
     );
-    const low = queue.enqueue(job('low', async () => void order.push('low'), 10));
-    const high = queue.enqueue(job('high', async () => void order.push('high'), 900));
+    // n8n's scale: a lower number runs first.
+    const low = queue.enqueue(job('low', async () => void order.push('low'), 900));
+    const high = queue.enqueue(job('high', async () => void order.push('high'), 10));
     expect(queue.stats()).toEqual({ running: 1, waiting: 2, concurrency: 1 });
     gate.resolve();
     await Promise.all([first, low, high]);

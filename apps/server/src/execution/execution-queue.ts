@@ -8,7 +8,7 @@ import { BudflowError } from '@budflow/node-sdk';
 export interface ExecutionJob {
   executionId: string;
   workflowId: string | null;
-  /** n8n's 0-1000 scale; higher runs first (default 100). */
+  /** n8n's 0-1000 scale: lower runs first (webhooks 50, default 100), as in BullMQ queue mode. */
   priority?: number;
   run(signal: AbortSignal): Promise<void>;
 }
@@ -95,7 +95,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): ExecutionQ
           );
         }
         const priority = job.priority ?? 100;
-        const at = waiting.findIndex((w) => (w.job.priority ?? 100) < priority);
+        const at = waiting.findIndex((w) => (w.job.priority ?? 100) > priority);
         if (at === -1) waiting.push(entry);
         else waiting.splice(at, 0, entry);
       });

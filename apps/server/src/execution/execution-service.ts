@@ -25,6 +25,8 @@ import type { Storage, StoredExecution } from '@budflow/storage';
 import type { Logger as PinoLogger } from 'pino';
 import type { EventBus } from '../events/event-bus.js';
 import type { ServerMetrics } from '../ops/metrics.js';
+import type { ExecutionStartPayload } from '@budflow/queue';
+import type { QueueModeExecutionJob } from '../queue-mode/queue-mode-execution-queue.js';
 import type { ExecutionQueue } from './execution-queue.js';
 import {
   createGroupCommitRecorder,
@@ -220,17 +222,30 @@ export class ExecutionService {
       // A saved version is the snapshot already; only unsaved documents are stored with the run.
       ...(request.workflowVersionId ? {} : { workflow: request.document }),
     });
-    const done = this.enqueue(executionId, request, async (signal) => {
-      const options = await this.baseOptions(request, executionId, signal);
-      return runWorkflow(request.parsed ?? request.document, {
-        ...options,
-        ...(request.input ? { input: request.input } : {}),
-        ...(request.startNode ? { startNode: request.startNode } : {}),
-        ...(request.destinationNode ? { destinationNode: request.destinationNode } : {}),
-        ...(request.pinData !== undefined ? { pinData: request.pinData } : {}),
-        ...(request.runData ? { runData: request.runData } : {}),
-      });
-    });
+    const payload: ExecutionStartPayload = {
+      ...(request.input ? { input: request.input } : {}),
+      ...(request.startNode ? { startNode: request.startNode } : {}),
+      ...(request.destinationNode ? { destinationNode: request.destinationNode } : {}),
+      ...(request.pinData ? { pinData: request.pinData } : {}),
+      ...(request.runData ? { runData: request.runData } : {}),
+      ...(request.onResponse ? { respond: true } : {}),
+    };
+    const done = this.enqueue(
+      executionId,
+      request,
+      async (signal) => {
+        const options = await this.baseOptions(request, executionId, signal);
+        return runWorkflow(request.parsed ?? request.document, {
+          ...options,
+          ...(request.input ? { input: request.input } : {}),
+          ...(request.startNode ? { startNode: request.startNode } : {}),
+          ...(request.destinationNode ? { destinationNode: request.destinationNode } : {}),
+          ...(request.pinData !== undefined ? { pinData: request.pinData } : {}),
+          ...(request.runData ? { runData: request.runData } : {}),
+        });
+      },
+      { kind: 'run', payload },
+    );
     return { executionId, done };
   }
 
@@ -238,19 +253,32 @@ export class ExecutionService {
     executionId: string,
     request: Pick<
       ExecutionRequest,
-      'workflowId' | 'projectId' | 'document' | 'mode' | 'forceSave' | 'priority'
+      'workflowId' | 'projectId' | 'document' | 'mode' | 'forceSave' | 'priority' | 'onResponse'
     >,
     body: (signal: AbortSignal) => Promise<RunWorkflowResult>,
+    remote: { kind: 'run' | 'resume'; payload: ExecutionStartPayload } = {
+      kind: 'run',
+      payload: {},
+    },
   ): Promise<RunWorkflowResult> {
     let result: RunWorkflowResult | undefined;
-    const queued = this.o.queue.enqueue({
+    // In queue mode a worker runs the execution from `kind` + `payload` and reports the result
+    // and any Respond to Webhook response back; the in-process queue calls `run`.
+    const job: QueueModeExecutionJob = {
       executionId,
       workflowId: request.workflowId,
       ...(request.priority !== undefined ? { priority: request.priority } : {}),
       run: async (signal) => {
         result = await body(signal);
       },
-    });
+      kind: remote.kind,
+      payload: remote.payload,
+      ...(request.onResponse ? { onResponse: request.onResponse } : {}),
+      onResult: (r) => {
+        result = r;
+      },
+    };
+    const queued = this.o.queue.enqueue(job);
     const done = queued
       .then(async () => {
         const r = result!;
@@ -500,17 +528,28 @@ export class ExecutionService {
       mode: execution.mode,
       ...(options.onResponse ? { onResponse: options.onResponse } : {}),
     };
-    const done = this.enqueue(executionId, request, async (signal) => {
-      const base = await this.baseOptions(request, executionId, signal);
-      return runWorkflow(document, {
-        ...base,
-        resume: {
-          runData: structuredClone(runData),
-          state,
+    const done = this.enqueue(
+      executionId,
+      request,
+      async (signal) => {
+        const base = await this.baseOptions(request, executionId, signal);
+        return runWorkflow(document, {
+          ...base,
+          resume: {
+            runData: structuredClone(runData),
+            state,
+            ...(options.resumeItems ? { resumeItems: options.resumeItems } : {}),
+          },
+        });
+      },
+      {
+        kind: 'resume',
+        payload: {
           ...(options.resumeItems ? { resumeItems: options.resumeItems } : {}),
+          ...(options.onResponse ? { respond: true } : {}),
         },
-      });
-    });
+      },
+    );
     return { executionId, done };
   }
 
