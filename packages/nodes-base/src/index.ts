@@ -12,6 +12,18 @@ import { stickyNoteNode } from './nodes/sticky-note.js';
 import { customerDatastoreNode } from './nodes/training/customer-datastore.js';
 
 export { filesNodes, flowNodes, outsideNodes, transformNodes };
+/**
+ * Hosts that configure the outbound HTTP client (SSRF allow-list, limits) or the Code node's
+ * sandbox limits build the outside nodes themselves instead of using `baseNodes`' defaults.
+ */
+export {
+  closeOutsideNodes,
+  createCodeNodes,
+  createHttpClient,
+  createHttpRequestNode,
+  createOutsideNodes,
+  type OutsideNodesOptions,
+} from './nodes/outside/index.js';
 
 /** Every node of this package. */
 export const baseNodes: readonly NodeDefinition[] = [
