@@ -1,10 +1,10 @@
+import { defaultEvaluator } from '@budflow/core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { RunWorkflowOptions, RunWorkflowResult } from '@budflow/core';
 import type { Item, JsonObject, WebhookResponse } from '@budflow/node-sdk';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultEvaluator } from './evaluator.js';
 import { defaultRegistry } from './registry.js';
 import { runToCompletion } from './run-to-completion.js';
 import { workflowFromText } from './workflow-file.js';
@@ -17,7 +17,7 @@ const load = (path: string): JsonObject =>
   workflowFromText(join(EXAMPLES, path), readFileSync(join(EXAMPLES, path), 'utf8'), registry);
 
 async function run(path: string, options: Partial<RunWorkflowOptions> = {}) {
-  const evaluator = await defaultEvaluator();
+  const evaluator = defaultEvaluator();
   return runToCompletion(load(path), {
     registry,
     ...(evaluator ? { evaluator } : {}),

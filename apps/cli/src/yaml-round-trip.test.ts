@@ -7,10 +7,10 @@ import {
   workflowToYaml,
   type RunWorkflowResult,
   type Workflow,
+  defaultEvaluator,
 } from '@budflow/core';
 import { isJsonObject, type Item, type JsonObject } from '@budflow/node-sdk';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultEvaluator } from './evaluator.js';
 import { defaultRegistry } from './registry.js';
 
 /**
@@ -81,7 +81,7 @@ async function atFixedTime<T>(fn: () => Promise<T>): Promise<T> {
 async function run(document: JsonObject) {
   const { pinData: _pinned, trigger, ...workflow } = document;
   const spec = isJsonObject(trigger) ? trigger : {};
-  const evaluator = await defaultEvaluator();
+  const evaluator = defaultEvaluator();
   return runWorkflow(workflow, {
     registry,
     ...(evaluator ? { evaluator } : {}),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createNodeRegistry, type NodeRegistry } from '@budflow/core';
 import { createInMemoryBinaryHelpers, type ExpressionEvaluator } from '@budflow/node-sdk';
+import { createExpressionEvaluator } from '@budflow/expression';
 import { baseNodes } from '@budflow/nodes-base';
 import { loadEncryptionKey } from '@budflow/secrets';
 import {
@@ -77,12 +78,6 @@ export function createLogger(level: ServerConfig['logLevel']): Logger {
   });
 }
 
-async function defaultEvaluator(): Promise<ExpressionEvaluator | undefined> {
-  const mod = (await import('@budflow/expression')) as Record<string, unknown>;
-  const create = mod.createExpressionEvaluator;
-  return typeof create === 'function' ? (create as () => ExpressionEvaluator)() : undefined;
-}
-
 export function defaultRegistry(): NodeRegistry {
   return createNodeRegistry(baseNodes);
 }
@@ -147,7 +142,7 @@ async function listen(
 ): Promise<RunningServer> {
   const registry = options.registry ?? defaultRegistry();
   const evaluator =
-    options.evaluator === null ? undefined : (options.evaluator ?? (await defaultEvaluator()));
+    options.evaluator === null ? undefined : (options.evaluator ?? createExpressionEvaluator());
   if (!evaluator)
     logger.warn('no expression evaluator available: nodes with {{ }} expressions will fail');
   const bus = createEventBus();

@@ -6,9 +6,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { combineRegistries, createNodeRegistry } from '@budflow/core';
+import { combineRegistries, createNodeRegistry, defaultEvaluator } from '@budflow/core';
 import { baseNodes } from '@budflow/nodes-base';
-import type { ExpressionEvaluator } from '@budflow/node-sdk';
 import { runFixture, type FixtureOutcome } from './conformance/run-fixture.js';
 import { testDataNode } from '@budflow/testing';
 
@@ -30,12 +29,6 @@ async function findJsonFiles(target: string): Promise<string[]> {
   return out;
 }
 
-async function loadEvaluator(): Promise<ExpressionEvaluator | undefined> {
-  const mod = (await import('@budflow/expression')) as Record<string, unknown>;
-  const create = mod.createExpressionEvaluator;
-  return typeof create === 'function' ? (create as () => ExpressionEvaluator)() : undefined;
-}
-
 function line(outcome: FixtureOutcome, base: string): string {
   const name = path.relative(base, outcome.file) || path.basename(outcome.file);
   if (outcome.status === 'pass') return `pass  ${name}`;
@@ -53,7 +46,7 @@ async function main(): Promise<void> {
     createNodeRegistry(baseNodes),
     createNodeRegistry([testDataNode]),
   );
-  const evaluator = await loadEvaluator();
+  const evaluator = defaultEvaluator();
   const counts = { pass: 0, fail: 0, skip: 0 };
   try {
     for (const target of targets) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runWorkflow } from '@budflow/core';
+import { runWorkflow, defaultEvaluator } from '@budflow/core';
 import type { RunData } from '@budflow/node-sdk';
 import {
   createExecutionRecorder,
@@ -9,7 +9,6 @@ import {
 } from '@budflow/storage';
 import { optionalServerClient } from '../api-client.js';
 import { withStorage } from '../data-dir.js';
-import { defaultEvaluator } from '../evaluator.js';
 import { defaultRegistry } from '../registry.js';
 import {
   CliError,
@@ -227,7 +226,7 @@ async function retryLocally(id: string, quiet: boolean) {
       retryOf: id,
       workflow: point.workflow,
     });
-    const evaluator = await defaultEvaluator();
+    const evaluator = defaultEvaluator();
     const result = await runWorkflow(point.workflow, {
       registry: defaultRegistry(),
       ...(evaluator ? { evaluator } : {}),

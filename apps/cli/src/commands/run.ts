@@ -1,3 +1,4 @@
+import { defaultEvaluator } from '@budflow/core';
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -6,7 +7,6 @@ import type { RunWorkflowResult, WorkflowLoader } from '@budflow/core';
 import { isJsonObject, type Item, type JsonObject, type WebhookResponse } from '@budflow/node-sdk';
 import type { Storage } from '@budflow/storage';
 import { openStorage } from '../data-dir.js';
-import { defaultEvaluator } from '../evaluator.js';
 import { defaultRegistry } from '../registry.js';
 import { CliError, EXIT, createProgress, fail, printJson } from '../output.js';
 import { runToCompletion } from '../run-to-completion.js';
@@ -111,7 +111,7 @@ async function runOnce(file: string, options: RunOptions): Promise<void> {
   const progress = createProgress(`running ${file}`, { quiet: options.json });
   try {
     if (needsCredentials) storage = await openStorage();
-    const evaluator = await defaultEvaluator();
+    const evaluator = defaultEvaluator();
     const loader = fileLoader(file, storage);
     let finished = 0;
     let response: WebhookResponse | undefined;

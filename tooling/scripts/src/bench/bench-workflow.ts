@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createNodeRegistry, parseWorkflow, runWorkflow } from '@budflow/core';
+import { createNodeRegistry, defaultEvaluator, parseWorkflow, runWorkflow } from '@budflow/core';
 import { baseNodes } from '@budflow/nodes-base';
-import type { ExpressionEvaluator, JsonObject } from '@budflow/node-sdk';
+import type { JsonObject } from '@budflow/node-sdk';
 
 export interface BenchResult {
   name: string;
@@ -24,12 +24,6 @@ export interface BenchResult {
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-async function loadEvaluator(): Promise<ExpressionEvaluator | undefined> {
-  const mod = (await import('@budflow/expression')) as Record<string, unknown>;
-  const create = mod.createExpressionEvaluator;
-  return typeof create === 'function' ? (create as () => ExpressionEvaluator)() : undefined;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -50,7 +44,7 @@ async function main(): Promise<void> {
   const document = JSON.parse(await readFile(file, 'utf8')) as JsonObject;
   const registry = createNodeRegistry(baseNodes);
   const workflow = parseWorkflow(document, { registry });
-  const evaluator = await loadEvaluator();
+  const evaluator = defaultEvaluator();
   const options = { registry, ...(evaluator ? { evaluator } : {}), timezone: 'UTC' };
 
   const warm = await runWorkflow(workflow, options);
