@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decodeText, readBinary, requireBinary } from '../internal/binary.js';
 import { getPath, setPath, toJsonObject, unsetPath } from '../internal/data-path.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
-import { looseNumber } from '../internal/schema.js';
+import { looseNumber, spreadsheetReadOptionsShape } from '../internal/schema.js';
 import {
   SPREADSHEET_FORMATS,
   readCsv,
@@ -23,28 +23,7 @@ const paramsSchema = z.object({
   options: z
     .object({
       // spreadsheets and CSV
-      delimiter: z.string().optional(),
-      encoding: z.string().optional(),
-      enableBOM: z.boolean().optional(),
-      relaxQuotes: z.boolean().optional(),
-      headerRow: z.boolean().optional(),
-      includeEmptyCells: z.boolean().optional(),
-      maxRowCount: looseNumber().optional(),
-      range: z.union([z.string(), z.number()]).optional(),
-      rawData: z.boolean().optional(),
-      readAsString: z.boolean().optional(),
-      sheetName: z.string().optional(),
-      fromLine: looseNumber().optional(),
-      skipRecordsWithErrors: z
-        .object({
-          value: z
-            .object({
-              enabled: z.boolean().optional(),
-              maxSkippedRecords: looseNumber().optional(),
-            })
-            .optional(),
-        })
-        .optional(),
+      ...spreadsheetReadOptionsShape,
       // text, JSON, ICS, XML, base64
       stripBOM: z.boolean().optional(),
       // PDF

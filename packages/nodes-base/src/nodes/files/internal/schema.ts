@@ -26,3 +26,32 @@ export function looseNumber() {
     z.number(),
   );
 }
+
+/**
+ * The options n8n's spreadsheet readers share (Extract from File and the legacy Spreadsheet File
+ * node): CSV parsing, sheet and range selection, raw values, error skipping.
+ */
+export const spreadsheetReadOptionsShape = {
+  delimiter: z.string().optional(),
+  encoding: z.string().optional(),
+  enableBOM: z.boolean().optional(),
+  relaxQuotes: z.boolean().optional(),
+  headerRow: z.boolean().optional(),
+  includeEmptyCells: z.boolean().optional(),
+  maxRowCount: looseNumber().optional(),
+  range: z.union([z.string(), z.number()]).optional(),
+  rawData: z.boolean().optional(),
+  readAsString: z.boolean().optional(),
+  sheetName: z.string().optional(),
+  fromLine: looseNumber().optional(),
+  skipRecordsWithErrors: z
+    .object({
+      value: z
+        .object({
+          enabled: z.boolean().optional(),
+          maxSkippedRecords: looseNumber().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+};

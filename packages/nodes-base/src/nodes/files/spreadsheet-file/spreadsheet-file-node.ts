@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { readBinary, requireBinary, storeBinary } from '../internal/binary.js';
 import { toJsonValue } from '../internal/data-path.js';
 import { allPairedItems, eachItem, itemError } from '../internal/item-loop.js';
-import { looseNumber } from '../internal/schema.js';
+import { spreadsheetReadOptionsShape } from '../internal/schema.js';
 import {
   SPREADSHEET_FORMATS,
   readCsv,
@@ -21,28 +21,8 @@ const paramsSchema = z.object({
     .object({
       compression: z.boolean().optional(),
       fileName: z.string().optional(),
-      headerRow: z.boolean().optional(),
-      sheetName: z.string().optional(),
-      delimiter: z.string().optional(),
-      encoding: z.string().optional(),
-      enableBOM: z.boolean().optional(),
-      relaxQuotes: z.boolean().optional(),
-      includeEmptyCells: z.boolean().optional(),
-      maxRowCount: looseNumber().optional(),
-      range: z.union([z.string(), z.number()]).optional(),
-      rawData: z.boolean().optional(),
-      readAsString: z.boolean().optional(),
-      fromLine: looseNumber().optional(),
-      skipRecordsWithErrors: z
-        .object({
-          value: z
-            .object({
-              enabled: z.boolean().optional(),
-              maxSkippedRecords: looseNumber().optional(),
-            })
-            .optional(),
-        })
-        .optional(),
+      // spreadsheets and CSV
+      ...spreadsheetReadOptionsShape,
     })
     .default({}),
 });
