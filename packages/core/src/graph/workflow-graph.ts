@@ -29,6 +29,7 @@ export class WorkflowGraph {
   private readonly outputs = new Map<string, Map<string, OutputConnection[][]>>();
   /** `inputs[target][type][inputIndex]` = sources, in JSON order. */
   private readonly inputs = new Map<string, Map<string, InputConnection[][]>>();
+  private readonly ancestorCache = new Map<string, string[]>();
 
   constructor(readonly workflow: Workflow) {
     for (const node of workflow.nodes) {
@@ -93,9 +94,16 @@ export class WorkflowGraph {
     return unique(this.outputsOf(name, type).flatMap((list) => list.map((c) => c.node)));
   }
 
-  /** Every node upstream of `name` on a connection type (nearest first), excluding `name`. */
-  ancestors(name: string, type = 'main'): string[] {
-    return this.walk(name, (n) => this.parents(n, type));
+  /**
+   * Every node upstream of `name` on a connection type (nearest first), excluding `name`.
+   * Memoised: the run loop asks for it repeatedly and a parsed workflow does not change.
+   */
+  ancestors(name: string, type = 'main'): readonly string[] {
+    const key = `${type}\u0000${name}`;
+    let found = this.ancestorCache.get(key);
+    if (!found)
+      this.ancestorCache.set(key, (found = this.walk(name, (n) => this.parents(n, type))));
+    return found;
   }
 
   /** Every node downstream of `name` on a connection type, excluding `name`. */
