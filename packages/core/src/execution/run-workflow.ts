@@ -104,8 +104,6 @@ export interface RunWorkflowResult {
   output: Item[][] | undefined;
 }
 
-const asItems = (list: ReadonlyArray<Item | JsonObject>): Item[] => normalisePinnedItems(list);
-
 let sharedEvaluator: ExpressionEvaluator | undefined;
 /**
  * The default evaluator (`@budflow/expression`, sandboxed), created on first use and shared by
@@ -213,13 +211,13 @@ export async function runWorkflow(
 
   const pinSource = options.pinData === false ? undefined : (options.pinData ?? workflow.pinData);
   const pinData = pinSource
-    ? Object.fromEntries(Object.entries(pinSource).map(([k, v]) => [k, asItems(v)]))
+    ? Object.fromEntries(Object.entries(pinSource).map(([k, v]) => [k, normalisePinnedItems(v)]))
     : undefined;
 
   let runnable: Set<string> | undefined;
   let runData: RunData = {};
   const initialStack: StackEntry[] = [];
-  const input = asItems(options.input ?? [{ json: {} }]);
+  const input = normalisePinnedItems(options.input ?? [{ json: {} }]);
   const startedAt = new Date(clock.now());
   const runnerFor = () =>
     new WorkflowRunner({
