@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createNodeRegistry, type NodeRegistry } from '@budflow/core';
 import { createInMemoryBinaryHelpers, type ExpressionEvaluator } from '@budflow/node-sdk';
 import { createExpressionEvaluator } from '@budflow/expression';
@@ -13,10 +13,9 @@ import {
   type Storage,
   type StorageConfig,
 } from '@budflow/storage';
-import { serve } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppEnv, ServerServices } from './api/api-env.js';
 import { getCookie } from 'hono/cookie';
 import { API_KEY_HEADER, AuthService, SESSION_COOKIE, sessionSecret } from './auth/auth-service.js';
@@ -27,6 +26,8 @@ import { ExecutionService } from './execution/execution-service.js';
 import { writeBatch } from './execution/group-commit-recorder.js';
 import { startStorageWriter, type StorageWriter } from './execution/storage-writer.js';
 import { createApp } from './http/create-app.js';
+import { createRequestListener } from './http/node-listener.js';
+import { createWebhookEndpoints } from './http/webhook-endpoints.js';
 import { createServerMetrics } from './ops/metrics.js';
 import { ActivationManager } from './triggers/activation-manager.js';
 import { createPollRunner } from './triggers/poll-trigger.js';
@@ -70,12 +71,17 @@ export const LOG_REDACT_PATHS = [
   'key',
 ];
 
-export function createLogger(level: ServerConfig['logLevel']): Logger {
-  return pino({
+/** The server's pino logger; lines go to stdout unless `destination` is given. */
+export function createLogger(
+  level: ServerConfig['logLevel'],
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level,
     base: { service: 'budflow' },
     redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export function defaultRegistry(): NodeRegistry {
@@ -254,7 +260,8 @@ async function listen(
   // node-ws reads `app` only when a socket upgrades, so the app can be set after creation.
   const wsInit: { app: Hono<any> } = { app: undefined as unknown as Hono<any> };
   const ws = createNodeWebSocket(wsInit);
-  const app = createApp(services, ws.upgradeWebSocket);
+  const webhooks = createWebhookEndpoints(services);
+  const app = createApp(services, ws.upgradeWebSocket, webhooks);
   wsInit.app = app;
   // bull-board at /queues, for owners and admins (session cookie or API key).
   queueMode?.mountDashboard(app, async (c) => {
@@ -264,11 +271,13 @@ async function listen(
     return token ? auth.verifySession(token) : undefined;
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
-    ) as Server;
-    s.once('error', reject);
+  const server = createHttpServer(createRequestListener(app, webhooks, services, config.host));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   ws.injectWebSocket(server);
   // Keep-alive sockets must not hold shutdown hostage for long.

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ExecutionEvent } from '@budflow/core';
-import { isBudflowError, type WebhookResponse } from '@budflow/node-sdk';
+import { isBudflowError } from '@budflow/node-sdk';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
@@ -14,15 +13,10 @@ import { resourceRoutes } from '../api/resource-routes.js';
 import { workflowRoutes } from '../api/workflow-routes.js';
 import { ProjectAccess } from '../auth/access.js';
 import { API_KEY_HEADER, SESSION_COOKIE } from '../auth/auth-service.js';
-import type { WebhookRegistration } from '../triggers/webhook-registry.js';
 import { errorBody, httpError, statusOf } from './http-error.js';
-import {
-  buildWebhookItem,
-  handleWebhookCall,
-  lastNodeResponse,
-  sendWebhookResponse,
-  type WebhookCallDeps,
-} from './webhook-handler.js';
+import { requestIdFrom } from './request-id.js';
+import { createWebhookEndpoints, type WebhookEndpoints } from './webhook-endpoints.js';
+import { honoWebhookRequest, replyToResponse } from './webhook-request.js';
 
 const PUBLIC_API_PATHS = new Set([
   '/api/v1/owner',
@@ -33,8 +27,6 @@ const PUBLIC_API_PATHS = new Set([
   '/api/v1/docs',
 ]);
 
-const REQUEST_ID = /^[\w.-]{1,64}$/;
-
 const DOCS_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>BudFlow API</title>
 <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
@@ -43,35 +35,22 @@ const DOCS_PAGE = `<!doctype html>
 <script>window.ui = SwaggerUIBundle({ url: './openapi.json', dom_id: '#ui' });</script>
 </body></html>`;
 
-/** Fixed-window counter per webhook (requests per second). */
-function webhookRateLimiter(limit: number) {
-  const windows = new Map<string, { second: number; count: number }>();
-  return (key: string): boolean => {
-    if (limit <= 0) return true;
-    const second = Math.floor(Date.now() / 1000);
-    const w = windows.get(key);
-    if (!w || w.second !== second) {
-      if (windows.size > 10_000) windows.clear();
-      windows.set(key, { second, count: 1 });
-      return true;
-    }
-    return ++w.count <= limit;
-  };
-}
-
 export interface CreatedApp {
   app: Hono<AppEnv>;
 }
 
 /** Builds the HTTP application: REST API, webhooks, live events and operations endpoints. */
-export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket): Hono<AppEnv> {
+export function createApp(
+  s: ServerServices,
+  upgradeWebSocket?: UpgradeWebSocket,
+  webhooks: WebhookEndpoints = createWebhookEndpoints(s),
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const access = new ProjectAccess(s.storage);
 
   // Correlation id, access log and latency metric for every request.
   app.use('*', async (c, next) => {
-    const given = c.req.header('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     const log = s.logger.child({ reqId: requestId });
     c.set('log', log);
@@ -244,111 +223,22 @@ export function createApp(s: ServerServices, upgradeWebSocket?: UpgradeWebSocket
   api.get('/docs', (c) => c.html(DOCS_PAGE));
   app.route('/api/v1', api);
 
-  // Webhooks.
-  const allowed = webhookRateLimiter(s.config.webhookRateLimit);
-  const deps: WebhookCallDeps = {
-    helpers: s.helpers,
-    payloadLimit: s.config.payloadLimit,
-    logger: s.logger,
-    async credential(registration, type) {
-      const ref = registration.nodeCredentials[type];
-      if (!ref) {
-        throw httpError(
-          'FORBIDDEN',
-          `webhook node '${registration.nodeName}' needs a '${type}' credential for its authentication`,
-        );
-      }
-      return s.storage.credentials.resolver().resolve({
-        nodeName: registration.nodeName,
-        credentialType: type,
-        ref,
-      });
-    },
-    start: (registration: WebhookRegistration, item, onResponse) =>
-      s.executions.start({
-        workflowId: registration.workflowId,
-        workflowVersionId: registration.versionId,
-        projectId: registration.projectId,
-        document: registration.document,
-        ...(registration.parsed ? { parsed: registration.parsed } : {}),
-        mode: registration.test ? 'manual' : 'webhook',
-        startNode: registration.nodeName,
-        input: [item],
-        onResponse,
-      }),
-  };
-
+  // Webhooks (the server's node:http listener answers most of them before Hono; these routes
+  // serve `app.request` and `/webhook-waiting/`).
   for (const [prefix, test] of [
     ['/webhook', false],
     ['/webhook-test', true],
   ] as const) {
-    app.all(`${prefix}/*`, async (c) => {
-      const path = c.req.path.slice(prefix.length + 1);
-      const index = test ? s.activation.testWebhooks : s.activation.webhooks;
-      if (c.req.method === 'OPTIONS') {
-        const methods = index.methodsFor(path);
-        if (methods.length === 0) throw webhookNotFound(c.req.method, path, test);
-        return c.body(null, 204, {
-          'access-control-allow-origin': c.req.header('origin') ?? '*',
-          'access-control-allow-methods': [...methods, 'OPTIONS'].join(', '),
-          'access-control-allow-headers': c.req.header('access-control-request-headers') ?? '*',
-        });
-      }
-      // Refuse a declared oversize body before anything else; readBody enforces the rest.
-      if (Number(c.req.header('content-length')) > s.config.payloadLimit) {
-        return tooLarge(s.config.payloadLimit)(c);
-      }
-      const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-      const found = index.find(method, path);
-      if (!found) throw webhookNotFound(c.req.method, path, test);
-      if (!allowed(`${found.registration.method} ${found.registration.path}`)) {
-        throw httpError('RATE_LIMITED', 'too many requests to this webhook; slow down');
-      }
-      if (test) s.activation.consumeTestWebhook(found.registration);
-      return handleWebhookCall(c, found.registration, found.params, deps);
-    });
+    app.all(`${prefix}/*`, async (c) =>
+      replyToResponse(await webhooks.call(honoWebhookRequest(c), test)),
+    );
   }
 
   // Resume a waiting execution (Wait node "on webhook call", $execution.resumeUrl).
+  const resumeWaiting = async (c: Context<AppEnv>) =>
+    replyToResponse(await webhooks.resume(honoWebhookRequest(c), c.req.param('executionId') ?? ''));
   app.all('/webhook-waiting/:executionId{[^/]+}/*', (c) => resumeWaiting(c));
   app.all('/webhook-waiting/:executionId', (c) => resumeWaiting(c));
-  const resumeWaiting = async (c: Context<AppEnv>) => {
-    const executionId = c.req.param('executionId') ?? '';
-    const execution = await s.storage.executions.get(executionId);
-    if (!execution || execution.status !== 'waiting' || execution.waitTill !== null) {
-      throw httpError('NOT_FOUND', `execution '${executionId}' is not waiting for a webhook call`);
-    }
-    const item = await buildWebhookItem(c, {}, {}, s.helpers, false, s.config.payloadLimit);
-    let respond: (r: WebhookResponse) => void = () => {};
-    const responded = new Promise<WebhookResponse>((resolve) => (respond = resolve));
-    const started = await s.executions.resume(executionId, {
-      resumeItems: [item],
-      onResponse: (r) => respond(r),
-    });
-    const outcome = await Promise.race([
-      responded.then((response) => ({ response })),
-      started.done.then((result) => ({ result })),
-    ]);
-    if ('response' in outcome) return sendWebhookResponse(outcome.response, s.helpers, {});
-    if (outcome.result.status === 'error') {
-      return sendWebhookResponse(
-        { statusCode: 500, body: { message: 'Error in workflow' } },
-        s.helpers,
-        {},
-      );
-    }
-    return sendWebhookResponse(lastNodeResponse({}, outcome.result), s.helpers, {});
-  };
 
   return app;
-}
-
-function webhookNotFound(method: string, path: string, test: boolean) {
-  return httpError(
-    'WEBHOOK_NOT_REGISTERED',
-    test
-      ? `the test webhook ${method} /webhook-test/${path} is not registered: call POST /api/v1/workflows/<id>/test-webhook first (it listens for one call, for 120 s)`
-      : `the webhook ${method} /webhook/${path} is not registered: activate the workflow that has it (POST /api/v1/workflows/<id>/activate)`,
-    { method, path },
-  );
 }

@@ -7,14 +7,13 @@ import type {
   JsonValue,
   WebhookResponse,
 } from '@budflow/node-sdk';
-import type { IncomingMessage } from 'node:http';
-import type { Context } from 'hono';
 import { jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import { safeEqual } from '../auth/auth-service.js';
 import type { StartedExecution } from '../execution/execution-service.js';
 import type { WebhookRegistration } from '../triggers/webhook-registry.js';
 import { httpError } from './http-error.js';
+import type { WebhookReply, WebhookRequest } from './webhook-request.js';
 
 export interface WebhookCallDeps {
   helpers: BinaryHelpers;
@@ -60,48 +59,19 @@ interface ParsedBody {
   binary?: Record<string, BinaryRef>;
 }
 
-/**
- * The request body as bytes, at most `limit` of them (413 beyond). Reads Node's request stream
- * directly when it is there: much cheaper than going through a web ReadableStream.
- */
-export async function readBody(c: Context, limit: number): Promise<Buffer> {
-  const declared = Number(c.req.header('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (incoming && !incoming.readableDidRead && !c.req.raw.bodyUsed) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        incoming.resume();
-        throw tooLarge(limit);
-      }
-      chunks.push(chunk);
-    }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  }
-  const bytes = Buffer.from(await c.req.arrayBuffer());
-  if (bytes.length > limit) throw tooLarge(limit);
-  return bytes;
-}
-
-const tooLarge = (limit: number) =>
-  httpError('PAYLOAD_TOO_LARGE', `the request body is larger than the limit of ${limit} bytes`);
-
 async function parseBody(
-  c: Context,
+  req: WebhookRequest,
   parameters: JsonObject,
   helpers: BinaryHelpers,
   limit: number,
 ): Promise<ParsedBody> {
-  const method = c.req.method;
+  const method = req.method;
   if (method === 'GET' || method === 'HEAD') return { body: {} };
   const options = (parameters.options ?? {}) as JsonObject;
-  const contentType = c.req.header('content-type') ?? '';
+  const contentType = req.header('content-type') ?? '';
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   const binaryName = str(options.binaryPropertyName) ?? 'data';
-  const bytes = await readBody(c, limit);
+  const bytes = await req.readBody(limit);
   const text = () => bytes.toString('utf8');
   if (options.rawBody === true && !type.startsWith('multipart/')) {
     const ref = await helpers.prepareBinaryData(
@@ -167,23 +137,26 @@ async function parseBody(
   };
 }
 
-function clientIp(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '') ?? '';
-}
-
-/** Checks the Webhook node's `authentication` option; throws a 401/403 error. */
-async function authorise(c: Context, registration: WebhookRegistration, deps: WebhookCallDeps) {
+/**
+ * Checks the Webhook node's `authentication` option; throws a 401/403 error (and adds the
+ * challenge header to `errorHeaders`).
+ */
+async function authorise(
+  req: WebhookRequest,
+  registration: WebhookRegistration,
+  deps: WebhookCallDeps,
+  errorHeaders: Record<string, string>,
+) {
   const mode = str(registration.parameters.authentication) ?? 'none';
   if (mode === 'none') return;
   const unauthorised = (message: string) => {
     const error = httpError('UNAUTHENTICATED', message);
-    if (mode === 'basicAuth') c.header('WWW-Authenticate', 'Basic realm="Webhook"');
+    if (mode === 'basicAuth') errorHeaders['www-authenticate'] = 'Basic realm="Webhook"';
     return error;
   };
   if (mode === 'basicAuth') {
     const cred = await deps.credential(registration, 'httpBasicAuth');
-    const header = c.req.header('authorization') ?? '';
+    const header = req.header('authorization') ?? '';
     if (!header.toLowerCase().startsWith('basic ')) throw unauthorised('authorization is required');
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
@@ -197,7 +170,7 @@ async function authorise(c: Context, registration: WebhookRegistration, deps: We
   if (mode === 'headerAuth') {
     const cred = await deps.credential(registration, 'httpHeaderAuth');
     const name = String(cred.name ?? '').toLowerCase();
-    const given = c.req.header(name);
+    const given = req.header(name);
     if (given === undefined) throw unauthorised('authorization is required');
     if (!safeEqual(given, String(cred.value ?? '')))
       throw httpError('FORBIDDEN', 'authorization data is wrong');
@@ -205,7 +178,7 @@ async function authorise(c: Context, registration: WebhookRegistration, deps: We
   }
   if (mode === 'jwtAuth') {
     const cred = await deps.credential(registration, 'jwtAuth');
-    const header = c.req.header('authorization') ?? '';
+    const header = req.header('authorization') ?? '';
     if (!header.toLowerCase().startsWith('bearer '))
       throw unauthorised('authorization is required');
     const secret = String(cred.secret ?? '');
@@ -245,33 +218,35 @@ function staticHeaders(parameters: JsonObject): Record<string, string> {
   return headers;
 }
 
-async function sendWebhookResponse(
+/** A node's response (Respond to Webhook, or the Webhook node's own) as an HTTP reply. */
+export async function webhookReply(
   response: WebhookResponse,
   helpers: BinaryHelpers,
   extraHeaders: Record<string, string>,
-): Promise<Response> {
-  // A plain header object (not `Headers`) keeps @hono/node-server on its fast write path.
+): Promise<WebhookReply> {
   const headers: Record<string, string> = { ...extraHeaders };
-  for (const [k, v] of Object.entries(response.headers ?? {})) headers[k.toLowerCase()] = v;
+  if (response.headers) {
+    for (const [k, v] of Object.entries(response.headers)) headers[k.toLowerCase()] = v;
+  }
   if (response.redirectUrl !== undefined) {
     headers.location = response.redirectUrl;
-    return new Response(null, { status: response.statusCode ?? 307, headers });
+    return { status: response.statusCode ?? 307, headers, body: null };
   }
   const status = response.statusCode ?? 200;
   if (response.binary) {
     const buffer = await helpers.getBinaryBuffer(response.binary);
     headers['content-type'] ??= response.binary.mimeType;
-    return new Response(new Uint8Array(buffer), { status, headers });
+    return { status, headers, body: new Uint8Array(buffer) };
   }
   if (response.body === undefined || response.body === null) {
-    return new Response(null, { status, headers });
+    return { status, headers, body: null };
   }
   if (typeof response.body === 'string') {
     headers['content-type'] ??= 'text/plain; charset=utf-8';
-    return new Response(response.body, { status, headers });
+    return { status, headers, body: response.body };
   }
   headers['content-type'] ??= 'application/json; charset=utf-8';
-  return new Response(JSON.stringify(response.body), { status, headers });
+  return { status, headers, body: JSON.stringify(response.body) };
 }
 
 export function lastNodeResponse(
@@ -309,24 +284,22 @@ export function lastNodeResponse(
 
 /** The trigger item of a request: `{ headers, params, query, body }` plus uploaded files as binary. */
 export async function buildWebhookItem(
-  c: Context,
+  req: WebhookRequest,
   parameters: JsonObject,
   params: Record<string, string>,
   helpers: BinaryHelpers,
   test: boolean,
   limit: number,
 ): Promise<Item> {
-  const url = new URL(c.req.url);
-  const parsed = await parseBody(c, parameters, helpers, limit);
-  const headers: Record<string, string> = {};
-  c.req.raw.headers.forEach((value, key) => (headers[key] = value));
+  const url = req.url;
+  const parsed = await parseBody(req, parameters, helpers, limit);
   return {
     json: {
-      headers,
+      headers: req.headers(),
       params: { ...params },
-      query: queryObject(url),
+      query: url.search === '' ? {} : queryObject(url),
       body: parsed.body,
-      webhookUrl: url.toString(),
+      webhookUrl: url.href,
       executionMode: test ? 'test' : 'production',
     },
     ...(parsed.binary ? { binary: parsed.binary } : {}),
@@ -337,18 +310,20 @@ const FAILED: WebhookResponse = { statusCode: 500, body: { message: 'Error in wo
 
 /**
  * Answers one webhook call: checks auth and client IP, turns the request into the trigger item,
- * starts the execution and responds by the node's response mode.
+ * starts the execution and replies by the node's response mode. Throws for a refused call; the
+ * headers its error reply needs (an auth challenge) are added to `errorHeaders`.
  */
 export async function handleWebhookCall(
-  c: Context,
+  req: WebhookRequest,
   registration: WebhookRegistration,
   params: Record<string, string>,
   deps: WebhookCallDeps,
-): Promise<Response> {
+  errorHeaders: Record<string, string> = {},
+): Promise<WebhookReply> {
   const parameters = registration.parameters;
   const options = (parameters.options ?? {}) as JsonObject;
   const cors: Record<string, string> = {};
-  const origin = c.req.header('origin');
+  const origin = req.header('origin');
   if (origin) {
     const allowed = (str(options.allowedOrigins) ?? '*').split(',').map((s) => s.trim());
     if (allowed.includes('*')) cors['access-control-allow-origin'] = '*';
@@ -356,7 +331,7 @@ export async function handleWebhookCall(
   }
   const whitelist = str(options.ipWhitelist)?.trim();
   if (whitelist) {
-    const ip = clientIp(c);
+    const ip = req.remoteAddress();
     if (
       !whitelist
         .split(',')
@@ -366,20 +341,19 @@ export async function handleWebhookCall(
       throw httpError('FORBIDDEN', 'this IP address is not allowed to call the webhook');
     }
   }
-  await authorise(c, registration, deps);
+  await authorise(req, registration, deps, errorHeaders);
   const item = await buildWebhookItem(
-    c,
+    req,
     parameters,
     params,
     deps.helpers,
     registration.test,
     deps.payloadLimit,
   );
-  const requestId = (c.get('requestId') as string | undefined) ?? undefined;
   const extraHeaders = {
     ...cors,
     ...staticHeaders(parameters),
-    ...(requestId ? { 'x-request-id': requestId } : {}),
+    ...(req.requestId ? { 'x-request-id': req.requestId } : {}),
   };
   const mode = str(parameters.responseMode) ?? 'onReceived';
 
@@ -397,10 +371,10 @@ export async function handleWebhookCall(
     );
     const code = responseCodeOf(parameters);
     if (options.noResponseBody === true || parameters.responseData === 'noData') {
-      return sendWebhookResponse({ statusCode: code }, deps.helpers, extraHeaders);
+      return webhookReply({ statusCode: code }, deps.helpers, extraHeaders);
     }
     const custom = str(options.responseData);
-    return sendWebhookResponse(
+    return webhookReply(
       { statusCode: code, body: custom ?? { message: 'Workflow was started' } },
       deps.helpers,
       extraHeaders,
@@ -412,14 +386,13 @@ export async function handleWebhookCall(
       responded.then((response) => ({ response })),
       started.done.then((result) => ({ result })),
     ]);
-    if ('response' in outcome)
-      return sendWebhookResponse(outcome.response, deps.helpers, extraHeaders);
+    if ('response' in outcome) return webhookReply(outcome.response, deps.helpers, extraHeaders);
     const result = outcome.result;
-    if (result.status === 'error') return sendWebhookResponse(FAILED, deps.helpers, extraHeaders);
+    if (result.status === 'error') return webhookReply(FAILED, deps.helpers, extraHeaders);
     // A Respond to Webhook node that ran last may have responded in the same tick.
     const late = await Promise.race([responded, Promise.resolve(undefined)]);
-    if (late) return sendWebhookResponse(late, deps.helpers, extraHeaders);
-    return sendWebhookResponse(
+    if (late) return webhookReply(late, deps.helpers, extraHeaders);
+    return webhookReply(
       { statusCode: 200, body: { message: 'Workflow executed successfully' } },
       deps.helpers,
       extraHeaders,
@@ -427,9 +400,9 @@ export async function handleWebhookCall(
   }
 
   const result = await started.done;
-  if (result.status === 'error') return sendWebhookResponse(FAILED, deps.helpers, extraHeaders);
+  if (result.status === 'error') return webhookReply(FAILED, deps.helpers, extraHeaders);
   if (result.status === 'waiting') {
-    return sendWebhookResponse(
+    return webhookReply(
       {
         statusCode: 200,
         body: { message: 'Workflow is waiting', executionId: started.executionId },
@@ -438,7 +411,5 @@ export async function handleWebhookCall(
       extraHeaders,
     );
   }
-  return sendWebhookResponse(lastNodeResponse(parameters, result), deps.helpers, extraHeaders);
+  return webhookReply(lastNodeResponse(parameters, result), deps.helpers, extraHeaders);
 }
-
-export { sendWebhookResponse };
