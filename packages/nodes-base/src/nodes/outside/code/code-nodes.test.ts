@@ -20,7 +20,11 @@ describe('Code (JavaScript)', () => {
 
   it('wraps plain objects into items and accepts a single object', async () => {
     const many = await runTestNode(codeNode, { params: code('return [{ a: 1 }, { a: 2 }];') });
-    expect(many.items).toEqual([{ json: { a: 1 } }, { json: { a: 2 } }]);
+    // One input item: every output item pairs with it (the engine's rule, applied by the node).
+    expect(many.items).toEqual([
+      { json: { a: 1 }, pairedItem: { item: 0 } },
+      { json: { a: 2 }, pairedItem: { item: 0 } },
+    ]);
     const one = await runTestNode(codeNode, { params: code('return { a: 1 };') });
     expect(one.json).toEqual([{ a: 1 }]);
   });
@@ -163,6 +167,72 @@ describe('Code (JavaScript)', () => {
       "Code doesn't return an object [item 0]",
     );
     expect(await fails('return $input.item;')).toMatch(/^Can't use \.item here/);
+  });
+
+  it('refuses values JSON cannot hold, per item when continuing on fail', async () => {
+    const fails = (jsCode: string) =>
+      runTestNode(codeNode, { params: code(jsCode) }).then(
+        () => '',
+        (e: unknown) => (e as Error).message,
+      );
+    expect(await fails('return [{ json: { n: 1n } }];')).toMatch(
+      /^The returned data cannot be converted to JSON: .+/,
+    );
+    expect(await fails('return () => 1;')).toMatch(
+      /^The returned data cannot be converted to JSON: .+/,
+    );
+    const each = await runTestNode(codeNode, {
+      continueOnFail: true,
+      items: [{ a: 1 }, { a: 2 }],
+      params: code(
+        'return $json.a === 2 ? { json: { big: 2n } } : { json: { a: $json.a } };',
+        'runOnceForEachItem',
+      ),
+    });
+    expect(each.json).toEqual([
+      { a: 1 },
+      {
+        error: expect.stringMatching(
+          /^The returned data cannot be converted to JSON: .+ \[item 1\]$/,
+        ),
+      },
+    ]);
+  });
+
+  it('refuses values nested deeper than the sandbox returns', async () => {
+    const error = await runTestNode(codeNode, {
+      params: code('let o = {};\nfor (let i = 0; i < 300; i++) o = { o };\nreturn [{ json: o }];'),
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.message).toMatch(/nested too deeply/);
+    const ok = await runTestNode(codeNode, {
+      params: code('let o = {};\nfor (let i = 0; i < 150; i++) o = { o };\nreturn [{ json: o }];'),
+    });
+    expect(JSON.stringify(ok.json).length).toBeGreaterThan(150 * 5);
+  });
+
+  it('keeps a Date in static data and gives $now / $today to code that names them', async () => {
+    const result = await runTestNode(codeNode, {
+      params: code(
+        "$getWorkflowStaticData('global').when = new Date(0);\nreturn [{ json: { y: $now.year > 2000, h: $today.hour } }];",
+      ),
+    });
+    expect(result.json).toEqual([{ y: true, h: 0 }]);
+    expect(result.staticData.global).toEqual({ when: new Date(0) });
+    // An identifier written with an escape still names the parameter.
+    const escaped = await runTestNode(codeNode, {
+      params: code('return [{ json: { valid: \\u0024now.isValid } }];'),
+    });
+    expect(escaped.json).toEqual([{ valid: true }]);
+  });
+
+  it('runs the same code again without state left on the compiled function', async () => {
+    const jsCode =
+      'const f = arguments.callee;\nconst seen = f.seen === true;\ntry { f.seen = true; } catch (e) {}\nreturn [{ json: { seen } }];';
+    expect((await runTestNode(codeNode, { params: code(jsCode) })).json).toEqual([{ seen: false }]);
+    expect((await runTestNode(codeNode, { params: code(jsCode) })).json).toEqual([{ seen: false }]);
   });
 
   it('refuses Python with a clear message', async () => {

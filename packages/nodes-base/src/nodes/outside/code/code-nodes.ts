@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   BudflowError,
   defineNode,
+  ERROR_CODES,
   isJsonObject,
   NodeError,
   type BinaryRef,
@@ -11,7 +12,13 @@ import {
   type JsonValue,
   type NodeDefinition,
 } from '@budflow/node-sdk';
-import type { ConsoleEntry, Sandbox, SandboxLimits } from '@budflow/sandbox';
+import {
+  decodeSandboxJson,
+  SandboxError,
+  type ConsoleEntry,
+  type Sandbox,
+  type SandboxLimits,
+} from '@budflow/sandbox';
 import { isUnsafeKey } from '../internal/params.js';
 import { createCodeSandbox } from './code-sandbox.js';
 
@@ -38,8 +45,38 @@ interface HandlerResult {
   ok: boolean;
   error?: ScriptError;
   results?: Array<{ value?: unknown; binary?: unknown; error?: ScriptError }>;
+  /** Static and custom data in the sandbox's tagged JSON (it may hold a `Date`). */
+  meta?: string;
+}
+interface HandlerMeta {
   staticData?: { global: JsonObject; node: JsonObject };
   customData?: Record<string, string>;
+}
+
+// Nesting the sandbox's encoder allows in a returned value (its `encode` refuses deeper values).
+const MAX_RESULT_DEPTH = 201;
+
+/**
+ * Deepest nesting of arrays and objects in JSON text, counted until it passes `limit`. The handler
+ * answers with one native `JSON.stringify` per value, which has no depth limit of its own.
+ */
+function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // Skip the string: find its closing quote, stepping over escapes.
+      for (i++; i < n; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 92 /* \ */) i++;
+        else if (s === 34) break;
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limit) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return false;
 }
 
 const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'index']);
@@ -116,6 +153,21 @@ function checkItemShape(value: JsonObject, itemIndex: number) {
       itemIndex,
     );
   }
+}
+
+/**
+ * The engine's (and n8n's) rule for items without `pairedItem`: one input item, or as many items
+ * out as in. Applied here because these items are new objects: the engine would copy each one.
+ */
+function pairWithInput(items: Item[], inputs: Item[][]): Item[] {
+  if (inputs.length !== 1) return items;
+  const count = inputs[0]!.length;
+  if (count !== 1 && count !== items.length) return items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.pairedItem === undefined) item.pairedItem = { item: count === 1 ? 0 : i };
+  }
+  return items;
 }
 
 function toItem(value: JsonObject, isItem: boolean, pairedItem?: Item['pairedItem']): Item {
@@ -295,9 +347,16 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     };
     let result: HandlerResult;
     try {
-      const response = await sandbox().call<HandlerResult>('budflow.code', payload);
+      // Raw: the handler's JSON text is parsed once here instead of being encoded value by value.
+      const response = await sandbox().call<string>('budflow.code', payload, { raw: true });
       logConsole(ctx, response.console);
-      result = response.value;
+      if (jsonDepthExceeds(response.value, MAX_RESULT_DEPTH)) {
+        throw new SandboxError(
+          ERROR_CODES.SANDBOX_ERROR,
+          'RangeError: value is nested too deeply to be returned',
+        );
+      }
+      result = JSON.parse(response.value) as HandlerResult;
     } catch (error) {
       const base = error instanceof BudflowError ? error : undefined;
       throw new NodeError(`${message(error)}`, {
@@ -308,10 +367,11 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
         cause: error,
       });
     }
-    replaceContents(ctx.getStaticData('global'), result.staticData?.global);
-    replaceContents(ctx.getStaticData('node'), result.staticData?.node);
-    if (result.customData) {
-      for (const [key, value] of Object.entries(result.customData)) {
+    const meta = (result.meta === undefined ? {} : decodeSandboxJson(result.meta)) as HandlerMeta;
+    replaceContents(ctx.getStaticData('global'), meta.staticData?.global);
+    replaceContents(ctx.getStaticData('node'), meta.staticData?.node);
+    if (meta.customData) {
+      for (const [key, value] of Object.entries(meta.customData)) {
         if (!isUnsafeKey(key)) ctx.execution.customData[key] = String(value);
       }
     }
@@ -347,11 +407,11 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     switch (mode) {
       case 'all': {
         const out = guard(undefined, () => normaliseAllItems(results[0]?.value));
-        return [Array.isArray(out) ? out : [out]];
+        return [pairWithInput(Array.isArray(out) ? out : [out], ctx.inputs)];
       }
       case 'function': {
         const out = guard(undefined, () => normaliseFunctionResult(results[0]?.value));
-        return [Array.isArray(out) ? out : [out]];
+        return [pairWithInput(Array.isArray(out) ? out : [out], ctx.inputs)];
       }
       case 'each':
       case 'functionItem': {

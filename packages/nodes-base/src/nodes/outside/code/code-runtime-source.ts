@@ -95,11 +95,19 @@ export const CODE_RUNTIME_SOURCE = String.raw`
     return out;
   }
 
-  // JSON copy of what the code returned (DateTime and Date become ISO strings, as n8n stores them).
-  function plain(value) {
+  var JSONstringify = JSON.stringify;
+  var JSONparse = JSON.parse;
+
+  // JSON text of what the code returned (DateTime and Date become ISO strings, as n8n stores
+  // them): one native stringify, parsed once by the host, instead of copying the value as objects.
+  function jsonText(value) {
     if (value === undefined) return undefined;
     try {
-      return JSON.parse(JSON.stringify(value));
+      var text = JSONstringify(value);
+      // A function or symbol has no JSON form: parsing the missing text gives the error n8n users
+      // saw before (the result used to be copied with JSON.parse(JSON.stringify(value))).
+      if (text === undefined) JSONparse(text);
+      return text;
     } catch (e) {
       throw userError('The returned data cannot be converted to JSON: ' + String(e && e.message));
     }
@@ -157,147 +165,185 @@ export const CODE_RUNTIME_SOURCE = String.raw`
     });
   }
 
-  // What does not depend on the item, built once per run.
-  function sharedGlobals(p) {
-    var c = p.ctx;
-    var zone = c.timezone || 'UTC';
-    Settings.defaultZone = zone;
-    var now = DateTime.fromMillis(c.nowMs, { zone: zone });
-    var custom = c.execution.customData;
-    var staticData = function (type) {
-      if (type !== 'global' && type !== 'node') throw userError('The type of static data must be "global" or "node"');
-      return c.staticData[type];
-    };
-    return {
-      $node: legacyNode(p),
-      $execution: {
-        id: c.execution.id,
-        mode: c.execution.mode === 'manual' ? 'test' : 'production',
-        resumeUrl: c.execution.resumeUrl,
-        customData: {
-          get: function (k) { return custom[k]; },
-          getAll: function () { return Object.assign({}, custom); },
-          set: function (k, v) { custom[String(k)] = String(v); },
-          setAll: function (o) { for (var k in o) if (hasOwn.call(o, k)) custom[k] = String(o[k]); },
-        },
-      },
-      $workflow: c.workflow,
-      $getWorkflowStaticData: staticData,
-      getWorkflowStaticData: staticData,
-      $runIndex: c.runIndex,
-      $now: now,
-      $today: now.startOf('day'),
-      $vars: c.vars || {},
-      $parameter: c.parameter,
-      $mode: c.execution.mode,
-      $nodeVersion: c.nodeVersion,
-      $prevNode: {},
-      DateTime: DateTime,
-      Duration: Duration,
-      Interval: Interval,
-    };
-  }
-
-  function globalsFor(p, items, itemIndex, eachMode, timers, shared) {
-    var current = items[itemIndex];
-    var input = {
-      all: function () { return items; },
-      first: function () { return items[0]; },
-      last: function () { return items[items.length - 1]; },
-      params: p.ctx.parameter,
-      context: {},
-    };
-    Object.defineProperty(input, 'item', {
-      enumerable: true,
-      get: function () {
-        if (!eachMode) throw userError("Can't use .item here", "Use $input.first() or $input.all() when running once for all items.");
-        return current;
-      },
-    });
-    var g = Object.assign({}, shared);
-    g.$input = input;
-    g.$json = current ? current.json : undefined;
-    g.$binary = current ? current.binary || {} : {};
-    g.$ = function (name) { return nodeAccessor(p, name, itemIndex, eachMode); };
-    g.$items = function (name) {
-      if (name === undefined) return items;
-      return nodeAccessor(p, name, itemIndex, eachMode).all();
-    };
-    g.$item = function (i) {
-      var it = items[i];
-      return { $json: it ? it.json : undefined, $binary: it ? it.binary || {} : {} };
-    };
-    g.items = items;
-    g.item = current;
-    g.$itemIndex = itemIndex;
-    g.setTimeout = timers.setTimeout;
-    g.clearTimeout = timers.clearTimeout;
-    g.setInterval = timers.setInterval;
-    g.clearInterval = timers.clearTimeout;
-    return g;
-  }
-
   var NAMES = ['$input', '$json', '$binary', '$', '$node', '$items', '$item', 'items', 'item',
     '$execution', '$workflow', '$getWorkflowStaticData', 'getWorkflowStaticData', '$runIndex',
     '$itemIndex', '$now', '$today', '$vars', '$parameter', '$mode', '$nodeVersion', '$prevNode',
     'DateTime', 'Duration', 'Interval', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
     'getBinaryData', 'setBinaryData'];
+  var AT = {};
+  for (var n = 0; n < NAMES.length; n++) AT[NAMES[n]] = n;
 
-  // The user's code becomes the body of an async arrow inside a Function: one wrapper line before
-  // it, plus the two lines Function() adds.
+  // The names are parameters of the wrapper function, so only code that spells one of them (or
+  // reads 'arguments', or writes an identifier with a \u escape) can see its value.
+  var USES_NOW = /\$now|\$today|arguments|\\u/;
+
+  // The arguments that do not depend on the item, built once per run.
+  function sharedArgs(p) {
+    var c = p.ctx;
+    var zone = c.timezone || 'UTC';
+    Settings.defaultZone = zone;
+    var custom = c.execution.customData;
+    var staticData = function (type) {
+      if (type !== 'global' && type !== 'node') throw userError('The type of static data must be "global" or "node"');
+      return c.staticData[type];
+    };
+    var a = new Array(NAMES.length);
+    a[AT.$node] = legacyNode(p);
+    a[AT.$execution] = {
+      id: c.execution.id,
+      mode: c.execution.mode === 'manual' ? 'test' : 'production',
+      resumeUrl: c.execution.resumeUrl,
+      customData: {
+        get: function (k) { return custom[k]; },
+        getAll: function () { return Object.assign({}, custom); },
+        set: function (k, v) { custom[String(k)] = String(v); },
+        setAll: function (o) { for (var k in o) if (hasOwn.call(o, k)) custom[k] = String(o[k]); },
+      },
+    };
+    a[AT.$workflow] = c.workflow;
+    a[AT.$getWorkflowStaticData] = staticData;
+    a[AT.getWorkflowStaticData] = staticData;
+    a[AT.$runIndex] = c.runIndex;
+    if (USES_NOW.test(p.code)) {
+      var now = DateTime.fromMillis(c.nowMs, { zone: zone });
+      a[AT.$now] = now;
+      a[AT.$today] = now.startOf('day');
+    }
+    a[AT.$vars] = c.vars || {};
+    a[AT.$parameter] = c.parameter;
+    a[AT.$mode] = c.execution.mode;
+    a[AT.$nodeVersion] = c.nodeVersion;
+    a[AT.$prevNode] = {};
+    a[AT.DateTime] = DateTime;
+    a[AT.Duration] = Duration;
+    a[AT.Interval] = Interval;
+    return a;
+  }
+
+  // Fills in what depends on the item (a fresh array per call: the code may keep 'arguments').
+  function argsFor(p, items, itemIndex, eachMode, timers, shared) {
+    var a = shared.slice();
+    var current = items[itemIndex];
+    a[AT.$input] = {
+      all: function () { return items; },
+      first: function () { return items[0]; },
+      last: function () { return items[items.length - 1]; },
+      params: p.ctx.parameter,
+      context: {},
+      get item() {
+        if (!eachMode) throw userError("Can't use .item here", "Use $input.first() or $input.all() when running once for all items.");
+        return current;
+      },
+    };
+    a[AT.$json] = current ? current.json : undefined;
+    a[AT.$binary] = current ? current.binary || {} : {};
+    a[AT.$] = function (name) { return nodeAccessor(p, name, itemIndex, eachMode); };
+    a[AT.$items] = function (name) {
+      if (name === undefined) return items;
+      return nodeAccessor(p, name, itemIndex, eachMode).all();
+    };
+    a[AT.$item] = function (i) {
+      var it = items[i];
+      return { $json: it ? it.json : undefined, $binary: it ? it.binary || {} : {} };
+    };
+    a[AT.items] = items;
+    a[AT.item] = current;
+    a[AT.$itemIndex] = itemIndex;
+    a[AT.setTimeout] = timers.setTimeout;
+    a[AT.clearTimeout] = timers.clearTimeout;
+    a[AT.setInterval] = timers.setInterval;
+    a[AT.clearInterval] = timers.clearTimeout;
+    return a;
+  }
+
+  // The user's code becomes the body of an arrow inside a Function: one wrapper line before it,
+  // plus the two lines Function() adds.
   var LINE_OFFSET = 3;
 
+  // Compiled wrappers by code, so a workflow run again does not parse its code again. Bounded in
+  // entries and in code size; the functions are frozen so one run cannot leave data on them for
+  // the next run of the same code.
+  var CACHE_MAX_ENTRIES = 64;
+  var CACHE_MAX_CODE = 64 * 1024;
+  var compiled = new Map();
+
+  function compileCode(code, isAsync) {
+    var key = (isAsync ? 'a' : 's') + code;
+    var fn = compiled.get(key);
+    if (fn) return fn;
+    // Code without 'await' runs as a plain function: no promise job per item.
+    var head = isAsync ? 'return (async () => {\n' : 'return (() => {\n';
+    fn = SB.compile(NAMES, head + code + '\n})();');
+    Object.freeze(fn.prototype);
+    Object.freeze(fn);
+    if (code.length <= CACHE_MAX_CODE) {
+      if (compiled.size >= CACHE_MAX_ENTRIES) compiled.delete(compiled.keys().next().value);
+      compiled.set(key, fn);
+    }
+    return fn;
+  }
+
+  // Static data may hold values JSON cannot (a Date): it keeps the sandbox's tagged encoding, as
+  // a JSON string inside the result the host decodes on its own.
+  function metaText(p) {
+    return JSONstringify(JSONstringify(SB.encode({ staticData: p.ctx.staticData, customData: p.ctx.execution.customData })));
+  }
+
+  function failed(p, error) {
+    return '{"ok":false,"error":' + JSONstringify(error) + ',"meta":' + metaText(p) + '}';
+  }
+
+  // Answers with JSON text (a raw call): {"ok":true,"results":[{"value":...}],"meta":"..."}.
   SB.defineHandler('budflow.code', function (p) {
     var fn;
     try {
-      // Code without 'await' runs as a plain function: no promise job per item.
-      var head = p.isAsync ? 'return (async () => {\n' : 'return (() => {\n';
-      fn = SB.compile(NAMES, head + p.code + '\n})();');
+      fn = compileCode(p.code, p.isAsync);
     } catch (e) {
-      return { ok: false, error: describe(e, LINE_OFFSET) };
+      return '{"ok":false,"error":' + JSONstringify(describe(e, LINE_OFFSET)) + '}';
     }
     var items = p.items;
     var timers = makeTimers();
-    var shared = sharedGlobals(p);
-    function call(itemIndex, eachMode, extra) {
-      var g = globalsFor(p, items, itemIndex, eachMode, timers, shared);
-      if (extra) for (var k in extra) g[k] = extra[k];
-      var args = NAMES.map(function (n) { return g[n]; });
-      return settle(fn.apply(undefined, args), timers);
+    var shared = sharedArgs(p);
+    function call(itemIndex, eachMode) {
+      var a = argsFor(p, items, itemIndex, eachMode, timers, shared);
+      if (p.mode === 'function') a[AT.item] = undefined;
+      return a;
     }
-    var out = { ok: true, results: [] };
+    var parts = [];
     if (p.mode === 'each' || p.mode === 'functionItem') {
       for (var i = 0; i < items.length; i++) {
         try {
+          var a = call(i, true);
           if (p.mode === 'functionItem') {
             var binary = items[i].binary;
-            var extra = {
-              item: items[i].json,
-              getBinaryData: function () { return binary; },
-              setBinaryData: function (data) { binary = data; },
-            };
-            var value = call(i, true, extra);
-            out.results.push({ value: plain(value), binary: plain(binary) });
+            a[AT.item] = items[i].json;
+            a[AT.getBinaryData] = function () { return binary; };
+            a[AT.setBinaryData] = function (data) { binary = data; };
+            var value = jsonText(settle(fn.apply(undefined, a), timers));
+            var binaryText = jsonText(binary);
+            var entry = value === undefined ? '' : '"value":' + value;
+            if (binaryText !== undefined) entry += (entry ? ',' : '') + '"binary":' + binaryText;
+            parts.push('{' + entry + '}');
           } else {
-            out.results.push({ value: plain(call(i, true)) });
+            var text = jsonText(settle(fn.apply(undefined, a), timers));
+            parts.push(text === undefined ? '{}' : '{"value":' + text + '}');
           }
         } catch (e) {
           var d = describe(e, LINE_OFFSET);
           d.itemIndex = i;
-          if (!p.continueOnFail) return { ok: false, error: d, staticData: p.ctx.staticData, customData: p.ctx.execution.customData };
-          out.results.push({ error: d });
+          if (!p.continueOnFail) return failed(p, d);
+          parts.push('{"error":' + JSONstringify(d) + '}');
         }
       }
     } else {
       try {
-        out.results.push({ value: plain(call(0, false, p.mode === 'function' ? { item: undefined } : undefined)) });
+        var all = jsonText(settle(fn.apply(undefined, call(0, false)), timers));
+        parts.push(all === undefined ? '{}' : '{"value":' + all + '}');
       } catch (e) {
-        return { ok: false, error: describe(e, LINE_OFFSET), staticData: p.ctx.staticData, customData: p.ctx.execution.customData };
+        return failed(p, describe(e, LINE_OFFSET));
       }
     }
-    out.staticData = p.ctx.staticData;
-    out.customData = p.ctx.execution.customData;
-    return out;
+    return '{"ok":true,"results":[' + parts.join(',') + '],"meta":' + metaText(p) + '}';
   });
 })();
 `;
