@@ -331,3 +331,32 @@ describe('batching', () => {
     }
   });
 });
+
+describe('resolveParameterValues', () => {
+  it('returns the expression values per item, in the order of their paths', async () => {
+    const s = scope({ a: 1 });
+    s.items.push({ json: { a: 2 }, pairedItem: { item: 1 } });
+    const params = {
+      list: [{ name: 'x', value: '={{ $json.a * 10 }}' }, 'literal'],
+      when: '={{ DateTime.fromMillis(0, { zone: "UTC" }) }}',
+      broken: '={{ $json.a +* }}',
+    };
+    const { paths, values } = await evaluator.resolveParameterValues(params, s, [0, 1]);
+    expect(paths).toEqual([['list', 0, 'value'], ['when'], ['broken']]);
+    const trees = await evaluator.resolveParameters(params, s, [0, 1]);
+    // Both forms fail an item the same way; the values are the leaves of the resolved trees.
+    expect(values[0]).toBeInstanceOf(Error);
+    expect((values[0] as Error).message).toBe((trees[0] as Error).message);
+    expect((values[0] as Error).message).toContain("parameter 'broken'");
+
+    const ok = { list: params.list, when: params.when };
+    const resolved = await evaluator.resolveParameterValues(ok, s, [0, 1]);
+    expect(resolved.values).toEqual([
+      [10, '1970-01-01T00:00:00.000Z'],
+      [20, '1970-01-01T00:00:00.000Z'],
+    ]);
+    expect(await evaluator.resolveParameters(ok, s, [1])).toEqual([
+      { list: [{ name: 'x', value: 20 }, 'literal'], when: '1970-01-01T00:00:00.000Z' },
+    ]);
+  });
+});

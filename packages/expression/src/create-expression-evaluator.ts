@@ -7,6 +7,8 @@ import {
   type ExpressionScope,
   type Item,
   type JsonValue,
+  type ParameterPath,
+  type ResolvedParameterValues,
 } from '@budflow/node-sdk';
 import {
   createSandbox,
@@ -46,6 +48,11 @@ export interface BudflowExpressionEvaluator extends ExpressionEvaluator {
    * reject with a `SandboxError` carrying the script's message and line.
    */
   runCode(code: string, scope: ExpressionScope, options?: RunCodeOptions): Promise<RunCodeResult>;
+  resolveParameterValues(
+    value: JsonValue,
+    scope: ExpressionScope,
+    itemIndices: readonly number[],
+  ): Promise<ResolvedParameterValues>;
   close(): Promise<void>;
 }
 
@@ -77,6 +84,13 @@ interface Slot {
   fast: FastEvaluator | undefined;
 }
 
+interface Plan {
+  paths: ParameterPath[];
+  slots: Slot[];
+  /** Rebuilds an object or array value around the results; undefined for a lone template. */
+  build: Builder | undefined;
+}
+
 interface Task {
   slot: number;
   itemIndex: number;
@@ -95,15 +109,28 @@ function pathOf(parent: string, key: string | number): string {
       : `${parent}[${JSON.stringify(key)}]`;
 }
 
-function collect(
-  value: unknown,
-  path: string,
-  out: Array<{ path: string; template: string }>,
-): void {
-  if (isExpression(value)) out.push({ path, template: value.slice(1) });
-  else if (Array.isArray(value)) value.forEach((v, i) => collect(v, pathOf(path, i), out));
+interface Found {
+  /** Where the template sits, as written in error messages (`assignments.assignments[0].value`). */
+  path: string;
+  /** The same place as keys and indices. */
+  keys: ParameterPath;
+  template: string;
+}
+
+function collect(value: unknown, path: string, keys: Array<string | number>, out: Found[]): void {
+  if (isExpression(value)) out.push({ path, keys: [...keys], template: value.slice(1) });
+  else if (Array.isArray(value))
+    value.forEach((v, i) => {
+      keys.push(i);
+      collect(v, pathOf(path, i), keys, out);
+      keys.pop();
+    });
   else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) collect(v, pathOf(path, k), out);
+    for (const [k, v] of Object.entries(value)) {
+      keys.push(k);
+      collect(v, pathOf(path, k), keys, out);
+      keys.pop();
+    }
 }
 
 type Builder = (results: unknown[], base: number) => unknown;
@@ -593,32 +620,70 @@ export function createExpressionEvaluator(
     return { results, errors };
   }
 
+  // Where the templates of a parameter value sit, and how to rebuild it: once per parameter
+  // object (node parameters are not mutated while a workflow is loaded).
+  const plans = new WeakMap<object, Plan>();
+  function planOf(value: JsonValue): Plan {
+    const cached = value !== null && typeof value === 'object' ? plans.get(value) : undefined;
+    if (cached) return cached;
+    const found: Found[] = [];
+    collect(value, '', [], found);
+    const plan: Plan = {
+      paths: found.map((f) => f.keys),
+      slots: found.map((f) => {
+        const entry = compiled(f.template);
+        return { path: f.path, template: entry.compiled, fast: entry.fast };
+      }),
+      build: found.length > 0 && typeof value === 'object' ? makeBuilder(value) : undefined,
+    };
+    if (value !== null && typeof value === 'object') plans.set(value, plan);
+    return plan;
+  }
+
   return {
     async resolveParameters(
       value: JsonValue,
       scope: ExpressionScope,
       itemIndices: readonly number[],
     ) {
-      const found: Array<{ path: string; template: string }> = [];
-      collect(value, '', found);
-      if (found.length === 0)
+      const { slots, build } = planOf(value);
+      if (slots.length === 0)
         return itemIndices.map(() =>
           value !== null && typeof value === 'object' ? structuredClone(value) : value,
         );
-      const slots: Slot[] = found.map((f) => {
-        const entry = compiled(f.template);
-        return { path: f.path, template: entry.compiled, fast: entry.fast };
-      });
       const { results, errors } = await evaluateSlots(slots, scope, itemIndices);
       const width = slots.length;
-      const single = typeof value === 'string';
-      const build = makeBuilder(value);
       return itemIndices.map((_, n) => {
         const base = n * width;
         for (let s = 0; s < width; s++) if (errors[base + s]) return errors[base + s]!;
-        if (single) return toParameterValue(results[base]) as JsonValue;
+        if (!build) return toParameterValue(results[base]) as JsonValue;
         return build(results, base) as JsonValue;
       });
+    },
+
+    async resolveParameterValues(
+      value: JsonValue,
+      scope: ExpressionScope,
+      itemIndices: readonly number[],
+    ): Promise<ResolvedParameterValues> {
+      const { slots, paths } = planOf(value);
+      if (slots.length === 0) return { paths, values: itemIndices.map(() => []) };
+      const { results, errors } = await evaluateSlots(slots, scope, itemIndices);
+      const width = slots.length;
+      const values = new Array<JsonValue[] | Error>(itemIndices.length);
+      for (let n = 0; n < itemIndices.length; n++) {
+        const base = n * width;
+        let failed: Error | undefined;
+        for (let s = 0; s < width && !failed; s++) failed = errors[base + s];
+        if (failed) {
+          values[n] = failed;
+          continue;
+        }
+        const row = new Array<JsonValue>(width);
+        for (let s = 0; s < width; s++) row[s] = toParameterValue(results[base + s]) as JsonValue;
+        values[n] = row;
+      }
+      return { paths, values };
     },
 
     async evaluate(template: string, scope: ExpressionScope, itemIndex: number) {

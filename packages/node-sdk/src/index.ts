@@ -44,6 +44,8 @@ export {
   type ExpressionEvaluator,
   type ExpressionScope,
   type ExpressionWorkflowView,
+  type ParameterPath,
+  type ResolvedParameterValues,
 } from './expression/expression-evaluator.js';
 export {
   behaviourVersion,

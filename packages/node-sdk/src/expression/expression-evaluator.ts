@@ -53,6 +53,15 @@ export interface ExpressionScope {
   additionalKeys?: Record<string, JsonValue>;
 }
 
+/** A path inside a parameter value: object keys and array indices from the root. */
+export type ParameterPath = ReadonlyArray<string | number>;
+
+/** What `resolveParameterValues` returns (see there). */
+export interface ResolvedParameterValues {
+  paths: readonly ParameterPath[];
+  values: ReadonlyArray<readonly JsonValue[] | Error>;
+}
+
 /**
  * The engine's expression port. Strings starting with `=` are templates; everything else is literal.
  * Implementations must never run user code in the host realm.
@@ -68,6 +77,19 @@ export interface ExpressionEvaluator {
     scope: ExpressionScope,
     itemIndices: readonly number[],
   ): Promise<Array<JsonValue | Error>>;
+
+  /**
+   * Like `resolveParameters`, but returns only the expression values: `paths` lists where each
+   * `=` string sits in `value` (object keys and array indices, in document order), and each
+   * item's entry holds one resolved value per path (or the item's `ExpressionError`). Saves
+   * building a whole parameter tree per item when the caller validates the values alone.
+   * Optional: engines fall back to `resolveParameters`.
+   */
+  resolveParameterValues?(
+    value: JsonValue,
+    scope: ExpressionScope,
+    itemIndices: readonly number[],
+  ): Promise<ResolvedParameterValues>;
 
   /** Evaluates one template for one item. Throws `ExpressionError` on failure. */
   evaluate(template: string, scope: ExpressionScope, itemIndex: number): Promise<unknown>;
