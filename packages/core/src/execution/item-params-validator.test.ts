@@ -27,7 +27,7 @@ const resolved = (x: unknown, n: unknown) =>
 
 describe('createItemParamsValidator', () => {
   it('gives the same result as a full validation for every item', () => {
-    const validate = createItemParamsValidator(schema, raw, node);
+    const validate = createItemParamsValidator(schema, raw, node).fromTree;
     for (let i = 0; i < 5; i++) {
       const value = resolved({ deep: i }, i * 2);
       expect(validate(value, i)).toEqual(validateParams(schema, value, node, i));
@@ -35,7 +35,7 @@ describe('createItemParamsValidator', () => {
   });
 
   it('does not share the substituted containers between items', () => {
-    const validate = createItemParamsValidator(schema, raw, node);
+    const validate = createItemParamsValidator(schema, raw, node).fromTree;
     const first = validate(resolved('one', 1), 0);
     const second = validate(resolved('two', 2), 1);
     expect(first.assignments.assignments[0]!.value).toBe('one');
@@ -45,7 +45,7 @@ describe('createItemParamsValidator', () => {
   });
 
   it('reports a bad expression value with the full validation message', () => {
-    const validate = createItemParamsValidator(schema, raw, node);
+    const validate = createItemParamsValidator(schema, raw, node).fromTree;
     validate(resolved('ok', 1), 0);
     let error: unknown;
     try {
@@ -64,12 +64,47 @@ describe('createItemParamsValidator', () => {
       pair: z.object({ v: z.unknown() }).transform((o) => ({ ...o, tagged: true })),
     });
     const rawT = { n: '={{ 1 }}', pair: { v: '={{ 2 }}' } } as JsonValue;
-    const validate = createItemParamsValidator(transformed, rawT, node);
+    const validate = createItemParamsValidator(transformed, rawT, node).fromTree;
     const value = { n: 1, pair: { v: 5 } } as JsonValue;
     expect(validate(value, 0)).toEqual({ n: 1, pair: { v: 5, tagged: true } });
     expect(validate({ n: 2, pair: { v: 6 } }, 1)).toEqual({
       n: 2,
       pair: { v: 6, tagged: true },
     });
+  });
+
+  it('validates expression values alone like the whole tree', () => {
+    const paths = [['assignments', 'assignments', 0, 'value'], ['count']];
+    const fromValues = createItemParamsValidator(schema, raw, node, paths).fromValues;
+    for (let i = 0; i < 5; i++) {
+      const values = [{ deep: i }, i * 2] as JsonValue[];
+      expect(fromValues(values, i)).toEqual(
+        validateParams(schema, resolved({ deep: i }, i * 2), node, i),
+      );
+    }
+  });
+
+  it('gives zod answers for leaf values that a fast check would get wrong', () => {
+    const leafy = z.object({
+      n: z.number().optional(),
+      s: z.string().nullable(),
+      b: z.boolean().default(true),
+    });
+    const rawL = { n: '={{ 1 }}', s: '={{ 2 }}', b: '={{ 3 }}' } as JsonValue;
+    const { fromValues } = createItemParamsValidator(leafy, rawL, node);
+    expect(fromValues([1, 'x', false], 0)).toEqual({ n: 1, s: 'x', b: false });
+    expect(fromValues([undefined as unknown as JsonValue, null, true], 1)).toEqual(
+      validateParams(leafy, { n: undefined, s: null, b: true } as unknown as JsonValue, node, 1),
+    );
+    expect(() => fromValues([1, 'x', null], 5)).toThrow(/parameter 'b'/);
+    expect(() => fromValues([Number.NaN, 'x', true], 2)).toThrow(NodeError);
+    expect(() => fromValues([Number.POSITIVE_INFINITY, 'x', true], 3)).toThrow(NodeError);
+    expect(() => fromValues([1, 5, true], 4)).toThrow(/parameter 's'/);
+  });
+
+  it('refuses expression paths that do not match the parameters', () => {
+    expect(() => createItemParamsValidator(schema, raw, node, [['count']])).toThrow(
+      /other expression paths/,
+    );
   });
 });

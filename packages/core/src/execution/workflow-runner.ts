@@ -17,6 +17,7 @@ import {
   type JsonValue,
   type NodeDefinition,
   type NodeError,
+  type ParameterPath,
   type RunData,
   type SerializedError,
   type TaskData,
@@ -27,7 +28,7 @@ import type { ResolvedNodeType } from '../ports.js';
 import type { WorkflowNode } from '../workflow/workflow-schema.js';
 import type { EngineStateSnapshot, ExecutionEvent, SnapshotSlot } from './execution-event.js';
 import type { EngineServices } from './engine-services.js';
-import { createItemParamsValidator } from './item-params-validator.js';
+import { createItemParamsValidator, type ItemParamsValidator } from './item-params-validator.js';
 import { EngineNodeContext, missingEvaluator, type RunHandle } from './node-context.js';
 
 /** One entry of the node execution stack (n8n's `IExecuteData`). */
@@ -498,12 +499,7 @@ export class WorkflowRunner {
     }
     if (node.executeOnce) inputs = inputs.map((list) => list.slice(0, 1));
     // Stamp lineage on copies so the recorded outputs of parents stay as they were.
-    inputs = inputs.map((list, input) =>
-      list.map((item, i) => ({
-        ...item,
-        pairedItem: input > 0 ? { item: i, input } : { item: i },
-      })),
-    );
+    inputs = inputs.map((list, input) => stampLineage(list, input));
     const items = this.init.legacyOrder
       ? (inputs[0] ?? [])
       : (inputs.find((list) => list.length > 0) ?? []);
@@ -631,21 +627,41 @@ export class WorkflowRunner {
     if (!evaluator) throw missingEvaluator(node.name, 'parameters');
     const count = definition.paramItems === 'first' ? 1 : Math.max(1, itemCount);
     const indices = Array.from({ length: count }, (_, i) => i);
-    const resolved = await evaluator.resolveParameters(raw, scope(), indices);
-    let cached = itemValidators.get(node);
-    if (!cached || cached.schema !== schema) {
-      cached = { schema, validate: createItemParamsValidator(schema, raw, info) };
-      itemValidators.set(node, cached);
+    const validator = (paths?: readonly ParameterPath[]) => {
+      let cached = itemValidators.get(node);
+      if (!cached || cached.schema !== schema) {
+        cached = { schema, validator: createItemParamsValidator(schema, raw, info, paths) };
+        itemValidators.set(node, cached);
+      }
+      return cached.validator;
+    };
+    // Each item's params are validated once, when the node first asks for them.
+    const memo = new Array<unknown>(count);
+    const done = new Uint8Array(count);
+    let validate: (index: number) => unknown;
+    if (evaluator.resolveParameterValues) {
+      const { paths, values } = await evaluator.resolveParameterValues(raw, scope(), indices);
+      const { fromValues } = validator(paths);
+      validate = (index) => {
+        const row = values[index]!;
+        if (row instanceof Error) throw asNodeError(row, node.name, index);
+        return fromValues(row, index);
+      };
+    } else {
+      const resolved = await evaluator.resolveParameters(raw, scope(), indices);
+      const { fromTree } = validator();
+      validate = (index) => {
+        const value = resolved[index];
+        if (value instanceof Error) throw asNodeError(value, node.name, index);
+        return fromTree(value as JsonValue, index);
+      };
     }
-    const validate = cached.validate;
-    const cache = new Map<number, unknown>();
     return (itemIndex: number) => {
       const index = itemIndex < count ? itemIndex : 0;
-      if (cache.has(index)) return cache.get(index);
-      const value = resolved[index];
-      if (value instanceof Error) throw asNodeError(value, node.name, index);
-      const params = validate(value as JsonValue, index);
-      cache.set(index, params);
+      if (done[index] === 1) return memo[index];
+      const params = validate(index);
+      memo[index] = params;
+      done[index] = 1;
       return params;
     };
   }
@@ -906,6 +922,28 @@ function requiredInputsOf(
  * Fills missing `pairedItem` where it is unambiguous (n8n's assignPairedItems): one input item,
  * or the same number of items in and out on one input and one output.
  */
+/**
+ * The node's view of one input: item `i` carries `pairedItem: { item: i }` (plus `input` for
+ * inputs after the first). An item that already carries exactly that (a parent that kept one
+ * output item per input item) is shared as it is instead of copied.
+ */
+function stampLineage(list: Item[], input: number): Item[] {
+  const out = new Array<Item>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]!;
+    const p = item.pairedItem;
+    const stamped =
+      p !== undefined &&
+      typeof p === 'object' &&
+      !Array.isArray(p) &&
+      p.item === i &&
+      p.sourceOverwrite === undefined &&
+      (input > 0 ? p.input === input : !('input' in p));
+    out[i] = stamped ? item : { ...item, pairedItem: input > 0 ? { item: i, input } : { item: i } };
+  }
+  return out;
+}
+
 export function assignPairedItems(output: Item[][] | null, inputs: Item[][]): Item[][] | null {
   if (output === null) return null;
   const singleItem = inputs.length === 1 && inputs[0]!.length === 1;
@@ -953,7 +991,7 @@ const literalParams = new WeakMap<
 const expressionFlags = new WeakMap<WorkflowNode, boolean>();
 const itemValidators = new WeakMap<
   WorkflowNode,
-  { schema: unknown; validate: (value: JsonValue, itemIndex: number) => unknown }
+  { schema: unknown; validator: ItemParamsValidator<unknown> }
 >();
 function hasExpressions(node: WorkflowNode): boolean {
   let flag = expressionFlags.get(node);
