@@ -126,6 +126,12 @@ export function hasPath(object: unknown, path: string | readonly string[]): bool
  * Returns whether the value was written.
  */
 export function setPath(object: object, path: string | readonly string[], value: unknown): boolean {
+  if (typeof path === 'string' && !NEEDS_PARSING.test(path)) {
+    // A plain key (the common case): no path to walk.
+    if (isUnsafeKey(path)) return false;
+    (object as Record<string, unknown>)[path] = value;
+    return true;
+  }
   const keys = pathKeys(object, path);
   if (keys.length === 0 || keys.some(isUnsafeKey)) return false;
   let current = object as Record<string, unknown>;

@@ -179,6 +179,26 @@ export function toJwt(value: unknown): string {
   return String(value);
 }
 
+function expectedType(fieldName: string, type: string, value: unknown): FieldValidation {
+  return {
+    valid: false,
+    errorMessage: `'${fieldName}' expects a ${type} but we got ${describeValue(value)}`,
+  };
+}
+
+function converted(
+  convert: (value: unknown) => unknown,
+  fieldName: string,
+  type: string,
+  value: unknown,
+): FieldValidation {
+  try {
+    return { valid: true, newValue: convert(value) };
+  } catch {
+    return expectedType(fieldName, type, value);
+  }
+}
+
 /**
  * Validates `value` against `type` and converts it when allowed (n8n's `validateFieldType`).
  * `null`/`undefined` are always valid and stay as they are.
@@ -191,35 +211,25 @@ export function validateFieldType(
 ): FieldValidation {
   if (value === null || value === undefined) return { valid: true, newValue: value };
   const strict = options.strict ?? false;
-  const fail = (): FieldValidation => ({
-    valid: false,
-    errorMessage: `'${fieldName}' expects a ${type} but we got ${describeValue(value)}`,
-  });
-  const attempt = (convert: () => unknown): FieldValidation => {
-    try {
-      return { valid: true, newValue: convert() };
-    } catch {
-      return fail();
-    }
-  };
+  // Called once per field and item: no closures here.
   switch (type.toLowerCase()) {
     case 'string':
       if (!options.parseStrings) return { valid: true, newValue: value };
-      if (strict && typeof value !== 'string') return fail();
-      return attempt(() => toStringValue(value));
+      if (strict && typeof value !== 'string') return expectedType(fieldName, type, value);
+      return converted(toStringValue, fieldName, type, value);
     case 'number':
-      if (strict && typeof value !== 'number') return fail();
-      return attempt(() => toNumber(value));
+      if (strict && typeof value !== 'number') return expectedType(fieldName, type, value);
+      return converted(toNumber, fieldName, type, value);
     case 'boolean':
-      if (strict && typeof value !== 'boolean') return fail();
-      return attempt(() => toBoolean(value));
+      if (strict && typeof value !== 'boolean') return expectedType(fieldName, type, value);
+      return converted(toBoolean, fieldName, type, value);
     case 'datetime':
       try {
         return { valid: true, newValue: toDateTime(value) };
       } catch {
         return {
           valid: false,
-          errorMessage: `${(fail() as { errorMessage: string }).errorMessage} <br/><br/> Consider using <a href="https://moment.github.io/luxon/api-docs/index.html#datetimefromformat" target="_blank"><code>DateTime.fromFormat</code></a> to work with custom date formats.`,
+          errorMessage: `${(expectedType(fieldName, type, value) as { errorMessage: string }).errorMessage} <br/><br/> Consider using <a href="https://moment.github.io/luxon/api-docs/index.html#datetimefromformat" target="_blank"><code>DateTime.fromFormat</code></a> to work with custom date formats.`,
         };
       }
     case 'time':
@@ -233,12 +243,12 @@ export function validateFieldType(
       }
     case 'object':
       if (strict && (typeof value !== 'object' || value === null) && typeof value !== 'function') {
-        return fail();
+        return expectedType(fieldName, type, value);
       }
-      return attempt(() => toObject(value));
+      return converted(toObject, fieldName, type, value);
     case 'array':
-      if (strict && !Array.isArray(value)) return fail();
-      return attempt(() => toArray(value));
+      if (strict && !Array.isArray(value)) return expectedType(fieldName, type, value);
+      return converted(toArray, fieldName, type, value);
     case 'options': {
       const allowed = options.valueOptions ?? [];
       if (!allowed.includes(value)) {
@@ -250,7 +260,7 @@ export function validateFieldType(
       return { valid: true, newValue: value };
     }
     case 'url':
-      return attempt(() => toUrl(value));
+      return converted(toUrl, fieldName, type, value);
     case 'jwt':
       try {
         return { valid: true, newValue: toJwt(value) };

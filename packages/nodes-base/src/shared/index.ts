@@ -47,4 +47,10 @@ export {
 } from './legacy-compare.js';
 export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
 export { ExactMatchIndex } from './match-index.js';
-export { deepCopyJson, executionNodeContext, hasRawParam, nodeError } from './node-context.js';
+export {
+  copyFields,
+  deepCopyJson,
+  executionNodeContext,
+  hasRawParam,
+  nodeError,
+} from './node-context.js';

@@ -16,6 +16,7 @@ import {
 } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { binaryBuffer, credentials } from './internal/context.js';
+import { copyFields } from '../../shared/index.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, str } from './internal/schema.js';
 
@@ -176,7 +177,7 @@ export const cryptoNode = defineNode({
         }
         const json: Record<string, unknown> = p.dataPropertyName.includes('.')
           ? structuredClone(item.json)
-          : { ...item.json };
+          : copyFields(item.json);
         defineOwn(json, p.dataPropertyName, result);
         const next: Item = { json: json as JsonObject, pairedItem: { item: i } };
         if (item.binary && !binaryUsed) next.binary = item.binary;

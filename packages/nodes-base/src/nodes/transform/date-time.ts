@@ -10,6 +10,7 @@ import moment from 'moment-timezone';
 import { z } from 'zod';
 import { workflowTimezone } from './internal/context.js';
 import { parseDate } from './internal/dates.js';
+import { copyFields } from '../../shared/index.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, options, str } from './internal/schema.js';
 
@@ -171,7 +172,7 @@ function executeV1(items: Item[], params: (i: number) => ParamsV1, timezone: str
     }
     const json: Record<string, unknown> = key.includes('.')
       ? structuredClone(item.json)
-      : { ...item.json };
+      : copyFields(item.json);
     defineOwn(json, key, result);
     const next: Item = { json: json as JsonObject, pairedItem: { item: i } };
     if (item.binary) next.binary = item.binary;
@@ -190,7 +191,7 @@ function executeV2(
     const p = params(i);
     const output = p.outputFieldName ?? OUTPUT_DEFAULTS[p.operation];
     assertOutputName(output, i);
-    const json: Record<string, unknown> = includeInputFields ? { ...item.json } : {};
+    const json: Record<string, unknown> = includeInputFields ? copyFields(item.json) : {};
     const next: Item = { json: json as JsonObject, pairedItem: { item: i } };
     if (includeInputFields && item.binary) next.binary = item.binary;
     const tz = workflowTimezone;

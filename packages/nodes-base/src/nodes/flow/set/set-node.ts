@@ -7,6 +7,7 @@ import {
   type JsonValue,
 } from '@budflow/node-sdk';
 import {
+  copyFields,
   deepCopyJson,
   describeValue,
   getPath,
@@ -47,30 +48,44 @@ function plainKey(object: JsonObject, key: string): string {
   return key;
 }
 
+const DOTTED_FIELDS: FieldHelper = {
+  get: (object, key) => getPath(object, key),
+  set: (object, key, value) => void setPath(object, key, value),
+  unset: (object, key) => void unsetPath(object, key),
+};
+
+const PLAIN_FIELDS: FieldHelper = {
+  get: (object, key) => {
+    const k = plainKey(object, key);
+    return isUnsafeKey(k) || !Object.prototype.hasOwnProperty.call(object, k)
+      ? undefined
+      : object[k];
+  },
+  set: (object, key, value) => {
+    const k = plainKey(object, key);
+    if (!isUnsafeKey(k)) object[k] = value as JsonValue;
+  },
+  unset: (object, key) => {
+    const k = plainKey(object, key);
+    if (!isUnsafeKey(k)) delete object[k];
+  },
+};
+
 function fieldHelper(dotNotation: boolean | undefined): FieldHelper {
-  if (dotNotation !== false) {
-    return {
-      get: (object, key) => getPath(object, key),
-      set: (object, key, value) => void setPath(object, key, value),
-      unset: (object, key) => void unsetPath(object, key),
-    };
-  }
-  return {
-    get: (object, key) => {
-      const k = plainKey(object, key);
-      return isUnsafeKey(k) || !Object.prototype.hasOwnProperty.call(object, k)
-        ? undefined
-        : object[k];
-    },
-    set: (object, key, value) => {
-      const k = plainKey(object, key);
-      if (!isUnsafeKey(k)) object[k] = value as JsonValue;
-    },
-    unset: (object, key) => {
-      const k = plainKey(object, key);
-      if (!isUnsafeKey(k)) delete object[k];
-    },
-  };
+  return dotNotation !== false ? DOTTED_FIELDS : PLAIN_FIELDS;
+}
+
+/**
+ * Before writing or removing a dotted path of a shallow copy, copies the top-level container
+ * the path goes through (input items are shared with the node's input, never mutated).
+ */
+function ownPath(json: JsonObject, key: string, dotted: boolean): void {
+  if (!dotted) return;
+  const dot = key.indexOf('.');
+  if (dot === -1) return;
+  const first = key.slice(0, dot);
+  const value = Object.prototype.hasOwnProperty.call(json, first) ? json[first] : undefined;
+  if (value !== null && typeof value === 'object') json[first] = deepCopyJson(value);
 }
 
 const splitFieldList = (list: string) =>
@@ -100,15 +115,9 @@ function composeReturnItem(
   // Input items are never mutated by nodes, so kept fields are shared with the input; a field
   // written or removed through a dotted path gets its top-level container copied first.
   const dotted = options.dotNotation !== false;
-  const ownPath = (json: JsonObject, key: string) => {
-    if (!dotted || !key.includes('.')) return;
-    const first = key.slice(0, key.indexOf('.'));
-    const value = Object.prototype.hasOwnProperty.call(json, first) ? json[first] : undefined;
-    if (value !== null && typeof value === 'object') json[first] = deepCopyJson(value);
-  };
   switch (options.include) {
     case 'all':
-      out.json = { ...input.json };
+      out.json = copyFields(input.json);
       break;
     case 'selected':
       for (const key of splitFieldList(options.includeFields)) {
@@ -121,7 +130,7 @@ function composeReturnItem(
     case 'except': {
       const json = { ...input.json };
       for (const key of splitFieldList(options.excludeFields)) {
-        ownPath(json, key);
+        ownPath(json, key, dotted);
         helper.unset(json, key);
       }
       out.json = json;
@@ -131,7 +140,7 @@ function composeReturnItem(
       break;
   }
   for (const [key, value] of newFields) {
-    if (options.include === 'all' || options.include === 'except') ownPath(out.json, key);
+    if (options.include === 'all' || options.include === 'except') ownPath(out.json, key, dotted);
     helper.set(out.json, key, value);
   }
   return out;
