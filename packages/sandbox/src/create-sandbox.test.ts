@@ -41,6 +41,19 @@ describe('createSandbox', () => {
     expect((await inline.call('json', [1], { raw: true })).value).toBe('{"got":[1]}');
   });
 
+  it('bounds the nesting of raw results when asked (strings do not count)', async () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 'x[[{\\"{' : [nested(levels - 1)]);
+    // {"got": five arrays deep} is six levels.
+    const six = await inline.call('json', nested(5), { raw: true, maxDepth: 6 });
+    expect(JSON.parse(six.value as string)).toEqual({ got: nested(5) });
+    await expect(inline.call('json', nested(5), { raw: true, maxDepth: 5 })).rejects.toMatchObject({
+      code: 'SANDBOX_ERROR',
+      message: expect.stringMatching(/nested too deeply/),
+      details: { reason: 'depth', limit: 5 },
+    });
+    expect((await inline.call('sum', { values: [1, 2] })).value).toBe(3);
+  });
+
   it('captures console output', async () => {
     const r = await inline.run('console.log("a", { b: 1 }); console.error("c"); return 1');
     expect(r.console).toEqual([

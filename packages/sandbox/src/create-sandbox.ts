@@ -61,7 +61,7 @@ export interface CreateSandboxOptions extends SandboxOptions {
 }
 
 interface Executor {
-  execute(request: string, timeoutMs: number): Promise<EngineOutcome>;
+  execute(request: string, timeoutMs: number, maxDepth?: number): Promise<EngineOutcome>;
   warmUp(): Promise<void>;
   close(): Promise<void>;
 }
@@ -76,10 +76,10 @@ function inlineExecutor(limits: SandboxLimits, options: SandboxOptions): Executo
       options.recycleAfterCalls ?? 0,
     ));
   return {
-    async execute(request, timeoutMs) {
+    async execute(request, timeoutMs, maxDepth) {
       if (closed)
         return { ok: false, failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' } };
-      return (await get()).execute(request, timeoutMs);
+      return (await get()).execute(request, timeoutMs, maxDepth);
     },
     async warmUp() {
       await get();
@@ -113,8 +113,9 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
     request: string,
     timeoutMs: number,
     raw: boolean,
+    maxDepth?: number,
   ): Promise<SandboxResult<T>> {
-    const outcome = await executor.execute(request, timeoutMs);
+    const outcome = await executor.execute(request, timeoutMs, maxDepth);
     if (!outcome.ok) throw failureError(outcome.failure);
     const output = outcome.output;
     if (raw && output.startsWith('{"ok":true')) {
@@ -141,7 +142,13 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
     },
     call<T>(handler: string, payload: unknown, callOptions: SandboxCallOptions = {}) {
       const request = `{"kind":"call","handler":${JSON.stringify(handler)},"raw":${callOptions.raw === true},"payload":${JSON.stringify(payload) ?? 'null'}}`;
-      return send<T>(request, callOptions.timeoutMs ?? limits.timeoutMs, callOptions.raw === true);
+      const raw = callOptions.raw === true;
+      return send<T>(
+        request,
+        callOptions.timeoutMs ?? limits.timeoutMs,
+        raw,
+        raw ? callOptions.maxDepth : undefined,
+      );
     },
     warmUp: () => executor.warmUp(),
     close: () => executor.close(),

@@ -72,6 +72,12 @@ export interface SandboxCallOptions {
    * `value` (the caller decodes it). Saves one encode/decode for batch handlers.
    */
   raw?: boolean;
+  /**
+   * With `raw`: the deepest nesting of arrays and objects the handler's JSON text may have
+   * (`SANDBOX_ERROR`, `details.reason: 'depth'`, beyond it). For handlers that build the text
+   * with `JSON.stringify`, which has no depth limit of its own; the encoder refuses more than 200.
+   */
+  maxDepth?: number;
 }
 
 /** A pool of hardened QuickJS contexts. All data in and out is copied as JSON. */

@@ -12,12 +12,15 @@ import {
 import type { PreludeScript, SandboxLimits } from '../sandbox-options.js';
 import { KERNEL_SOURCE } from './kernel-source.js';
 import { hostCall } from './host-call.js';
+import { jsonNestingExceeds } from './json-depth.js';
 
 /** A failure of the sandbox itself (limits, broken prelude), as plain data so it can cross threads. */
 export interface EngineFailure {
   code: 'SANDBOX_TIMEOUT' | 'SANDBOX_MEMORY' | 'SANDBOX_OUTPUT_TOO_LARGE' | 'SANDBOX_ERROR';
   message: string;
   details?: Record<string, unknown>;
+  /** The script finished but its result was refused (size, depth): the context stays usable. */
+  refusedResult?: boolean;
 }
 
 export type EngineOutcome = { ok: true; output: string } | { ok: false; failure: EngineFailure };
@@ -144,13 +147,16 @@ export class QuickJsEngine {
     result.value.dispose();
   }
 
-  /** Runs one request (JSON text understood by the kernel's dispatcher). */
-  async execute(requestJson: string, timeoutMs: number): Promise<EngineOutcome> {
+  /**
+   * Runs one request (JSON text understood by the kernel's dispatcher). `maxDepth` bounds the
+   * nesting of the value a raw call answers with.
+   */
+  async execute(requestJson: string, timeoutMs: number, maxDepth?: number): Promise<EngineOutcome> {
     if (this.pendingReset) await this.pendingReset;
-    return this.executeNow(requestJson, timeoutMs);
+    return this.executeNow(requestJson, timeoutMs, maxDepth);
   }
 
-  private executeNow(requestJson: string, timeoutMs: number): EngineOutcome {
+  private executeNow(requestJson: string, timeoutMs: number, maxDepth?: number): EngineOutcome {
     const context = this.context;
     let outcome: EngineOutcome;
     let reset = false;
@@ -167,8 +173,9 @@ export class QuickJsEngine {
       } else {
         const output = context.getString(result.value);
         result.value.dispose();
-        outcome = this.checkOutput(output, timeoutMs);
-        if (!outcome.ok && outcome.failure.code !== 'SANDBOX_OUTPUT_TOO_LARGE') reset = true;
+        outcome = this.checkOutput(output, timeoutMs, maxDepth);
+        // A result refused for its size or depth says nothing bad about the context.
+        if (!outcome.ok && !outcome.failure.refusedResult) reset = true;
       }
     } catch (error) {
       // The WASM module itself trapped: its C stack or its memory is exhausted.
@@ -192,7 +199,7 @@ export class QuickJsEngine {
     return outcome;
   }
 
-  private checkOutput(output: string, timeoutMs: number): EngineOutcome {
+  private checkOutput(output: string, timeoutMs: number, maxDepth?: number): EngineOutcome {
     if (output.length > this.limits.outputBytes) {
       return {
         ok: false,
@@ -200,6 +207,19 @@ export class QuickJsEngine {
           code: 'SANDBOX_OUTPUT_TOO_LARGE',
           message: `sandbox result is too large (${output.length} bytes, limit ${this.limits.outputBytes})`,
           details: { bytes: output.length, limit: this.limits.outputBytes },
+          refusedResult: true,
+        },
+      };
+    }
+    // The dispatcher's envelope ({"ok":true,...,"raw":value}) adds one level.
+    if (maxDepth !== undefined && jsonNestingExceeds(output, maxDepth + 1)) {
+      return {
+        ok: false,
+        failure: {
+          code: 'SANDBOX_ERROR',
+          message: 'RangeError: value is nested too deeply to be returned',
+          details: { reason: 'depth', limit: maxDepth },
+          refusedResult: true,
         },
       };
     }
@@ -240,6 +260,13 @@ function limitFailure(
     };
   if (message === 'out of memory')
     return { code: 'SANDBOX_MEMORY', message: 'script exceeded the sandbox memory limit' };
+  // QuickJS concatenates strings as ropes, so a doubling string reaches the longest string
+  // QuickJS allows (2^30 characters) before it takes the memory; flattened it would not fit.
+  if (message === 'string too long')
+    return {
+      code: 'SANDBOX_MEMORY',
+      message: 'script exceeded the sandbox memory limit (string too long)',
+    };
   if (message === 'stack overflow' || message === 'Maximum call stack size exceeded')
     return {
       code: 'SANDBOX_ERROR',

@@ -10,6 +10,7 @@ import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 interface Job {
   request: string;
   timeoutMs: number;
+  maxDepth: number | undefined;
   resolve: (outcome: EngineOutcome) => void;
 }
 
@@ -183,18 +184,23 @@ export class WorkerPool {
       });
       this.pump();
     }, job.timeoutMs + this.options.graceMs);
-    const message: WorkerRequest = { id, request: job.request, timeoutMs: job.timeoutMs };
+    const message: WorkerRequest = {
+      id,
+      request: job.request,
+      timeoutMs: job.timeoutMs,
+      maxDepth: job.maxDepth,
+    };
     slot.worker.postMessage(message);
   }
 
-  execute(request: string, timeoutMs: number): Promise<EngineOutcome> {
+  execute(request: string, timeoutMs: number, maxDepth?: number): Promise<EngineOutcome> {
     if (this.closed)
       return Promise.resolve({
         ok: false,
         failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' },
       });
     return new Promise((resolve) => {
-      this.queue.push({ request, timeoutMs, resolve });
+      this.queue.push({ request, timeoutMs, maxDepth, resolve });
       this.pump();
     });
   }

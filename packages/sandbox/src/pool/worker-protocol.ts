@@ -4,6 +4,7 @@ export interface WorkerRequest {
   id: number;
   request: string;
   timeoutMs: number;
+  maxDepth?: number;
 }
 
 export type WorkerReply =

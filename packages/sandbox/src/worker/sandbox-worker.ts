@@ -15,7 +15,7 @@ const { limits, prelude, recycleAfterCalls } = workerData as {
 QuickJsEngine.create(limits, prelude, recycleAfterCalls).then(
   (engine) => {
     port.on('message', (message: WorkerRequest) => {
-      void engine.execute(message.request, message.timeoutMs).then((outcome) => {
+      void engine.execute(message.request, message.timeoutMs, message.maxDepth).then((outcome) => {
         const reply: WorkerReply = { type: 'result', id: message.id, outcome };
         port.postMessage(reply);
       });

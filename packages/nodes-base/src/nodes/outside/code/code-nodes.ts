@@ -2,7 +2,6 @@ import { z } from 'zod';
 import {
   BudflowError,
   defineNode,
-  ERROR_CODES,
   isJsonObject,
   NodeError,
   type BinaryRef,
@@ -14,7 +13,6 @@ import {
 } from '@budflow/node-sdk';
 import {
   decodeSandboxJson,
-  SandboxError,
   type ConsoleEntry,
   type Sandbox,
   type SandboxLimits,
@@ -53,31 +51,9 @@ interface HandlerMeta {
   customData?: Record<string, string>;
 }
 
-// Nesting the sandbox's encoder allows in a returned value (its `encode` refuses deeper values).
+// Nesting the sandbox's encoder allows in a returned value (201 levels of arrays and objects);
+// the handler's text comes from JSON.stringify, which has no limit of its own.
 const MAX_RESULT_DEPTH = 201;
-
-/**
- * Deepest nesting of arrays and objects in JSON text, counted until it passes `limit`. The handler
- * answers with one native `JSON.stringify` per value, which has no depth limit of its own.
- */
-function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      // Skip the string: find its closing quote, stepping over escapes.
-      for (i++; i < n; i++) {
-        const s = text.charCodeAt(i);
-        if (s === 92 /* \ */) i++;
-        else if (s === 34) break;
-      }
-    } else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > limit) return true;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
-  }
-  return false;
-}
 
 const ITEM_KEYS = new Set(['json', 'binary', 'pairedItem', 'error', 'index']);
 
@@ -348,14 +324,11 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     let result: HandlerResult;
     try {
       // Raw: the handler's JSON text is parsed once here instead of being encoded value by value.
-      const response = await sandbox().call<string>('budflow.code', payload, { raw: true });
+      const response = await sandbox().call<string>('budflow.code', payload, {
+        raw: true,
+        maxDepth: MAX_RESULT_DEPTH,
+      });
       logConsole(ctx, response.console);
-      if (jsonDepthExceeds(response.value, MAX_RESULT_DEPTH)) {
-        throw new SandboxError(
-          ERROR_CODES.SANDBOX_ERROR,
-          'RangeError: value is nested too deeply to be returned',
-        );
-      }
       result = JSON.parse(response.value) as HandlerResult;
     } catch (error) {
       const base = error instanceof BudflowError ? error : undefined;
