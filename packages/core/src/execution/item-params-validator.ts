@@ -127,9 +127,9 @@ function substituter(
   });
   const copy = (container: unknown, node: CopyNode, values: readonly unknown[]): unknown => {
     if (node.leaf >= 0) return values[node.leaf];
-    const clone: Record<string | number, unknown> = Array.isArray(container)
-      ? container.slice()
-      : { ...(container as object) };
+    const clone = (
+      Array.isArray(container) ? container.slice() : { ...(container as object) }
+    ) as Record<string | number, unknown>;
     const { keys, children } = node;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;

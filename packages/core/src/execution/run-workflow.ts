@@ -137,6 +137,19 @@ function graphOf(workflow: Workflow): WorkflowGraph {
   return graph;
 }
 
+function normalisePinData(source: Record<string, readonly unknown[]>): Record<string, Item[]> {
+  return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, normalisePinnedItems(v)]));
+}
+
+const pinnedByWorkflow = new WeakMap<Workflow, Record<string, Item[]> | undefined>();
+/** A parsed workflow's pinned data as items, once per workflow (it is not changed after parsing). */
+function workflowPinData(workflow: Workflow): Record<string, Item[]> | undefined {
+  if (pinnedByWorkflow.has(workflow)) return pinnedByWorkflow.get(workflow);
+  const pinned = workflow.pinData ? normalisePinData(workflow.pinData) : undefined;
+  pinnedByWorkflow.set(workflow, pinned);
+  return pinned;
+}
+
 /**
  * Runs a workflow (n8n JSON, an object, or a parsed `Workflow`) to completion with n8n's
  * semantics, in the workflow's own execution order. Never throws for a node failure: the
@@ -209,10 +222,12 @@ export async function runWorkflow(
       executeSubWorkflow(request, nodeName, options, executionId, depth, controller.signal),
   };
 
-  const pinSource = options.pinData === false ? undefined : (options.pinData ?? workflow.pinData);
-  const pinData = pinSource
-    ? Object.fromEntries(Object.entries(pinSource).map(([k, v]) => [k, normalisePinnedItems(v)]))
-    : undefined;
+  const pinData =
+    options.pinData === false
+      ? undefined
+      : options.pinData
+        ? normalisePinData(options.pinData)
+        : workflowPinData(workflow);
 
   let runnable: Set<string> | undefined;
   let runData: RunData = {};

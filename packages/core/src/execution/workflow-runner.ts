@@ -91,7 +91,7 @@ export class WorkflowRunner {
   nodeContexts: Record<string, JsonObject> = {};
   private seq = 0;
   private readonly workflowView: ExpressionWorkflowView;
-  private readonly types = new Map<string, ResolvedNodeType>();
+  private readonly types: ReadonlyMap<string, ResolvedNodeType>;
   private waitRequest: { until: Date | null } | undefined;
   /** Node to run as a pass-through (or with `resumeItems`) because it resumes from a wait. */
   private resumeNode: { name: string; items: Item[] | undefined } | undefined;
@@ -134,10 +134,7 @@ export class WorkflowRunner {
       hasNode: (name) => graph.hasNode(name),
       parentNodes: (name) => graph.parents(name),
     };
-    for (const node of init.graph.workflow.nodes) {
-      const resolved = init.services.registry.resolve(node.type, node.typeVersion);
-      if (resolved) this.types.set(node.name, resolved);
-    }
+    this.types = resolvedTypes(init.graph, init.services.registry);
   }
 
   get executionId(): string {
@@ -251,7 +248,9 @@ export class WorkflowRunner {
   /** Runs until the stack and the waiting list are exhausted, an error stops it, or a wait. */
   async run(): Promise<RunnerOutcome> {
     const { graph, signal } = this.init;
-    let lastExecutionTry = '';
+    // n8n's endless-loop guard: the same node and run index picked twice in a row.
+    let lastTryNode: string | undefined;
+    let lastTryRun = -1;
     for (;;) {
       if (signal.aborted) return this.aborted(signal.reason);
       if (this.stack.length === 0 && !this.scheduleWaitingNode()) break;
@@ -261,11 +260,10 @@ export class WorkflowRunner {
       const runIndex = this.runData[nodeName]?.length ?? 0;
 
       if (this.init.legacyOrder && !this.ensureInputData(entry)) {
-        lastExecutionTry = '';
+        lastTryNode = undefined;
         continue;
       }
-      const tryKey = `${nodeName}:${runIndex}`;
-      if (lastExecutionTry === tryKey) {
+      if (lastTryNode === nodeName && lastTryRun === runIndex) {
         const error = new BudflowError(
           ERROR_CODES.EXECUTION_ENDLESS_LOOP,
           `stopped execution at node '${nodeName}' because it seems to be in an endless loop`,
@@ -273,10 +271,12 @@ export class WorkflowRunner {
         );
         return this.fail(nodeName, runIndex, entry, error, this.init.services.clock.now());
       }
-      lastExecutionTry = tryKey;
+      lastTryNode = nodeName;
+      lastTryRun = runIndex;
 
       const startTime = this.init.services.clock.now();
-      await this.emit({ type: 'node.started', nodeName, runIndex });
+      if (this.init.services.observer)
+        await this.emit({ type: 'node.started', nodeName, runIndex });
       let output: Item[][] | null;
       let nodeError: NodeError | undefined;
       try {
@@ -332,7 +332,7 @@ export class WorkflowRunner {
         return { status: 'waiting', error: undefined, lastNodeExecuted: nodeName, waitTill: until };
       }
       this.scheduleChildren(nodeName, output, runIndex);
-      await this.emitFinished(nodeName, runIndex, task);
+      if (this.init.services.observer) await this.emitFinished(nodeName, runIndex, task);
     }
     return {
       status: 'success',
@@ -626,7 +626,7 @@ export class WorkflowRunner {
     const evaluator = this.init.services.evaluator;
     if (!evaluator) throw missingEvaluator(node.name, 'parameters');
     const count = definition.paramItems === 'first' ? 1 : Math.max(1, itemCount);
-    const indices = Array.from({ length: count }, (_, i) => i);
+    const indices = count === 1 ? FIRST_ITEM : Array.from({ length: count }, (_, i) => i);
     const validator = (paths?: readonly ParameterPath[]) => {
       let cached = itemValidators.get(node);
       if (!cached || cached.schema !== schema) {
@@ -637,7 +637,7 @@ export class WorkflowRunner {
     };
     // Each item's params are validated once, when the node first asks for them.
     const memo = new Array<unknown>(count);
-    const done = new Uint8Array(count);
+    const done = new Array<boolean>(count).fill(false);
     let validate: (index: number) => unknown;
     if (evaluator.resolveParameterValues) {
       const { paths, values } = await evaluator.resolveParameterValues(raw, scope(), indices);
@@ -658,10 +658,10 @@ export class WorkflowRunner {
     }
     return (itemIndex: number) => {
       const index = itemIndex < count ? itemIndex : 0;
-      if (done[index] === 1) return memo[index];
+      if (done[index]) return memo[index];
       const params = validate(index);
       memo[index] = params;
-      done[index] = 1;
+      done[index] = true;
       return params;
     };
   }
@@ -767,19 +767,21 @@ export class WorkflowRunner {
     const { graph, legacyOrder } = this.init;
     const enqueue = (entry: StackEntry) =>
       legacyOrder ? this.stack.push(entry) : this.stack.unshift(entry);
-    const source: TaskSource = {
-      previousNode: parent,
-      ...(outputIndex ? { previousNodeOutput: outputIndex } : {}),
-      ...(runIndex ? { previousNodeRun: runIndex } : {}),
-    };
+    const source: TaskSource = { previousNode: parent };
+    if (outputIndex) source.previousNodeOutput = outputIndex;
+    if (runIndex) source.previousNodeRun = runIndex;
     const data = output[outputIndex] ?? null;
     const inputCount = graph.inputsOf(target).length;
     if (inputCount <= 1) {
-      const main: Array<Item[] | null> = Array.from({ length: inputIndex + 1 }, () => null);
+      if (inputIndex === 0) {
+        enqueue({ node: target, data: { main: [data] }, source: [source] });
+        return;
+      }
+      const main = new Array<Item[] | null>(inputIndex + 1).fill(null);
       main[inputIndex] = data;
-      const sources: Array<TaskSource | null> = Array.from({ length: inputIndex + 1 }, () => null);
+      const sources = new Array<TaskSource | null>(inputIndex + 1).fill(null);
       sources[inputIndex] = source;
-      enqueue({ node: target, data: { main }, source: inputIndex === 0 ? [source] : sources });
+      enqueue({ node: target, data: { main }, source: sources });
       return;
     }
 
@@ -982,6 +984,29 @@ export function serializeError(error: unknown): SerializedError {
     ...(itemIndex !== undefined ? { itemIndex } : {}),
     ...(Object.keys(details).length > 0 ? { details } : {}),
   };
+}
+
+const FIRST_ITEM: readonly number[] = Object.freeze([0]);
+
+const typeCache = new WeakMap<WorkflowGraph, WeakMap<object, Map<string, ResolvedNodeType>>>();
+/** Each node's resolved type, once per parsed workflow graph and registry. */
+function resolvedTypes(
+  graph: WorkflowGraph,
+  registry: EngineServices['registry'],
+): ReadonlyMap<string, ResolvedNodeType> {
+  let byRegistry = typeCache.get(graph);
+  if (!byRegistry) typeCache.set(graph, (byRegistry = new WeakMap()));
+  let types = byRegistry.get(registry);
+  if (!types) {
+    types = new Map();
+    for (const node of graph.workflow.nodes) {
+      const resolved = registry.resolve(node.type, node.typeVersion);
+      if (resolved) types.set(node.name, resolved);
+    }
+    // A type registered later must be found on the next run: cache complete answers only.
+    if (types.size === graph.workflow.nodes.length) byRegistry.set(registry, types);
+  }
+  return types;
 }
 
 const literalParams = new WeakMap<
