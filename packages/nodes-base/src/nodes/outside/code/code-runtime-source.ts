@@ -172,80 +172,99 @@ export const CODE_RUNTIME_SOURCE = String.raw`
     'getBinaryData', 'setBinaryData'];
   var AT = {};
   for (var n = 0; n < NAMES.length; n++) AT[NAMES[n]] = n;
+  // Dense, so copies of it stay fast arrays for apply().
+  var NO_ARGS = NAMES.map(function () { return undefined; });
 
   // The names are parameters of the wrapper function, so only code that spells one of them (or
-  // reads 'arguments', or writes an identifier with a \u escape) can see its value.
-  var USES_NOW = /\$now|\$today|arguments|\\u/;
+  // reads 'arguments', or writes an identifier with a \u escape) can see its value: the costly
+  // ones are built only for code that names them. A name in a string or a comment only costs time.
+  var SEES_ALL = /arguments|\\u/;
+  function usedNames(code) {
+    var all = SEES_ALL.test(code);
+    var uses = {};
+    for (var i = 0; i < NAMES.length; i++) uses[NAMES[i]] = all || code.indexOf(NAMES[i]) !== -1;
+    return uses;
+  }
 
   // The arguments that do not depend on the item, built once per run.
-  function sharedArgs(p) {
+  function sharedArgs(p, uses) {
     var c = p.ctx;
     var zone = c.timezone || 'UTC';
     Settings.defaultZone = zone;
-    var custom = c.execution.customData;
-    var staticData = function (type) {
-      if (type !== 'global' && type !== 'node') throw userError('The type of static data must be "global" or "node"');
-      return c.staticData[type];
-    };
-    var a = new Array(NAMES.length);
-    a[AT.$node] = legacyNode(p);
-    a[AT.$execution] = {
-      id: c.execution.id,
-      mode: c.execution.mode === 'manual' ? 'test' : 'production',
-      resumeUrl: c.execution.resumeUrl,
-      customData: {
-        get: function (k) { return custom[k]; },
-        getAll: function () { return Object.assign({}, custom); },
-        set: function (k, v) { custom[String(k)] = String(v); },
-        setAll: function (o) { for (var k in o) if (hasOwn.call(o, k)) custom[k] = String(o[k]); },
-      },
-    };
+    var a = NO_ARGS.slice();
+    if (uses.$node) a[AT.$node] = legacyNode(p);
+    if (uses.$execution) {
+      var custom = c.execution.customData;
+      a[AT.$execution] = {
+        id: c.execution.id,
+        mode: c.execution.mode === 'manual' ? 'test' : 'production',
+        resumeUrl: c.execution.resumeUrl,
+        customData: {
+          get: function (k) { return custom[k]; },
+          getAll: function () { return Object.assign({}, custom); },
+          set: function (k, v) { custom[String(k)] = String(v); },
+          setAll: function (o) { for (var k in o) if (hasOwn.call(o, k)) custom[k] = String(o[k]); },
+        },
+      };
+    }
     a[AT.$workflow] = c.workflow;
-    a[AT.$getWorkflowStaticData] = staticData;
-    a[AT.getWorkflowStaticData] = staticData;
+    if (uses.getWorkflowStaticData) {
+      var staticData = function (type) {
+        if (type !== 'global' && type !== 'node') throw userError('The type of static data must be "global" or "node"');
+        return c.staticData[type];
+      };
+      a[AT.$getWorkflowStaticData] = staticData;
+      a[AT.getWorkflowStaticData] = staticData;
+    }
     a[AT.$runIndex] = c.runIndex;
-    if (USES_NOW.test(p.code)) {
+    if (uses.$now || uses.$today) {
       var now = DateTime.fromMillis(c.nowMs, { zone: zone });
       a[AT.$now] = now;
       a[AT.$today] = now.startOf('day');
     }
-    a[AT.$vars] = c.vars || {};
+    if (uses.$vars) a[AT.$vars] = c.vars || {};
     a[AT.$parameter] = c.parameter;
     a[AT.$mode] = c.execution.mode;
     a[AT.$nodeVersion] = c.nodeVersion;
-    a[AT.$prevNode] = {};
+    if (uses.$prevNode) a[AT.$prevNode] = {};
     a[AT.DateTime] = DateTime;
     a[AT.Duration] = Duration;
     a[AT.Interval] = Interval;
     return a;
   }
 
-  // Fills in what depends on the item (a fresh array per call: the code may keep 'arguments').
-  function argsFor(p, items, itemIndex, eachMode, timers, shared) {
-    var a = shared.slice();
+  // Fills in what depends on the item. One array serves every call of a run: apply() copies it
+  // into the call's parameters, so the code never holds it, and each call sets the same slots.
+  function argsFor(a, p, items, itemIndex, eachMode, timers, uses) {
     var current = items[itemIndex];
-    a[AT.$input] = {
-      all: function () { return items; },
-      first: function () { return items[0]; },
-      last: function () { return items[items.length - 1]; },
-      params: p.ctx.parameter,
-      context: {},
-      get item() {
-        if (!eachMode) throw userError("Can't use .item here", "Use $input.first() or $input.all() when running once for all items.");
-        return current;
-      },
-    };
+    if (uses.$input) {
+      a[AT.$input] = {
+        all: function () { return items; },
+        first: function () { return items[0]; },
+        last: function () { return items[items.length - 1]; },
+        params: p.ctx.parameter,
+        context: {},
+        get item() {
+          if (!eachMode) throw userError("Can't use .item here", "Use $input.first() or $input.all() when running once for all items.");
+          return current;
+        },
+      };
+    }
     a[AT.$json] = current ? current.json : undefined;
-    a[AT.$binary] = current ? current.binary || {} : {};
-    a[AT.$] = function (name) { return nodeAccessor(p, name, itemIndex, eachMode); };
-    a[AT.$items] = function (name) {
-      if (name === undefined) return items;
-      return nodeAccessor(p, name, itemIndex, eachMode).all();
-    };
-    a[AT.$item] = function (i) {
-      var it = items[i];
-      return { $json: it ? it.json : undefined, $binary: it ? it.binary || {} : {} };
-    };
+    if (uses.$binary) a[AT.$binary] = current ? current.binary || {} : {};
+    if (uses.$) a[AT.$] = function (name) { return nodeAccessor(p, name, itemIndex, eachMode); };
+    if (uses.$items) {
+      a[AT.$items] = function (name) {
+        if (name === undefined) return items;
+        return nodeAccessor(p, name, itemIndex, eachMode).all();
+      };
+    }
+    if (uses.$item) {
+      a[AT.$item] = function (i) {
+        var it = items[i];
+        return { $json: it ? it.json : undefined, $binary: it ? it.binary || {} : {} };
+      };
+    }
     a[AT.items] = items;
     a[AT.item] = current;
     a[AT.$itemIndex] = itemIndex;
@@ -269,51 +288,59 @@ export const CODE_RUNTIME_SOURCE = String.raw`
 
   function compileCode(code, isAsync) {
     var key = (isAsync ? 'a' : 's') + code;
-    var fn = compiled.get(key);
-    if (fn) return fn;
+    var entry = compiled.get(key);
+    if (entry) return entry;
     // Code without 'await' runs as a plain function: no promise job per item.
     var head = isAsync ? 'return (async () => {\n' : 'return (() => {\n';
-    fn = SB.compile(NAMES, head + code + '\n})();');
+    var fn = SB.compile(NAMES, head + code + '\n})();');
     Object.freeze(fn.prototype);
     Object.freeze(fn);
+    entry = { fn: fn, uses: usedNames(code) };
     if (code.length <= CACHE_MAX_CODE) {
       if (compiled.size >= CACHE_MAX_ENTRIES) compiled.delete(compiled.keys().next().value);
-      compiled.set(key, fn);
+      compiled.set(key, entry);
     }
-    return fn;
+    return entry;
+  }
+
+  function hasKeys(o) {
+    for (var k in o) if (hasOwn.call(o, k)) return true;
+    return false;
+  }
+  function metaIsEmpty(p) {
+    return !hasKeys(p.ctx.staticData.global) && !hasKeys(p.ctx.staticData.node) && !hasKeys(p.ctx.execution.customData);
   }
 
   // Static data may hold values JSON cannot (a Date): it keeps the sandbox's tagged encoding, as
-  // a JSON string inside the result the host decodes on its own.
-  function metaText(p) {
-    return JSONstringify(JSONstringify(SB.encode({ staticData: p.ctx.staticData, customData: p.ctx.execution.customData })));
+  // a JSON string inside the result the host decodes on its own. Left out when static and custom
+  // data were empty and still are (nothing for the host to change).
+  function metaPart(p, wasEmpty) {
+    if (wasEmpty && metaIsEmpty(p)) return '';
+    return ',"meta":' + JSONstringify(JSONstringify(SB.encode({ staticData: p.ctx.staticData, customData: p.ctx.execution.customData })));
   }
 
-  function failed(p, error) {
-    return '{"ok":false,"error":' + JSONstringify(error) + ',"meta":' + metaText(p) + '}';
+  function failed(p, error, wasEmpty) {
+    return '{"ok":false,"error":' + JSONstringify(error) + metaPart(p, wasEmpty) + '}';
   }
 
   // Answers with JSON text (a raw call): {"ok":true,"results":[{"value":...}],"meta":"..."}.
   SB.defineHandler('budflow.code', function (p) {
-    var fn;
+    var entry;
     try {
-      fn = compileCode(p.code, p.isAsync);
+      entry = compileCode(p.code, p.isAsync);
     } catch (e) {
       return '{"ok":false,"error":' + JSONstringify(describe(e, LINE_OFFSET)) + '}';
     }
+    var fn = entry.fn, uses = entry.uses;
+    var wasEmpty = metaIsEmpty(p);
     var items = p.items;
     var timers = makeTimers();
-    var shared = sharedArgs(p);
-    function call(itemIndex, eachMode) {
-      var a = argsFor(p, items, itemIndex, eachMode, timers, shared);
-      if (p.mode === 'function') a[AT.item] = undefined;
-      return a;
-    }
+    var shared = sharedArgs(p, uses);
     var parts = [];
     if (p.mode === 'each' || p.mode === 'functionItem') {
       for (var i = 0; i < items.length; i++) {
         try {
-          var a = call(i, true);
+          var a = argsFor(shared, p, items, i, true, timers, uses);
           if (p.mode === 'functionItem') {
             var binary = items[i].binary;
             a[AT.item] = items[i].json;
@@ -321,9 +348,9 @@ export const CODE_RUNTIME_SOURCE = String.raw`
             a[AT.setBinaryData] = function (data) { binary = data; };
             var value = jsonText(settle(fn.apply(undefined, a), timers));
             var binaryText = jsonText(binary);
-            var entry = value === undefined ? '' : '"value":' + value;
-            if (binaryText !== undefined) entry += (entry ? ',' : '') + '"binary":' + binaryText;
-            parts.push('{' + entry + '}');
+            var part = value === undefined ? '' : '"value":' + value;
+            if (binaryText !== undefined) part += (part ? ',' : '') + '"binary":' + binaryText;
+            parts.push('{' + part + '}');
           } else {
             var text = jsonText(settle(fn.apply(undefined, a), timers));
             parts.push(text === undefined ? '{}' : '{"value":' + text + '}');
@@ -331,19 +358,21 @@ export const CODE_RUNTIME_SOURCE = String.raw`
         } catch (e) {
           var d = describe(e, LINE_OFFSET);
           d.itemIndex = i;
-          if (!p.continueOnFail) return failed(p, d);
+          if (!p.continueOnFail) return failed(p, d, wasEmpty);
           parts.push('{"error":' + JSONstringify(d) + '}');
         }
       }
     } else {
       try {
-        var all = jsonText(settle(fn.apply(undefined, call(0, false)), timers));
+        var args = argsFor(shared, p, items, 0, false, timers, uses);
+        if (p.mode === 'function') args[AT.item] = undefined;
+        var all = jsonText(settle(fn.apply(undefined, args), timers));
         parts.push(all === undefined ? '{}' : '{"value":' + all + '}');
       } catch (e) {
-        return failed(p, describe(e, LINE_OFFSET));
+        return failed(p, describe(e, LINE_OFFSET), wasEmpty);
       }
     }
-    return '{"ok":true,"results":[' + parts.join(',') + '],"meta":' + metaText(p) + '}';
+    return '{"ok":true,"results":[' + parts.join(',') + ']' + metaPart(p, wasEmpty) + '}';
   });
 })();
 `;
