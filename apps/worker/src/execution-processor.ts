@@ -1,4 +1,5 @@
 import {
+  parseWorkflow,
   runDataFromEvents,
   runWorkflow,
   type EngineStateSnapshot,
@@ -6,6 +7,7 @@ import {
   type NodeRegistry,
   type RunWorkflowOptions,
   type RunWorkflowResult,
+  type Workflow,
 } from '@budflow/core';
 import {
   BudflowError,
@@ -31,6 +33,7 @@ import {
   type Storage,
   type StoredExecution,
 } from '@budflow/storage';
+import DataLoader from 'dataloader';
 import type { Logger as PinoLogger } from 'pino';
 
 export interface ProcessorMetrics {
@@ -44,6 +47,8 @@ export interface ExecutionProcessorOptions {
   evaluator?: ExpressionEvaluator;
   /** Records events and results (one per worker: its heartbeat renews every lease). */
   recorder: ExecutionRecorder & {
+    /** `onEvent` that also returns the event's JSON (published live as it is). */
+    record?(event: ExecutionEvent): { json: string; committed: Promise<void> | undefined };
     expect?(executionId: string): void;
     pureNodes?(executionId: string, names: ReadonlySet<string>): void;
   };
@@ -127,6 +132,17 @@ function fromRow(row: StoredExecution): ExecutionJobResult {
  */
 export function createExecutionProcessor(o: ExecutionProcessorOptions): ExecutionProcessor {
   const maxAttempts = o.maxAttempts ?? 3;
+  /**
+   * The rows of the jobs taken in the same turn are read with one query (a worker at high
+   * concurrency takes many jobs at once). Never cached: each read must see the current row.
+   */
+  const rows = new DataLoader<string, StoredExecution | undefined>(
+    async (ids) => {
+      const found = new Map((await o.storage.executions.getMany(ids)).map((r) => [r.id, r]));
+      return ids.map((id) => found.get(id));
+    },
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (callback) => setImmediate(callback) },
+  );
   const controllers = new Map<string, AbortController>();
   const helpers = createInMemoryBinaryHelpers();
   const varsCache = new Map<string, { at: number; vars: Record<string, string> }>();
@@ -165,6 +181,18 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     names = found;
     pureCache.set(document, names);
     return names;
+  };
+
+  /**
+   * Parsed documents, keyed by the document object: a cached saved version is parsed (validated,
+   * its graph built) once, not on every run.
+   */
+  const parsedCache = new WeakMap<JsonObject, Workflow>();
+  const parsedOf = (document: JsonObject): Workflow => {
+    let parsed = parsedCache.get(document);
+    if (!parsed)
+      parsedCache.set(document, (parsed = parseWorkflow(document, { registry: o.registry })));
+    return parsed;
   };
 
   /** Saved versions never change: their documents are cached (bounded). */
@@ -216,10 +244,27 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
       leaseOwner: o.recorder.leaseOwner,
       onEvent: async (event) => {
         if (released()) return;
-        await o.recorder.onEvent(event);
+        const failed = (error: unknown) =>
+          o.logger.warn({ err: error }, 'live event not published');
+        if (!o.recorder.record || (channel && !channel.publishEvent)) {
+          await o.recorder.onEvent(event);
+          channel
+            ?.publish({
+              type: 'event',
+              executionId: event.executionId,
+              workflowId,
+              projectId,
+              event,
+            })
+            .catch(failed);
+          return;
+        }
+        // Serialized once, for the event log and for the mains.
+        const { json, committed } = o.recorder.record(event);
+        if (committed) await committed;
         channel
-          ?.publish({ type: 'event', executionId: event.executionId, workflowId, projectId, event })
-          .catch((error: unknown) => o.logger.warn({ err: error }, 'live event not published'));
+          ?.publishEvent?.({ executionId: event.executionId, workflowId, projectId }, json)
+          .catch(failed);
       },
     };
   };
@@ -299,7 +344,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
       leaseOwner: o.recorder.leaseOwner,
     });
     o.recorder.continueExecution(row.id, { lastSeq, runData });
-    return runWorkflow(document, {
+    return runWorkflow(parsedOf(document), {
       ...options,
       observer,
       resume: { runData: structuredClone(runData), state, ...(resumeItems ? { resumeItems } : {}) },
@@ -308,12 +353,12 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
 
   const run = async (data: ExecutionJobData, ctx: JobContext): Promise<ExecutionJobResult> => {
     const id = data.executionId;
-    let row = await o.storage.executions.get(id);
+    let row = await rows.load(id);
     // A main may enqueue a moment before its row commits: look again briefly before giving up.
     for (const delay of [50, 250, 1000]) {
       if (row) break;
       await new Promise((resolve) => setTimeout(resolve, delay));
-      row = await o.storage.executions.get(id);
+      row = await rows.load(id);
     }
     if (!row) {
       throw permanentJobError(
@@ -356,7 +401,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
         o.metrics?.started('run');
         o.recorder.expect?.(id);
         const start = data.start ?? {};
-        result = await runWorkflow(document, {
+        result = await runWorkflow(parsedOf(document), {
           ...options,
           observer,
           ...(start.input ? { input: start.input as Item[] } : {}),
@@ -392,7 +437,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
           o.metrics?.started('run');
           o.recorder.expect?.(id);
           const start = data.start ?? {};
-          result = await runWorkflow(document, {
+          result = await runWorkflow(parsedOf(document), {
             ...options,
             observer,
             ...(start.input ? { input: start.input as Item[] } : {}),

@@ -3,7 +3,7 @@ import type { RunData } from '@budflow/node-sdk';
 import type {
   CreateExecutionInput,
   ExecutionRecorder,
-  Repositories,
+  SerializedExecutionEvent,
   Storage,
   UpdateExecutionInput,
 } from '@budflow/storage';
@@ -15,7 +15,7 @@ interface Tracked {
 
 interface Batch {
   creates: CreateExecutionInput[];
-  events: ExecutionEvent[];
+  events: SerializedExecutionEvent[];
   patches: Map<string, UpdateExecutionInput>;
   data: Map<string, RunData>;
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
@@ -36,7 +36,19 @@ export interface WorkerRecorderOptions {
   onError?: (error: unknown) => void;
 }
 
+export interface RecordedEvent {
+  /** The event as stored (`JSON.stringify`, with the sequence number of a continued run). */
+  json: string;
+  /** Settles once the event is durable, when the engine must wait for that; else undefined. */
+  committed: Promise<void> | undefined;
+}
+
 export interface WorkerRecorder extends ExecutionRecorder {
+  /**
+   * `onEvent` that also returns the event's JSON, so live publishing does not serialize the
+   * event a second time.
+   */
+  record(event: ExecutionEvent): RecordedEvent;
   /** The row of this execution exists already (created by a main): never create it. */
   expect(executionId: string): void;
   /**
@@ -63,7 +75,7 @@ export interface WorkerRecorder extends ExecutionRecorder {
  * (`parentExecutionId`) are created with their first event.
  */
 export function createWorkerRecorder(
-  storage: Pick<Storage, 'transaction' | 'executions'>,
+  storage: Pick<Storage, 'executions'>,
   options: WorkerRecorderOptions,
 ): WorkerRecorder {
   const leaseOwner = options.leaseOwner;
@@ -91,14 +103,10 @@ export function createWorkerRecorder(
   const isEmpty = (b: Batch) =>
     b.creates.length + b.events.length + b.patches.size + b.data.size + b.waiters.length === 0;
 
+  // One statement per batch on PostgreSQL (see `ExecutionRepository.writeBatch`).
   const write = (b: Batch) =>
-    storage.transaction(
-      async (repos: Repositories) => {
-        for (const input of b.creates) await repos.executions.create(input);
-        if (b.events.length > 0) await repos.executions.appendEvents(b.events);
-        for (const [id, update] of b.patches) await repos.executions.update(id, update);
-        for (const [id, runData] of b.data) await repos.executions.saveData(id, { runData });
-      },
+    storage.executions.writeBatch(
+      { creates: b.creates, serializedEvents: b.events, updates: b.patches, runData: b.data },
       { durability: options.durability ?? 'strict' },
     );
 
@@ -144,6 +152,88 @@ export function createWorkerRecorder(
     while (inFlight || !isEmpty(batch)) await (inFlight ? writing : commit());
   };
 
+  /** Serializes the event once into the batch; returns its JSON and what to wait for. */
+  const record = (original: ExecutionEvent): RecordedEvent => {
+    const entry = track(original.executionId);
+    const event = entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
+    const id = event.executionId;
+    const json = JSON.stringify(event);
+    batch.events.push({ executionId: id, seq: event.seq, type: event.type, at: event.at, json });
+    switch (event.type) {
+      case 'execution.started':
+        if (!known.has(id)) {
+          known.add(id);
+          batch.creates.push({
+            id,
+            workflowId: event.workflowId ?? null,
+            mode: event.mode,
+            status: 'running',
+            startedAt: event.at,
+            ...(event.parentExecutionId ? { parentExecutionId: event.parentExecutionId } : {}),
+          });
+        }
+        patch(id, { status: 'running', startedAt: event.at, lastSeq: event.seq, ...lease() });
+        // Not awaited: it commits before (or with) the first node's checkpoint, and a row
+        // still `new` after a crash simply runs again from the start.
+        schedule();
+        return { json, committed: undefined };
+      case 'node.started':
+        return { json, committed: undefined };
+      case 'node.finished':
+        // Only the event: recovery reads the log, and the row's `lastSeq`/`lastNodeExecuted`
+        // are set at the end (one row update per batch and execution would cap throughput).
+        (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
+        if (pure.get(id)?.has(event.nodeName)) {
+          schedule();
+          return { json, committed: undefined };
+        }
+        return { json, committed: committed() };
+      case 'execution.waiting':
+        tracked.delete(id);
+        known.delete(id);
+        pure.delete(id);
+        patch(id, {
+          lastSeq: event.seq,
+          status: 'waiting',
+          waitTill: event.waitTill,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        });
+        batch.data.set(id, entry.runData);
+        return { json, committed: committed() };
+      case 'execution.finished':
+      case 'execution.failed':
+      case 'execution.canceled': {
+        tracked.delete(id);
+        known.delete(id);
+        pure.delete(id);
+        const status =
+          event.type === 'execution.finished'
+            ? 'success'
+            : event.type === 'execution.failed'
+              ? 'error'
+              : 'canceled';
+        patch(id, {
+          lastSeq: event.seq,
+          status,
+          stoppedAt: event.at,
+          waitTill: null,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          ...(event.type === 'execution.failed' ? { error: event.error } : {}),
+          ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
+            ? { lastNodeExecuted: event.lastNodeExecuted }
+            : {}),
+        });
+        batch.data.set(id, entry.runData);
+        return { json, committed: committed() };
+      }
+      default:
+        schedule();
+        return { json, committed: undefined };
+    }
+  };
+
   return {
     leaseOwner,
     expect(executionId) {
@@ -158,89 +248,9 @@ export function createWorkerRecorder(
       entry.offset = from.lastSeq + 1;
       entry.runData = structuredClone(from.runData);
     },
-    async onEvent(original) {
-      const entry = track(original.executionId);
-      const event =
-        entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
-      const id = event.executionId;
-      switch (event.type) {
-        case 'execution.started':
-          if (!known.has(id)) {
-            known.add(id);
-            batch.creates.push({
-              id,
-              workflowId: event.workflowId ?? null,
-              mode: event.mode,
-              status: 'running',
-              startedAt: event.at,
-              ...(event.parentExecutionId ? { parentExecutionId: event.parentExecutionId } : {}),
-            });
-          }
-          batch.events.push(event);
-          patch(id, { status: 'running', startedAt: event.at, lastSeq: event.seq, ...lease() });
-          // Not awaited: it commits before (or with) the first node's checkpoint, and a row
-          // still `new` after a crash simply runs again from the start.
-          schedule();
-          return;
-        case 'node.started':
-          batch.events.push(event);
-          return;
-        case 'node.finished':
-          // Only the event: recovery reads the log, and the row's `lastSeq`/`lastNodeExecuted`
-          // are set at the end (one row update per batch and execution would cap throughput).
-          batch.events.push(event);
-          (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
-          if (pure.get(id)?.has(event.nodeName)) {
-            schedule();
-            return;
-          }
-          return committed();
-        case 'execution.waiting':
-          batch.events.push(event);
-          tracked.delete(id);
-          known.delete(id);
-          pure.delete(id);
-          patch(id, {
-            lastSeq: event.seq,
-            status: 'waiting',
-            waitTill: event.waitTill,
-            leaseOwner: null,
-            leaseExpiresAt: null,
-          });
-          batch.data.set(id, entry.runData);
-          return committed();
-        case 'execution.finished':
-        case 'execution.failed':
-        case 'execution.canceled': {
-          batch.events.push(event);
-          tracked.delete(id);
-          known.delete(id);
-          pure.delete(id);
-          const status =
-            event.type === 'execution.finished'
-              ? 'success'
-              : event.type === 'execution.failed'
-                ? 'error'
-                : 'canceled';
-          patch(id, {
-            lastSeq: event.seq,
-            status,
-            stoppedAt: event.at,
-            waitTill: null,
-            leaseOwner: null,
-            leaseExpiresAt: null,
-            ...(event.type === 'execution.failed' ? { error: event.error } : {}),
-            ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
-              ? { lastNodeExecuted: event.lastNodeExecuted }
-              : {}),
-          });
-          batch.data.set(id, entry.runData);
-          return committed();
-        }
-        default:
-          batch.events.push(event);
-          schedule();
-      }
+    record,
+    async onEvent(event) {
+      await record(event).committed;
     },
     heartbeat,
     startHeartbeat(intervalMs = Math.max(1000, Math.floor(leaseMs / 3)), onError) {

@@ -35,10 +35,12 @@ export type {
 } from './repositories/workflow-repository.js';
 export type {
   CreateExecutionInput,
+  ExecutionBatch,
   ExecutionData,
   ExecutionEventLike,
   ExecutionQuery,
   ExecutionRepository,
+  SerializedExecutionEvent,
   StoredExecution,
   StoredExecutionStatus,
   UpdateExecutionInput,

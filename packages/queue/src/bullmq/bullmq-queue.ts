@@ -5,6 +5,7 @@ import {
   Worker,
   type ConnectionOptions,
   type Job,
+  type JobsOptions,
 } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BudflowError } from '@budflow/node-sdk';
@@ -172,6 +173,33 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
     return events;
   };
 
+  /**
+   * Jobs enqueued in the same turn of the event loop go to Redis together (`addBulk`: one
+   * round trip for a burst of webhook calls instead of one per job).
+   */
+  let bulk:
+    | {
+        jobs: Array<{ name: string; data: ExecutionJobData; opts: JobsOptions }>;
+        waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+      }
+    | undefined;
+  const flushBulk = () => {
+    const b = bulk;
+    bulk = undefined;
+    if (!b) return;
+    const added =
+      b.jobs.length === 1
+        ? queue.add(b.jobs[0]!.name, b.jobs[0]!.data, b.jobs[0]!.opts)
+        : queue.addBulk(b.jobs);
+    const settled = added.then(
+      () => b.waiters.forEach((w) => w.resolve()),
+      (error: unknown) => b.waiters.forEach((w) => w.reject(error)),
+    );
+    adding.add(settled);
+    void settled.finally(() => adding.delete(settled));
+  };
+  const adding = new Set<Promise<void>>();
+
   const toDeadLetter = (job: Job<ExecutionJobData>): DeadLetter => ({
     jobId: job.id ?? '',
     data: job.data,
@@ -187,20 +215,31 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
     async eventsReady() {
       await ensureEvents().waitUntilReady();
     },
-    async enqueue(data, enqueueOptions = {}) {
+    enqueue(data, enqueueOptions = {}) {
       const jobId = enqueueOptions.jobId ?? data.executionId;
-      await queue.add('execution', data, {
-        jobId,
-        priority: toQueuePriority(enqueueOptions.priority),
-        ...(enqueueOptions.delayMs && enqueueOptions.delayMs > 0
-          ? { delay: enqueueOptions.delayMs }
-          : {}),
-        attempts,
-        backoff: { type: 'exponential', delay: backoffMs },
-        removeOnComplete: { count: options.keepCompleted ?? 1000 },
-        removeOnFail: false,
+      const job = {
+        name: 'execution',
+        data,
+        opts: {
+          jobId,
+          priority: toQueuePriority(enqueueOptions.priority),
+          ...(enqueueOptions.delayMs && enqueueOptions.delayMs > 0
+            ? { delay: enqueueOptions.delayMs }
+            : {}),
+          attempts,
+          backoff: { type: 'exponential' as const, delay: backoffMs },
+          removeOnComplete: { count: options.keepCompleted ?? 1000 },
+          removeOnFail: false,
+        },
+      };
+      return new Promise<{ jobId: string }>((resolve, reject) => {
+        if (!bulk) {
+          bulk = { jobs: [], waiters: [] };
+          setImmediate(flushBulk);
+        }
+        bulk.jobs.push(job);
+        bulk.waiters.push({ resolve: () => resolve({ jobId }), reject });
       });
-      return { jobId };
     },
     async schedule(scheduleName, repeat, data) {
       await queue.upsertJobScheduler(
@@ -331,6 +370,8 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
       return () => failedListeners.delete(listener);
     },
     async close() {
+      flushBulk();
+      await Promise.all(adding);
       await Promise.all([...workers].map((w) => w.close(5_000)));
       await events?.close();
       await queue.close();

@@ -30,6 +30,15 @@ export interface ExecutionChannelOptions {
 
 export interface ExecutionChannel {
   publish(message: ExecutionMessage): Promise<void>;
+  /**
+   * Publishes a live engine event serialized already (`eventJson` is `JSON.stringify(event)`):
+   * the same message as `publish({ type: 'event', ...meta, event })`, without serializing the
+   * event again. Optional, so channels written for tests need not have it.
+   */
+  publishEvent?(
+    meta: { executionId: string; workflowId: string | null; projectId: string | null },
+    eventJson: string,
+  ): Promise<void>;
   /** `events`: live events and webhook responses (mains); `control`: cancels (workers). */
   subscribe(topic: Topic, listener: (message: ExecutionMessage) => void): () => void;
   /** Resolves once the subscriptions made so far are live. */
@@ -39,7 +48,9 @@ export interface ExecutionChannel {
 
 /**
  * Pub/sub between mains and workers: two channels, so workers do not receive every live event.
- * Publishing uses ioredis auto-pipelining (many events of many executions share round trips).
+ * Messages published in the same turn of the event loop go out as one Redis message (a JSON
+ * array; a lone message stays a plain object), so a worker running many executions sends one
+ * PUBLISH per turn instead of one per engine event; subscribers unpack the array in order.
  */
 export function createExecutionChannel(options: ExecutionChannelOptions = {}): ExecutionChannel {
   const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -68,18 +79,20 @@ export function createExecutionChannel(options: ExecutionChannelOptions = {}): E
               ? 'control'
               : undefined;
         if (!t) return;
-        let message: ExecutionMessage;
+        let parsed: ExecutionMessage | ExecutionMessage[];
         try {
-          message = JSON.parse(raw) as ExecutionMessage;
+          parsed = JSON.parse(raw) as ExecutionMessage | ExecutionMessage[];
         } catch (error) {
           options.onError?.(error);
           return;
         }
-        for (const l of listeners[t]) {
-          try {
-            l(message);
-          } catch (error) {
-            options.onError?.(error);
+        for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
+          for (const l of listeners[t]) {
+            try {
+              l(message);
+            } catch (error) {
+              options.onError?.(error);
+            }
           }
         }
       });
@@ -92,9 +105,43 @@ export function createExecutionChannel(options: ExecutionChannelOptions = {}): E
     }
   };
 
+  /** Messages of this turn per topic, serialized, and the promise of their one PUBLISH. */
+  interface Pending {
+    texts: string[];
+    done: Promise<void>;
+  }
+  const pending: Partial<Record<Topic, Pending>> = {};
+  const flush = async (topic: Topic, batch: Pending) => {
+    // Yield one turn so every message of this turn joins the batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    delete pending[topic];
+    const body = batch.texts.length === 1 ? batch.texts[0]! : `[${batch.texts.join(',')}]`;
+    await pub.publish(channel(topic), body);
+  };
+  const enqueue = (topic: Topic, text: string): Promise<void> => {
+    let batch = pending[topic];
+    if (!batch) {
+      batch = { texts: [], done: Promise.resolve() };
+      batch.done = flush(topic, batch);
+      pending[topic] = batch;
+    }
+    batch.texts.push(text);
+    return batch.done;
+  };
+
   return {
-    async publish(message) {
-      await pub.publish(channel(topicOf(message)), JSON.stringify(message));
+    publish(message) {
+      return enqueue(topicOf(message), JSON.stringify(message));
+    },
+    publishEvent(meta, eventJson) {
+      // Key order and escaping as JSON.stringify of the message object would give.
+      const head = JSON.stringify({
+        type: 'event',
+        executionId: meta.executionId,
+        workflowId: meta.workflowId,
+        projectId: meta.projectId,
+      });
+      return enqueue('events', `${head.slice(0, -1)},"event":${eventJson}}`);
     },
     subscribe(topic, listener) {
       ensureSub(topic);
@@ -105,6 +152,8 @@ export function createExecutionChannel(options: ExecutionChannelOptions = {}): E
       await Promise.all(subscriptions);
     },
     async close() {
+      // Messages of this turn still go out.
+      await Promise.allSettled(Object.values(pending).map((b) => b.done));
       listeners.events.clear();
       listeners.control.clear();
       sub?.disconnect();

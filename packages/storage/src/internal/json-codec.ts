@@ -11,7 +11,12 @@ export interface EncodedJson {
 }
 
 export function encodeJson(value: unknown, threshold = COMPRESS_THRESHOLD_BYTES): EncodedJson {
-  const raw = Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+  return encodeJsonText(JSON.stringify(value) ?? 'null', threshold);
+}
+
+/** `encodeJson` of a value serialized already (`text` is its `JSON.stringify`). */
+export function encodeJsonText(text: string, threshold = COMPRESS_THRESHOLD_BYTES): EncodedJson {
+  const raw = Buffer.from(text, 'utf8');
   if (raw.length <= threshold) return { bytes: raw, encoding: 'json' };
   return { bytes: gzipSync(raw, { level: 1 }), encoding: 'gzip' };
 }

@@ -1,5 +1,5 @@
 import type { ExecutionStatus, JsonObject, RunData, SerializedError } from '@budflow/node-sdk';
-import { sql, type QueryCreator } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
 import { StorageConflictError, StorageNotFoundError, mapConflict } from '../errors.js';
 import { inTransaction, type RepositoryContext } from '../internal/context.js';
 import {
@@ -10,7 +10,13 @@ import {
   type PageRequest,
 } from '../internal/cursor.js';
 import { newId } from '../internal/ids.js';
-import { decodeJson, encodeJson, parseJsonText, toJsonText } from '../internal/json-codec.js';
+import {
+  decodeJson,
+  encodeJson,
+  encodeJsonText,
+  parseJsonText,
+  toJsonText,
+} from '../internal/json-codec.js';
 import type { Database, ExecutionTable } from '../schema/database.js';
 
 /** `new`: created, not started yet (queued). The rest are the engine's statuses. */
@@ -78,6 +84,34 @@ export interface UpdateExecutionInput {
   lastSeq?: number;
 }
 
+/**
+ * Writes of many executions at once (a worker's group commit): rows to create when missing,
+ * events to append, row patches and run data. `writeBatch` applies all of it atomically.
+ */
+export interface ExecutionBatch {
+  /** Rows created unless they exist (sub-workflow runs, whose first event creates them). */
+  creates?: readonly CreateExecutionInput[];
+  events?: readonly ExecutionEventLike[];
+  /** Events the caller serialized already (appended after `events`). */
+  serializedEvents?: readonly SerializedExecutionEvent[];
+  /** One patch per execution (merge patches of the same execution before). */
+  updates?: ReadonlyMap<string, UpdateExecutionInput>;
+  /** Run data per execution (replaces what is stored). */
+  runData?: ReadonlyMap<string, RunData>;
+}
+
+/**
+ * An event serialized by its producer (a worker that also publishes it live serializes it once):
+ * `json` is `JSON.stringify(event)` and is stored as it is; the other fields repeat the event's.
+ */
+export interface SerializedExecutionEvent {
+  executionId: string;
+  seq: number;
+  type: string;
+  at: number;
+  json: string;
+}
+
 export interface ExecutionQuery extends PageRequest {
   workflowId?: string;
   status?: StoredExecutionStatus | StoredExecutionStatus[];
@@ -127,6 +161,43 @@ function patchColumns(patch: UpdateExecutionInput): Partial<ExecutionTable> {
   if (patch.leaseExpiresAt !== undefined) set.lease_expires_at = patch.leaseExpiresAt;
   if (patch.lastSeq !== undefined) set.last_seq = patch.lastSeq;
   return set;
+}
+
+/**
+ * Row columns a batch patch may set, with their PostgreSQL type: `writeBatch` sets each column of
+ * each row from a JSON object of the columns given (absent key: column unchanged; null: NULL).
+ */
+const PATCH_COLUMNS: ReadonlyArray<readonly [keyof ExecutionTable, 'text' | 'bigint' | 'integer']> =
+  [
+    ['status', 'text'],
+    ['started_at', 'bigint'],
+    ['stopped_at', 'bigint'],
+    ['wait_till', 'bigint'],
+    ['last_node_executed', 'text'],
+    ['error', 'text'],
+    ['custom_data', 'text'],
+    ['retry_success_id', 'text'],
+    ['workflow_version_id', 'text'],
+    ['lease_owner', 'text'],
+    ['lease_expires_at', 'bigint'],
+    ['last_seq', 'integer'],
+  ];
+
+/** `UPDATE … SET` list of the batch patch: `col = CASE WHEN u.p ? 'col' THEN … ELSE col END`. */
+const PATCH_SET_SQL = PATCH_COLUMNS.map(
+  ([column, type]) =>
+    `${column} = case when u.p ? '${column}' then (u.p->>'${column}')::${type} else e.${column} end`,
+).join(', ');
+
+/** Separates JSON texts joined into one parameter (never raw inside `JSON.stringify` output). */
+const RECORD_SEPARATOR = '\x1e';
+
+interface PlainRows {
+  ids: string[];
+  seqs: number[];
+  types: string[];
+  ats: number[];
+  texts: string[];
 }
 
 /** Executions, their data (run data, compressed when large) and their append-only event log. */
@@ -183,6 +254,230 @@ export class ExecutionRepository {
       }
     });
     return toExecution(row);
+  }
+
+  /**
+   * Creates many rows in one statement (a main creating the rows of a burst of webhook calls
+   * before enqueueing them). All or none: an id that exists already is a conflict.
+   */
+  async createMany(inputs: readonly CreateExecutionInput[]): Promise<StoredExecution[]> {
+    if (inputs.length === 0) return [];
+    const now = this.ctx.now();
+    const rows = inputs.map((input) => this.newRow(input, now));
+    const snapshots = inputs.flatMap((input, i) =>
+      input.workflow === undefined
+        ? []
+        : [
+            {
+              execution_id: rows[i]!.id,
+              workflow: JSON.stringify(input.workflow),
+              run_data: null,
+              encoding: 'json',
+              updated_at: now,
+            },
+          ],
+    );
+    await inTransaction(this.ctx.db, async (trx) => {
+      await mapConflict(
+        async () => {
+          // 18 columns x 50 rows stays below SQLite's bound-parameter limit.
+          for (let i = 0; i < rows.length; i += 50) {
+            await trx
+              .insertInto('executions')
+              .values(rows.slice(i, i + 50))
+              .execute();
+          }
+        },
+        () =>
+          new StorageConflictError(
+            'execution',
+            { id: rows.map((r) => r.id) },
+            `an execution with one of the ids ${rows.map((r) => `'${r.id}'`).join(', ')} already exists`,
+          ),
+      );
+      for (let i = 0; i < snapshots.length; i += 100) {
+        await trx
+          .insertInto('execution_data')
+          .values(snapshots.slice(i, i + 100))
+          .execute();
+      }
+    });
+    return rows.map(toExecution);
+  }
+
+  /** The rows of these ids that exist, in no particular order (one query). */
+  async getMany(ids: readonly string[]): Promise<StoredExecution[]> {
+    if (ids.length === 0) return [];
+    const rows: ExecutionTable[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      rows.push(
+        ...(await this.ctx.db
+          .selectFrom('executions')
+          .selectAll()
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute()),
+      );
+    }
+    return rows.map(toExecution);
+  }
+
+  /**
+   * Applies a group commit of many executions atomically: creates missing rows, appends events
+   * (append-only: a `seq` already stored is a conflict), patches rows and stores run data. On
+   * PostgreSQL, without rows to create, it is one statement (arrays unnested server-side, one
+   * round trip and one commit whatever the batch size); `relaxed` lets that commit return before
+   * its WAL flush. Elsewhere, or with rows to create, it is one transaction of plain statements.
+   */
+  async writeBatch(
+    batch: ExecutionBatch,
+    options: { durability?: 'strict' | 'relaxed' } = {},
+  ): Promise<void> {
+    const events: SerializedExecutionEvent[] = (batch.events ?? []).map((event) => ({
+      executionId: event.executionId,
+      seq: event.seq,
+      type: event.type,
+      at: event.at,
+      json: JSON.stringify(event),
+    }));
+    if (batch.serializedEvents) events.push(...batch.serializedEvents);
+    const updates = batch.updates ?? new Map<string, UpdateExecutionInput>();
+    const runData = batch.runData ?? new Map<string, RunData>();
+    const creates = batch.creates ?? [];
+    if (events.length + updates.size + runData.size + creates.length === 0) return;
+    if (this.ctx.dialect === 'postgres' && creates.length === 0) {
+      await mapConflict(
+        () => this.writeBatchPostgres(events, updates, runData, options.durability ?? 'strict'),
+        () => this.eventConflict(events),
+      );
+      return;
+    }
+    const write = async (trx: Kysely<Database>) => {
+      const repo = new ExecutionRepository({ ...this.ctx, db: trx });
+      for (const input of creates) {
+        if (input.id === undefined || !(await repo.get(input.id))) await repo.create(input);
+      }
+      if (events.length > 0) {
+        const rows = events.map((event) => {
+          const encoded = encodeJsonText(event.json, this.ctx.compressThreshold);
+          return {
+            execution_id: event.executionId,
+            seq: event.seq,
+            type: event.type,
+            at: event.at,
+            payload: encoded.bytes,
+            encoding: encoded.encoding,
+          };
+        });
+        await mapConflict(
+          async () => {
+            for (let i = 0; i < rows.length; i += 500) {
+              await trx
+                .insertInto('execution_events')
+                .values(rows.slice(i, i + 500))
+                .execute();
+            }
+          },
+          () => this.eventConflict(events),
+        );
+      }
+      for (const [id, patch] of updates) await repo.update(id, patch);
+      for (const [id, data] of runData) await repo.saveData(id, { runData: data });
+    };
+    if (this.ctx.db.isTransaction) return write(this.ctx.db);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      if (options.durability === 'relaxed' && this.ctx.dialect === 'postgres') {
+        await sql`set local synchronous_commit to off`.execute(trx);
+      }
+      await write(trx);
+    });
+  }
+
+  private async writeBatchPostgres(
+    events: readonly SerializedExecutionEvent[],
+    updates: ReadonlyMap<string, UpdateExecutionInput>,
+    runData: ReadonlyMap<string, RunData>,
+    durability: 'strict' | 'relaxed',
+  ): Promise<void> {
+    const parts: RawBuilder<unknown>[] = [
+      // Transaction-local: the statement is its own transaction. A select-only CTE runs only
+      // when referenced, so the final select reads it.
+      sql`cfg as (select set_config('synchronous_commit', ${durability === 'relaxed' ? 'off' : 'on'}, true) as v)`,
+    ];
+    if (events.length > 0) {
+      const plain: PlainRows = { ids: [], seqs: [], types: [], ats: [], texts: [] };
+      const packed: PlainRows & { bytes: Buffer[] } = {
+        ids: [],
+        seqs: [],
+        types: [],
+        ats: [],
+        texts: [],
+        bytes: [],
+      };
+      for (const event of events) {
+        const large = Buffer.byteLength(event.json) > this.ctx.compressThreshold;
+        const into = large ? packed : plain;
+        into.ids.push(event.executionId);
+        into.seqs.push(event.seq);
+        into.types.push(event.type);
+        into.ats.push(event.at);
+        if (large) packed.bytes.push(encodeJsonText(event.json, this.ctx.compressThreshold).bytes);
+        else plain.texts.push(event.json);
+      }
+      if (plain.ids.length > 0) {
+        // The JSON texts travel as one parameter split server-side: no array escaping in
+        // JavaScript, no hex doubling of bytea arrays. JSON.stringify never emits a raw
+        // control character, so the record separator cannot occur inside a text.
+        parts.push(sql`ev as (insert into execution_events (execution_id, seq, type, at, payload, encoding)
+          select x.id, x.seq, x.type, x.at, convert_to(x.payload, 'UTF8'), 'json'
+          from unnest(${plain.ids}::text[], ${plain.seqs}::integer[], ${plain.types}::text[],
+            ${plain.ats}::bigint[], string_to_array(${plain.texts.join(RECORD_SEPARATOR)}::text, chr(30)))
+            as x(id, seq, type, at, payload))`);
+      }
+      if (packed.ids.length > 0) {
+        parts.push(sql`evz as (insert into execution_events (execution_id, seq, type, at, payload, encoding)
+          select x.id, x.seq, x.type, x.at, x.payload, 'gzip'
+          from unnest(${packed.ids}::text[], ${packed.seqs}::integer[], ${packed.types}::text[],
+            ${packed.ats}::bigint[], ${packed.bytes}::bytea[]) as x(id, seq, type, at, payload))`);
+      }
+    }
+    if (updates.size > 0) {
+      const patches = [...updates].map(([id, patch]) => ({ ...patchColumns(patch), id }));
+      parts.push(sql`up as (update executions as e set ${sql.raw(PATCH_SET_SQL)}
+        from jsonb_array_elements(${JSON.stringify(patches)}::jsonb) as u(p)
+        where e.id = u.p->>'id')`);
+    }
+    if (runData.size > 0) {
+      const now = this.ctx.now();
+      const plainIds: string[] = [];
+      const texts: string[] = [];
+      const packedIds: string[] = [];
+      const packedBytes: Buffer[] = [];
+      for (const [id, data] of runData) {
+        const text = JSON.stringify(data) ?? 'null';
+        if (Buffer.byteLength(text) <= this.ctx.compressThreshold) {
+          plainIds.push(id);
+          texts.push(text);
+        } else {
+          packedIds.push(id);
+          packedBytes.push(encodeJson(data, this.ctx.compressThreshold).bytes);
+        }
+      }
+      const upsert = sql`on conflict (execution_id) do update set run_data = excluded.run_data,
+          encoding = excluded.encoding, updated_at = excluded.updated_at`;
+      if (plainIds.length > 0) {
+        parts.push(sql`dat as (insert into execution_data (execution_id, workflow, run_data, encoding, updated_at)
+          select d.id, null, convert_to(d.text, 'UTF8'), 'json', ${now}::bigint
+          from unnest(${plainIds}::text[], string_to_array(${texts.join(RECORD_SEPARATOR)}::text, chr(30))) as d(id, text)
+          ${upsert})`);
+      }
+      if (packedIds.length > 0) {
+        parts.push(sql`datz as (insert into execution_data (execution_id, workflow, run_data, encoding, updated_at)
+          select d.id, null, d.bytes, 'gzip', ${now}::bigint
+          from unnest(${packedIds}::text[], ${packedBytes}::bytea[]) as d(id, bytes)
+          ${upsert})`);
+      }
+    }
+    await sql`with ${sql.join(parts)} select v from cfg`.execute(this.ctx.db);
   }
 
   async get(id: string): Promise<StoredExecution | undefined> {
@@ -516,7 +811,9 @@ export class ExecutionRepository {
     });
   }
 
-  private eventConflict(events: readonly ExecutionEventLike[]): StorageConflictError {
+  private eventConflict(
+    events: ReadonlyArray<Pick<ExecutionEventLike, 'executionId' | 'seq'>>,
+  ): StorageConflictError {
     const first = events[0]!;
     return new StorageConflictError(
       'execution',

@@ -320,6 +320,137 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         expect(await storage.executions.countEvents(execution.id)).toBe(3);
       });
 
+      it('creates and reads many rows at once; an existing id fails the whole creation', async () => {
+        const ids = [unique('many'), unique('many'), unique('many')];
+        const created = await storage.executions.createMany(
+          ids.map((id, i) => ({
+            id,
+            mode: 'webhook',
+            ...(i === 0 ? { workflow: doc('Many snapshot') } : {}),
+          })),
+        );
+        expect(created.map((e) => [e.id, e.status])).toEqual(ids.map((id) => [id, 'new']));
+        const read = await storage.executions.getMany([...ids, unique('missing')]);
+        expect(read.map((e) => e.id).sort()).toEqual([...ids].sort());
+        expect((await storage.executions.getData(ids[0]!))?.workflow).toEqual(doc('Many snapshot'));
+
+        const fresh = unique('many');
+        const error = await rejection(
+          storage.executions.createMany([
+            { id: fresh, mode: 'webhook' },
+            { id: ids[1], mode: 'webhook' },
+          ]),
+        );
+        expect(error).toBeInstanceOf(StorageConflictError);
+        expect(await storage.executions.get(fresh)).toBeUndefined();
+        expect(await storage.executions.createMany([])).toEqual([]);
+        expect(await storage.executions.getMany([])).toEqual([]);
+      });
+
+      it('writes a batch of several executions atomically: events, row patches, run data, new rows', async () => {
+        const a = await storage.executions.create({ mode: 'webhook', status: 'running' });
+        const b = await storage.executions.create({ mode: 'webhook', status: 'running' });
+        const child = unique('child');
+        const event = (executionId: string, seq: number, extra: Record<string, unknown> = {}) => ({
+          type: 'node.started',
+          executionId,
+          seq,
+          at: 1000 + seq,
+          nodeName: `N${seq}`,
+          runIndex: 0,
+          ...extra,
+        });
+        // Above the compression threshold (16 KiB): stored gzip, read back the same.
+        const large = event(b.id, 1, { blob: 'y'.repeat(20_000) });
+        const runData = (n: number) => ({
+          Node: [
+            {
+              startTime: 1,
+              executionTime: 2,
+              executionIndex: 0,
+              executionStatus: 'success' as const,
+              source: [],
+              data: {
+                main: [Array.from({ length: n }, (_, i) => ({ json: { i, t: 'z'.repeat(40) } }))],
+              },
+            },
+          ],
+        });
+        await storage.executions.writeBatch(
+          {
+            creates: [{ id: child, mode: 'integrated', status: 'running', startedAt: 5 }],
+            events: [event(a.id, 0), event(b.id, 0)],
+            serializedEvents: [
+              { ...large, json: JSON.stringify(large) },
+              {
+                executionId: child,
+                seq: 0,
+                type: 'node.started',
+                at: 7,
+                json: JSON.stringify(event(child, 0, { note: 'quote " and \\ backslash' })),
+              },
+            ],
+            updates: new Map([
+              [
+                a.id,
+                {
+                  status: 'success' as const,
+                  stoppedAt: 99,
+                  lastSeq: 0,
+                  lastNodeExecuted: 'N0',
+                  leaseOwner: null,
+                  error: { name: 'E', message: 'm' },
+                },
+              ],
+              [b.id, { leaseOwner: 'w1', leaseExpiresAt: 1234 }],
+            ]),
+            runData: new Map([
+              [a.id, runData(1)],
+              [b.id, runData(2000)],
+            ]),
+          },
+          { durability: 'relaxed' },
+        );
+        expect(await storage.executions.get(a.id)).toMatchObject({
+          status: 'success',
+          stoppedAt: 99,
+          lastSeq: 0,
+          lastNodeExecuted: 'N0',
+          leaseOwner: null,
+          error: { name: 'E', message: 'm' },
+          mode: 'webhook',
+        });
+        // Columns a patch does not name stay as they were.
+        expect(await storage.executions.get(b.id)).toMatchObject({
+          status: 'running',
+          leaseOwner: 'w1',
+          leaseExpiresAt: 1234,
+          lastSeq: -1,
+        });
+        expect(await storage.executions.get(child)).toMatchObject({
+          status: 'running',
+          mode: 'integrated',
+        });
+        expect(await storage.executions.listEvents(a.id)).toEqual([event(a.id, 0)]);
+        expect(await storage.executions.listEvents(b.id)).toEqual([event(b.id, 0), large]);
+        expect(await storage.executions.listEvents(child)).toEqual([
+          event(child, 0, { note: 'quote " and \\ backslash' }),
+        ]);
+        expect((await storage.executions.getData(a.id))?.runData).toEqual(runData(1));
+        expect((await storage.executions.getData(b.id))?.runData).toEqual(runData(2000));
+
+        // Append-only: a batch with a sequence number stored already changes nothing at all.
+        const error = await rejection(
+          storage.executions.writeBatch({
+            events: [event(a.id, 1), event(b.id, 1)],
+            updates: new Map([[a.id, { status: 'error' as const }]]),
+          }),
+        );
+        expect(error).toBeInstanceOf(StorageConflictError);
+        expect(await storage.executions.countEvents(a.id)).toBe(1);
+        expect((await storage.executions.get(a.id))?.status).toBe('success');
+      });
+
       it('claims an expired lease once, and leaves live leases alone', async () => {
         const dead = await storage.executions.create({
           mode: 'manual',
