@@ -156,6 +156,28 @@ export function createTestNodes(log: string[] = []) {
       });
     },
   });
+  // Ignores its signal: the engine must still abandon it when the run is canceled.
+  const deaf = defineNode({
+    type: 'test.deaf',
+    version: 1,
+    title: 'Deaf',
+    category: 'core',
+    params: z.object({}),
+    execute(ctx) {
+      log.push(ctx.node.name);
+      return new Promise<never>(() => undefined);
+    },
+  });
+  const signal = defineNode({
+    type: 'test.signal',
+    version: 1,
+    title: 'Signal',
+    category: 'core',
+    params: z.object({}),
+    execute: (ctx) => [
+      [{ json: { isSignal: ctx.signal instanceof AbortSignal, aborted: ctx.signal.aborted } }],
+    ],
+  });
   const wait = defineNode({
     type: 'test.wait',
     version: 1,
@@ -168,7 +190,21 @@ export function createTestNodes(log: string[] = []) {
       return ctx.items;
     },
   });
-  const definitions = [trigger, data, set, iff, merge, loop, flaky, perItemFail, empty, hang, wait];
+  const definitions = [
+    trigger,
+    data,
+    set,
+    iff,
+    merge,
+    loop,
+    flaky,
+    perItemFail,
+    empty,
+    hang,
+    deaf,
+    signal,
+    wait,
+  ];
   return { registry: createNodeRegistry(definitions), log, definitions };
 }
 

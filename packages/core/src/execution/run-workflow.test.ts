@@ -432,6 +432,31 @@ describe('cancellation and timeout', () => {
     expect(result.runData.After).toBeUndefined();
   });
 
+  it('a node that ignores its signal is abandoned when the run is canceled', async () => {
+    const { registry, log } = createTestNodes();
+    const controller = new AbortController();
+    const deaf = wf(
+      { T: { type: 'test.trigger' }, D: { type: 'test.deaf' }, After: { type: 'test.set' } },
+      [
+        ['T', 'D'],
+        ['D', 'After'],
+      ],
+    );
+    const running = runWorkflow(deaf, { registry, signal: controller.signal });
+    await vi.waitFor(() => expect(log).toContain('D'));
+    controller.abort();
+    const result = await running;
+    expect(result.status).toBe('canceled');
+    expect(result.runData.After).toBeUndefined();
+  });
+
+  it('nodes get a live signal in runs that nothing can cancel', async () => {
+    const { registry } = createTestNodes();
+    const plain = wf({ T: { type: 'test.trigger' }, S: { type: 'test.signal' } }, [['T', 'S']]);
+    const result = await runWorkflow(plain, { registry });
+    expect(json(result, 'S')).toEqual([{ isSignal: true, aborted: false }]);
+  });
+
   it('the execution timeout stops a hanging node', async () => {
     vi.useFakeTimers();
     try {

@@ -33,6 +33,7 @@ import {
 } from '../workflow/parse-workflow.js';
 import type { Workflow } from '../workflow/workflow-schema.js';
 import type { EngineServices } from './engine-services.js';
+import { RunAbort } from './run-abort.js';
 import type { EngineStateSnapshot } from './execution-event.js';
 import { WorkflowRunner, type StackEntry } from './workflow-runner.js';
 
@@ -173,17 +174,17 @@ export async function runWorkflow(
       ? workflow.settings.timezone
       : (options.timezone ?? processTimezone());
 
-  const controller = new AbortController();
+  const settingTimeout = workflow.settings.executionTimeout;
+  const timeoutMs =
+    options.timeoutMs ??
+    (settingTimeout !== undefined && settingTimeout > 0 ? settingTimeout * 1000 : undefined);
+  const controller = new RunAbort(options.signal !== undefined || timeoutMs !== undefined);
   const onOuterAbort = () =>
     controller.abort(
       new BudflowError(ERROR_CODES.EXECUTION_CANCELED, `execution ${executionId} was canceled`),
     );
   if (options.signal?.aborted) onOuterAbort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const settingTimeout = workflow.settings.executionTimeout;
-  const timeoutMs =
-    options.timeoutMs ??
-    (settingTimeout !== undefined && settingTimeout > 0 ? settingTimeout * 1000 : undefined);
   const timer =
     timeoutMs === undefined
       ? undefined
@@ -247,7 +248,7 @@ export async function runWorkflow(
       staticData,
       customData,
       runnable,
-      signal: controller.signal,
+      abort: controller,
     });
 
   let runner: WorkflowRunner;

@@ -28,6 +28,7 @@ import type { ResolvedNodeType } from '../ports.js';
 import type { WorkflowNode } from '../workflow/workflow-schema.js';
 import type { EngineStateSnapshot, ExecutionEvent, SnapshotSlot } from './execution-event.js';
 import type { EngineServices } from './engine-services.js';
+import type { RunAbort } from './run-abort.js';
 import { createItemParamsValidator, type ItemParamsValidator } from './item-params-validator.js';
 import { EngineNodeContext, missingEvaluator, type RunHandle } from './node-context.js';
 
@@ -57,7 +58,7 @@ export interface RunnerInit {
   customData: Record<string, string>;
   /** Only these nodes may run (partial execution); undefined = all. */
   runnable: Set<string> | undefined;
-  signal: AbortSignal;
+  abort: RunAbort;
 }
 
 export interface RunnerOutcome {
@@ -96,7 +97,6 @@ export class WorkflowRunner {
   /** Node to run as a pass-through (or with `resumeItems`) because it resumes from a wait. */
   private resumeNode: { name: string; items: Item[] | undefined } | undefined;
 
-  private abortPromise: Promise<never> | undefined;
   private readonly handle: RunHandle;
 
   constructor(private readonly init: RunnerInit) {
@@ -113,7 +113,9 @@ export class WorkflowRunner {
       get nodeContexts() {
         return runner.nodeContexts;
       },
-      signal: init.signal,
+      get signal() {
+        return init.abort.signal;
+      },
       workflowInfo: {
         id: graph.workflow.id,
         name: graph.workflow.name,
@@ -247,12 +249,12 @@ export class WorkflowRunner {
 
   /** Runs until the stack and the waiting list are exhausted, an error stops it, or a wait. */
   async run(): Promise<RunnerOutcome> {
-    const { graph, signal } = this.init;
+    const { graph, abort } = this.init;
     // n8n's endless-loop guard: the same node and run index picked twice in a row.
     let lastTryNode: string | undefined;
     let lastTryRun = -1;
     for (;;) {
-      if (signal.aborted) return this.aborted(signal.reason);
+      if (abort.aborted) return this.aborted(abort.reason);
       if (this.stack.length === 0 && !this.scheduleWaitingNode()) break;
       const entry = this.stack.shift()!;
       const nodeName = entry.node;
@@ -282,7 +284,7 @@ export class WorkflowRunner {
       try {
         output = await this.executeWithRetries(node, entry, runIndex);
       } catch (error) {
-        if (signal.aborted) return this.aborted(signal.reason);
+        if (abort.aborted) return this.aborted(abort.reason);
         nodeError = asNodeError(error, nodeName);
         output = null;
         const continues =
@@ -443,7 +445,7 @@ export class WorkflowRunner {
     let lastError: unknown;
     for (let attempt = 0; attempt < maxTries; attempt++) {
       if (attempt > 0 && waitBetween > 0) {
-        await this.init.services.clock.sleep(waitBetween, this.init.signal);
+        await this.init.services.clock.sleep(waitBetween, this.init.abort.signal);
       }
       try {
         let output = await this.runNode(node, entry, runIndex);
@@ -457,7 +459,7 @@ export class WorkflowRunner {
         }
         return output;
       } catch (error) {
-        if (this.init.signal.aborted) throw error;
+        if (this.init.abort.aborted) throw error;
         const nodeError = asNodeError(error, node.name);
         lastError = nodeError;
         if (!nodeError.retryable) break;
@@ -531,18 +533,8 @@ export class WorkflowRunner {
         inputSource: entry.source ?? [],
       });
     };
-    const output = await this.abortable(run());
+    const output = await this.init.abort.race(run());
     return output === null ? null : assignPairedItems(normaliseOutput(output, node.name), inputs);
-  }
-
-  private abortable<T>(promise: Promise<T>): Promise<T> {
-    const signal = this.init.signal;
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    this.abortPromise ??= new Promise<never>((_, reject) => {
-      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-    });
-    this.abortPromise.catch(() => undefined);
-    return Promise.race([promise, this.abortPromise]);
   }
 
   private expressionScope(
