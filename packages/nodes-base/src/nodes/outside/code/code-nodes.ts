@@ -221,10 +221,37 @@ export function referencedNodes(code: string): string[] {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function prefetchNodes(ctx: ExecuteContext<unknown>, code: string, mode: Mode) {
+interface CodeFacts {
+  nodes: string[];
+  isAsync: boolean;
+  readsLineage: boolean;
+}
+
+// What the host reads from the code, by code (a workflow runs the same code again and again).
+const FACTS_MAX_ENTRIES = 64;
+const FACTS_MAX_CODE = 64 * 1024;
+const factsCache = new Map<string, CodeFacts>();
+
+function codeFacts(code: string): CodeFacts {
+  let facts = factsCache.get(code);
+  if (facts) return facts;
+  facts = {
+    nodes: referencedNodes(code),
+    isAsync: /\bawait\b/.test(code),
+    readsLineage: /itemMatching|pairedItem|\.item\b/.test(code),
+  };
+  if (code.length <= FACTS_MAX_CODE) {
+    if (factsCache.size >= FACTS_MAX_ENTRIES) factsCache.delete(factsCache.keys().next().value!);
+    factsCache.set(code, facts);
+  }
+  return facts;
+}
+
+async function prefetchNodes(ctx: ExecuteContext<unknown>, facts: CodeFacts, mode: Mode) {
   const nodes: Record<string, JsonObject> = {};
-  const wantsMatching = mode === 'each' || /itemMatching|pairedItem|\.item\b/.test(code);
-  for (const name of referencedNodes(code)) {
+  if (facts.nodes.length === 0) return nodes;
+  const wantsMatching = mode === 'each' || facts.readsLineage;
+  for (const name of facts.nodes) {
     const ref = `$(${JSON.stringify(name)})`;
     const entry: JsonObject = {};
     try {
@@ -293,16 +320,16 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     }));
 
   async function run(ctx: ExecuteContext<unknown>, code: string, mode: Mode): Promise<Item[][]> {
-    const nodes = await prefetchNodes(ctx, code, mode);
+    const facts = codeFacts(code);
+    const nodes = await prefetchNodes(ctx, facts, mode);
     const payload = {
       code,
-      isAsync: /\bawait\b/.test(code),
+      isAsync: facts.isAsync,
       mode,
       continueOnFail: ctx.continueOnFail,
-      items: ctx.items.map((item) => ({
-        json: item.json,
-        ...(item.binary ? { binary: item.binary } : {}),
-      })),
+      items: ctx.items.map((item) =>
+        item.binary ? { json: item.json, binary: item.binary } : { json: item.json },
+      ),
       nodes,
       ctx: {
         nodeName: ctx.node.name,
