@@ -19,6 +19,8 @@ export {
   type StorageEntity,
 } from './errors.js';
 export type { Page, PageRequest } from './internal/cursor.js';
+/** Time-ordered (UUIDv7) ids, as storage gives rows: they index well (append, not scatter). */
+export { newId } from './internal/ids.js';
 export type { MigrationReport } from './migrations/migrate.js';
 export type { DialectName } from './migrations/migrations.js';
 export type { SqliteOptions } from './dialect/sqlite-dialect.js';

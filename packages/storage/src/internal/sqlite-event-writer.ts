@@ -77,26 +77,36 @@ export class SqliteEventWriter {
 
   /** Applies the checkpoint atomically; false when kysely holds a transaction (try later). */
   write(checkpoint: SqliteCheckpoint): boolean {
+    return this.writeAll([checkpoint]);
+  }
+
+  /**
+   * Applies the checkpoints of many executions in one transaction (a group commit: one commit
+   * and one WAL append for all); false when kysely holds a transaction (try later).
+   */
+  writeAll(checkpoints: readonly SqliteCheckpoint[]): boolean {
     if (this.database.inTransaction) return false;
-    const { rows, executionId, set, create, runData } = checkpoint;
-    const columns = Object.keys(set).sort();
-    const update = columns.length > 0 ? this.updateFor(columns) : undefined;
     this.database.transaction(() => {
-      if (create) {
-        this.insertExecution.run(...EXECUTION_COLUMNS.map((c) => create.row[c]));
-        this.keepStart.run(create.row.started_at, executionId);
-        if (create.workflow !== undefined) {
-          this.insertSnapshot.run(executionId, create.workflow, create.row.created_at);
-        }
-      }
-      if (runData)
-        this.upsertRunData.run(executionId, runData.bytes, runData.encoding, runData.now);
-      for (const r of rows) {
-        this.insertEvent.run(r.execution_id, r.seq, r.type, r.at, r.payload, r.encoding);
-      }
-      update?.run(...columns.map((c) => set[c]), executionId);
+      for (const checkpoint of checkpoints) this.apply(checkpoint);
     })();
     return true;
+  }
+
+  private apply(checkpoint: SqliteCheckpoint): void {
+    const { rows, executionId, set, create, runData } = checkpoint;
+    if (create) {
+      this.insertExecution.run(...EXECUTION_COLUMNS.map((c) => create.row[c]));
+      this.keepStart.run(create.row.started_at, executionId);
+      if (create.workflow !== undefined) {
+        this.insertSnapshot.run(executionId, create.workflow, create.row.created_at);
+      }
+    }
+    if (runData) this.upsertRunData.run(executionId, runData.bytes, runData.encoding, runData.now);
+    for (const r of rows) {
+      this.insertEvent.run(r.execution_id, r.seq, r.type, r.at, r.payload, r.encoding);
+    }
+    const columns = Object.keys(set).sort();
+    if (columns.length > 0) this.updateFor(columns).run(...columns.map((c) => set[c]), executionId);
   }
 
   private updateFor(columns: string[]): BetterSqlite3.Statement {

@@ -10,6 +10,7 @@ import {
   type PageRequest,
 } from '../internal/cursor.js';
 import { newId } from '../internal/ids.js';
+import type { EventRow, SqliteCheckpoint } from '../internal/sqlite-event-writer.js';
 import {
   decodeJson,
   encodeJson,
@@ -326,7 +327,8 @@ export class ExecutionRepository {
    * (append-only: a `seq` already stored is a conflict), patches rows and stores run data. On
    * PostgreSQL, without rows to create, it is one statement (arrays unnested server-side, one
    * round trip and one commit whatever the batch size); `relaxed` lets that commit return before
-   * its WAL flush. Elsewhere, or with rows to create, it is one transaction of plain statements.
+   * its WAL flush. On SQLite it is one transaction of prepared statements (no kysely query built
+   * per row); elsewhere, or with rows to create, one transaction of plain statements.
    */
   async writeBatch(
     batch: ExecutionBatch,
@@ -350,6 +352,15 @@ export class ExecutionRepository {
         () => this.eventConflict(events),
       );
       return;
+    }
+    const writer = this.ctx.db.isTransaction ? undefined : this.ctx.sqliteWriter;
+    if (writer) {
+      const checkpoints = this.sqliteCheckpoints(creates, events, updates, runData);
+      const done = await mapConflict(
+        async () => writer.writeAll(checkpoints),
+        () => this.eventConflict(events),
+      );
+      if (done) return;
     }
     const write = async (trx: Kysely<Database>) => {
       const repo = new ExecutionRepository({ ...this.ctx, db: trx });
@@ -390,6 +401,48 @@ export class ExecutionRepository {
       }
       await write(trx);
     });
+  }
+
+  /**
+   * A batch as the SQLite writer's prepared statements take it: one checkpoint per execution
+   * (row to create when missing, events, row patch, run data), all applied in one transaction.
+   */
+  private sqliteCheckpoints(
+    creates: readonly CreateExecutionInput[],
+    events: readonly SerializedExecutionEvent[],
+    updates: ReadonlyMap<string, UpdateExecutionInput>,
+    runData: ReadonlyMap<string, RunData>,
+  ): SqliteCheckpoint[] {
+    const now = this.ctx.now();
+    const byId = new Map<string, SqliteCheckpoint & { rows: EventRow[] }>();
+    const of = (executionId: string) => {
+      let checkpoint = byId.get(executionId);
+      if (!checkpoint) byId.set(executionId, (checkpoint = { rows: [], executionId, set: {} }));
+      return checkpoint;
+    };
+    for (const input of creates) {
+      const row = this.newRow(input, now);
+      of(row.id).create = {
+        row,
+        workflow: input.workflow === undefined ? undefined : JSON.stringify(input.workflow),
+      };
+    }
+    for (const event of events) {
+      const encoded = encodeJsonText(event.json, this.ctx.compressThreshold);
+      of(event.executionId).rows.push({
+        execution_id: event.executionId,
+        seq: event.seq,
+        type: event.type,
+        at: event.at,
+        payload: encoded.bytes,
+        encoding: encoded.encoding,
+      });
+    }
+    for (const [id, patch] of updates) of(id).set = patchColumns(patch);
+    for (const [id, data] of runData) {
+      of(id).runData = { ...encodeJson(data, this.ctx.compressThreshold), now };
+    }
+    return [...byId.values()];
   }
 
   private async writeBatchPostgres(
