@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   runDataFromEvents,
   runWorkflow,
@@ -21,7 +20,7 @@ import {
   type RunData,
   type WebhookResponse,
 } from '@budflow/node-sdk';
-import type { Storage, StoredExecution } from '@budflow/storage';
+import { newId, type Storage, type StoredExecution } from '@budflow/storage';
 import type { Logger as PinoLogger } from 'pino';
 import type { EventBus } from '../events/event-bus.js';
 import type { ServerMetrics } from '../ops/metrics.js';
@@ -79,13 +78,34 @@ export interface ExecutionServiceOptions {
 
 const PRODUCTION_MODES = new Set(['webhook', 'trigger']);
 
-function nodeLogger(logger: PinoLogger): Logger {
+/**
+ * The nodes' logger of one execution: a pino child with the execution and workflow ids, made on
+ * the first line logged (a child per execution, used by few, cost more than the run's events).
+ */
+function nodeLogger(logger: PinoLogger, bindings: Record<string, unknown>): Logger {
+  let child: PinoLogger | undefined;
+  const log = () => (child ??= logger.child(bindings));
   return {
-    debug: (m, meta) => logger.debug(meta ?? {}, m),
-    info: (m, meta) => logger.info(meta ?? {}, m),
-    warn: (m, meta) => logger.warn(meta ?? {}, m),
-    error: (m, meta) => logger.error(meta ?? {}, m),
+    debug: (m, meta) => log().debug(meta ?? {}, m),
+    info: (m, meta) => log().info(meta ?? {}, m),
+    warn: (m, meta) => log().warn(meta ?? {}, m),
+    error: (m, meta) => log().error(meta ?? {}, m),
   };
+}
+
+/** Node name to node type of a workflow document (for the node-duration metric's label). */
+const nodeTypesByDocument = new WeakMap<JsonObject, Map<string, string>>();
+function nodeTypesOf(document: JsonObject): Map<string, string> {
+  let nodeTypes = nodeTypesByDocument.get(document);
+  if (!nodeTypes) {
+    nodeTypes = new Map();
+    for (const node of (document.nodes as JsonObject[] | undefined) ?? []) {
+      if (typeof node.name === 'string' && typeof node.type === 'string')
+        nodeTypes.set(node.name, node.type);
+    }
+    nodeTypesByDocument.set(document, nodeTypes);
+  }
+  return nodeTypes;
 }
 
 /**
@@ -133,29 +153,35 @@ export class ExecutionService {
     mode: string,
   ): ExecutionObserver {
     const { bus, metrics } = this.o;
-    return {
-      onEvent: async (event: ExecutionEvent) => {
-        await this.recorder.onEvent(event);
-        bus.publish({ event, workflowId, projectId });
-        if (metrics) {
-          if (event.type === 'node.finished') {
-            metrics.nodeDuration.observe(
-              {
-                node_type: nodeTypes.get(event.nodeName) ?? 'unknown',
-                status: event.status ?? 'success',
-              },
-              event.durationMs / 1000,
-            );
-          } else if (event.type === 'execution.finished') {
-            metrics.executions.inc({ status: 'success', mode });
-          } else if (event.type === 'execution.failed') {
-            metrics.executions.inc({ status: 'error', mode });
-          } else if (event.type === 'execution.canceled') {
-            metrics.executions.inc({ status: 'canceled', mode });
-          } else if (event.type === 'execution.waiting') {
-            metrics.executions.inc({ status: 'waiting', mode });
-          }
+    const published = (event: ExecutionEvent) => {
+      bus.publish({ event, workflowId, projectId });
+      if (metrics) {
+        if (event.type === 'node.finished') {
+          metrics.nodeDuration.observe(
+            {
+              node_type: nodeTypes.get(event.nodeName) ?? 'unknown',
+              status: event.status ?? 'success',
+            },
+            event.durationMs / 1000,
+          );
+        } else if (event.type === 'execution.finished') {
+          metrics.executions.inc({ status: 'success', mode });
+        } else if (event.type === 'execution.failed') {
+          metrics.executions.inc({ status: 'error', mode });
+        } else if (event.type === 'execution.canceled') {
+          metrics.executions.inc({ status: 'canceled', mode });
+        } else if (event.type === 'execution.waiting') {
+          metrics.executions.inc({ status: 'waiting', mode });
         }
+      }
+    };
+    return {
+      // Only the end of a run waits for its commit (and is published once saved); checkpoints
+      // return nothing, so the engine's await costs no promise.
+      onEvent: (event: ExecutionEvent) => {
+        const saved = this.recorder.onEvent(event);
+        if (saved) return saved.then(() => published(event));
+        published(event);
       },
     };
   }
@@ -168,15 +194,10 @@ export class ExecutionService {
     executionId: string,
     signal: AbortSignal,
   ): Promise<RunWorkflowOptions> {
-    const nodeTypes = new Map<string, string>();
-    for (const node of (request.document.nodes as JsonObject[] | undefined) ?? []) {
-      if (typeof node.name === 'string' && typeof node.type === 'string')
-        nodeTypes.set(node.name, node.type);
-    }
+    const nodeTypes = nodeTypesOf(request.document);
     const settings = (request.document.settings ?? {}) as JsonObject;
     const hasTimeout =
       typeof settings.executionTimeout === 'number' && settings.executionTimeout > 0;
-    const logger = this.o.logger.child({ executionId, workflowId: request.workflowId });
     return this.vars(request.projectId).then((vars) => ({
       registry: this.o.registry,
       ...(this.o.evaluator ? { evaluator: this.o.evaluator } : {}),
@@ -195,7 +216,7 @@ export class ExecutionService {
         nodeTypes,
         request.mode,
       ),
-      logger: nodeLogger(logger),
+      logger: nodeLogger(this.o.logger, { executionId, workflowId: request.workflowId }),
       executionId,
       mode: request.mode,
       signal,
@@ -211,7 +232,8 @@ export class ExecutionService {
 
   /** Queues a new execution; the id is known at once, the result later. */
   async start(request: ExecutionRequest): Promise<StartedExecution> {
-    const executionId = randomUUID();
+    // Time-ordered: rows, events and run data of new executions append to their indexes.
+    const executionId = newId();
     await this.recorder.create({
       id: executionId,
       workflowId: request.workflowId,
@@ -597,9 +619,9 @@ export class ExecutionService {
       }
     });
     const runData = runDataFromEvents(events.slice(0, cut));
-    const newId = randomUUID();
+    const retryId = newId();
     await this.recorder.create({
-      id: newId,
+      id: retryId,
       workflowId: execution.workflowId,
       workflowVersionId: current ? workflow.versionId : execution.workflowVersionId,
       mode: 'retry',
@@ -614,8 +636,8 @@ export class ExecutionService {
       mode: 'retry',
       forceSave: true,
     };
-    const done = this.enqueue(newId, request, async (signal) => {
-      const base = await this.baseOptions(request, newId, signal);
+    const done = this.enqueue(retryId, request, async (signal) => {
+      const base = await this.baseOptions(request, retryId, signal);
       if (state) {
         return runWorkflow(document, {
           ...base,
@@ -628,11 +650,11 @@ export class ExecutionService {
       });
     }).then(async (result) => {
       if (result.status === 'success') {
-        await this.o.storage.executions.update(executionId, { retrySuccessId: newId });
+        await this.o.storage.executions.update(executionId, { retrySuccessId: retryId });
       }
       return result;
     });
-    return { executionId: newId, done };
+    return { executionId: retryId, done };
   }
 
   /** Stops timers; running executions are drained by the queue's `close`. */

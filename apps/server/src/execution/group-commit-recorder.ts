@@ -3,7 +3,6 @@ import type { RunData } from '@budflow/node-sdk';
 import {
   defaultLeaseOwner,
   type CreateExecutionInput,
-  type Repositories,
   type Storage,
   type UpdateExecutionInput,
 } from '@budflow/storage';
@@ -20,7 +19,8 @@ import {
  */
 export interface GroupCommitRecorder extends ExecutionObserver {
   readonly leaseOwner: string;
-  onEvent(event: ExecutionEvent): Promise<void>;
+  /** A promise for the end of a run (settles once committed); nothing for a checkpoint. */
+  onEvent(event: ExecutionEvent): void | Promise<void>;
   /** Queues the creation of an execution row (committed with the next batch). */
   create(input: CreateExecutionInput): Promise<void>;
   /** Continues a recorded execution: new events are numbered after `lastSeq`. */
@@ -55,16 +55,19 @@ const emptyBatch = (): Batch => ({
   waiters: [],
 });
 
-/** Commits a batch in one transaction. */
+/**
+ * Commits a batch in one transaction (`ExecutionRepository.writeBatch`: on SQLite, prepared
+ * statements for the whole batch; on PostgreSQL, one statement when no row is created).
+ */
 export async function writeBatch(
-  storage: Pick<Storage, 'transaction'>,
+  storage: Pick<Storage, 'executions'>,
   b: RecorderBatch,
 ): Promise<void> {
-  await storage.transaction(async (repos: Repositories) => {
-    for (const input of b.creates) await repos.executions.create(input);
-    if (b.events.length > 0) await repos.executions.appendEvents(b.events);
-    for (const [id, update] of b.patches) await repos.executions.update(id, update);
-    for (const [id, runData] of b.data) await repos.executions.saveData(id, { runData });
+  await storage.executions.writeBatch({
+    creates: b.creates,
+    events: b.events,
+    updates: b.patches,
+    runData: b.data,
   });
 }
 
@@ -82,7 +85,7 @@ export interface GroupCommitRecorderOptions {
 }
 
 export function createGroupCommitRecorder(
-  storage: Pick<Storage, 'transaction' | 'executions'>,
+  storage: Pick<Storage, 'executions'>,
   options: GroupCommitRecorderOptions = {},
 ): GroupCommitRecorder {
   const leaseOwner = options.leaseOwner ?? defaultLeaseOwner();
@@ -99,8 +102,14 @@ export function createGroupCommitRecorder(
     return entry;
   };
 
+  // The patch of an execution in the batch being gathered (merged in place: many per run).
+  const patchOf = (id: string): UpdateExecutionInput => {
+    let patch = batch.patches.get(id);
+    if (!patch) batch.patches.set(id, (patch = {}));
+    return patch;
+  };
   const patch = (id: string, update: UpdateExecutionInput) => {
-    batch.patches.set(id, { ...batch.patches.get(id), ...update });
+    Object.assign(patchOf(id), update);
   };
 
   const write: BatchWriter = options.writer ?? ((b) => writeBatch(storage, b));
@@ -168,13 +177,13 @@ export function createGroupCommitRecorder(
       entry.runData = structuredClone(from.runData);
     },
 
-    async onEvent(original) {
+    onEvent(original) {
       const entry = track(original.executionId);
       const event =
         entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
       const id = event.executionId;
       batch.events.push(event);
-      patch(id, { lastSeq: event.seq });
+      patchOf(id).lastSeq = event.seq;
       switch (event.type) {
         case 'execution.started':
           patch(id, { status: 'running', startedAt: event.at, ...lease() });
