@@ -107,4 +107,14 @@ describe('createItemParamsValidator', () => {
       /other expression paths/,
     );
   });
+
+  it('shares the validated tree when an item resolves to the same values as before', () => {
+    const { fromValues } = createItemParamsValidator(schema, raw, node);
+    const first = fromValues(['same', 1], 0);
+    expect(fromValues(['same', 1], 0)).toBe(first);
+    const other = fromValues(['other', 1], 1);
+    expect(other).not.toBe(first);
+    expect(other.assignments.assignments[0]!.value).toBe('other');
+    expect(first.assignments.assignments[0]!.value).toBe('same');
+  });
 });

@@ -228,7 +228,7 @@ export function createItemParamsValidator<P>(
   const checks = shortcut ? leaves.map((leaf) => leafCheck(leaf!)) : [];
   const substitute = substituter(paths);
 
-  let base: { params: P } | undefined;
+  let base: { params: P; values: readonly unknown[] } | undefined;
   let usable = shortcut;
   const fromLeaves = (
     read: (i: number) => unknown,
@@ -247,9 +247,15 @@ export function createItemParamsValidator<P>(
       const params = full(tree(), itemIndex);
       // The validated tree must hold each leaf as validated alone, else the shortcut is unsafe.
       usable = paths.every((path, i) => deepEqual(getAt(params, path), values[i]));
-      base = { params };
+      base = { params, values };
       return params;
     }
+    // The same values as the base (a single item resolving as in the previous run): share it.
+    // Parameters are never mutated by nodes (literal parameters are shared the same way).
+    const known = base.values;
+    let same = true;
+    for (let i = 0; i < values.length && same; i++) same = Object.is(values[i], known[i]);
+    if (same) return base.params;
     return substitute(base.params, values) as P;
   };
   return {
