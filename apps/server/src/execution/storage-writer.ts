@@ -68,6 +68,8 @@ export async function startStorageWriter(
     worker.on('error', (error) => {
       for (const w of pending.values()) w.reject(error);
       pending.clear();
+      // Before `ready` this is a failed start (the caller then commits on its own thread).
+      onError(error.message);
       resolve(false);
     });
     worker.on('exit', () => resolve(false));
