@@ -207,16 +207,16 @@ function samePaths(a: readonly Path[], b: readonly Path[]): boolean {
  * their expression values and reuse item 0's validated tree, which turns a full zod parse per
  * item (10-20 µs for Set or Filter parameters) into a few leaf checks. Anything unusual falls
  * back to validating the whole tree, so results and error messages are the same either way.
- * `valuePaths` (from the evaluator) must list the expression paths of `raw`, in document order.
+ * `valuePaths` (from the evaluator) must list the expression paths of `rawParams`, in document order.
  */
 export function createItemParamsValidator<P>(
   schema: ZodType<P>,
-  raw: JsonValue,
+  rawParams: JsonValue,
   node: NodeRef,
   valuePaths?: readonly Path[],
 ): ItemParamsValidator<P> {
   const found: Path[] = [];
-  expressionPaths(raw, [], found);
+  expressionPaths(rawParams, [], found);
   if (valuePaths && !samePaths(found, valuePaths)) {
     throw new Error(`node '${node.name}': the evaluator reported other expression paths`);
   }
@@ -230,21 +230,22 @@ export function createItemParamsValidator<P>(
 
   let base: { params: P; values: readonly unknown[] } | undefined;
   let usable = shortcut;
+  /** `raw`: the unvalidated leaf values; `resolved`: the whole tree, when the caller has one. */
   const fromLeaves = (
-    read: (i: number) => unknown,
-    tree: () => JsonValue,
+    raw: readonly unknown[],
+    resolved: JsonValue | undefined,
     itemIndex: number,
   ): P => {
-    if (!usable) return full(tree(), itemIndex);
+    if (!usable) return full(treeOf(raw, resolved), itemIndex);
     const values = new Array<unknown>(paths.length);
     for (let i = 0; i < paths.length; i++) {
-      const value = checks[i]!(read(i));
+      const value = checks[i]!(raw[i]);
       // A failing leaf: the full validation reports it with the node's usual message.
-      if (value === INVALID) return full(tree(), itemIndex);
+      if (value === INVALID) return full(treeOf(raw, resolved), itemIndex);
       values[i] = value;
     }
     if (!base) {
-      const params = full(tree(), itemIndex);
+      const params = full(treeOf(raw, resolved), itemIndex);
       // The validated tree must hold each leaf as validated alone, else the shortcut is unsafe.
       usable = paths.every((path, i) => deepEqual(getAt(params, path), values[i]));
       base = { params, values };
@@ -258,18 +259,17 @@ export function createItemParamsValidator<P>(
     if (same) return base.params;
     return substitute(base.params, values) as P;
   };
+  const treeOf = (values: readonly unknown[], resolved: JsonValue | undefined): JsonValue =>
+    resolved !== undefined || paths.length === 0
+      ? (resolved ?? rawParams)
+      : (substitute(rawParams, values) as JsonValue);
   return {
     fromTree: (resolved, itemIndex) =>
       fromLeaves(
-        (i) => getAt(resolved, paths[i]!),
-        () => resolved,
+        paths.map((path) => getAt(resolved, path)),
+        resolved,
         itemIndex,
       ),
-    fromValues: (values, itemIndex) =>
-      fromLeaves(
-        (i) => values[i],
-        () => (paths.length === 0 ? raw : (substitute(raw, values) as JsonValue)),
-        itemIndex,
-      ),
+    fromValues: (values, itemIndex) => fromLeaves(values, undefined, itemIndex),
   };
 }

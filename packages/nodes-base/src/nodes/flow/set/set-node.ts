@@ -146,6 +146,17 @@ function composeReturnItem(
   return out;
 }
 
+/** Adds a new field, or replaces the value of one added before (the last assignment wins). */
+function putField(fields: Array<[string, unknown]>, name: string, value: unknown): void {
+  for (let i = 0; i < fields.length; i++) {
+    if (fields[i]![0] === name) {
+      fields[i] = [name, value];
+      return;
+    }
+  }
+  fields.push([name, value]);
+}
+
 /** Parses the JSON of `JSON Output` or an object field, repairing JavaScript-style objects. */
 function parseJsonParameter(
   ctx: ExecuteContext<unknown>,
@@ -214,6 +225,14 @@ function validateEntry(
       );
     }
     value = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  // Values that already have the field's type pass as they are (what validateFieldType returns).
+  if (
+    (type === 'number' && typeof value === 'number' && !Number.isNaN(value)) ||
+    (type === 'boolean' && typeof value === 'boolean') ||
+    type === 'string'
+  ) {
+    return value;
   }
   const result = validateFieldType(name, value, type);
   if (!result.valid) {
@@ -292,6 +311,8 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
   const version = ctx.typeVersion;
   const first = ctx.items.length > 0 ? ctx.params(0) : undefined;
   const out: Item[] = [];
+  let compose: ComposeOptions | undefined;
+  let composeFrom: unknown;
   for (let i = 0; i < ctx.items.length; i++) {
     const item = ctx.items[i]!;
     let newItem: Item;
@@ -300,21 +321,27 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
       const include: Include =
         version >= 3.3 ? (params.includeOtherFields ? params.include : 'none') : params.include;
       const options = params.options;
-      const compose: ComposeOptions = {
-        include,
-        dotNotation: options.dotNotation,
-        includeBinary:
-          version >= 3.4 ? !options.stripBinary && include !== 'none' : !!options.includeBinary,
-        includeFields: params.includeFields,
-        excludeFields: params.excludeFields,
-      };
+      // Items whose options resolve alike share one ComposeOptions (options are rarely per item).
+      if (
+        !compose ||
+        compose.include !== include ||
+        composeFrom !== options ||
+        compose.includeFields !== params.includeFields ||
+        compose.excludeFields !== params.excludeFields
+      ) {
+        composeFrom = options;
+        compose = {
+          include,
+          dotNotation: options.dotNotation,
+          includeBinary:
+            version >= 3.4 ? !options.stripBinary && include !== 'none' : !!options.includeBinary,
+          includeFields: params.includeFields,
+          excludeFields: params.excludeFields,
+        };
+      }
       const ignoreErrors = !!options.ignoreConversionErrors;
       const newFields: Array<[string, unknown]> = [];
-      const put = (name: string, value: unknown) => {
-        const at = newFields.findIndex(([key]) => key === name);
-        if (at === -1) newFields.push([name, value]);
-        else newFields[at] = [name, value];
-      };
+      const put = (name: string, value: unknown) => putField(newFields, name, value);
       if (params.mode === 'raw') {
         const raw = rawString(ctx, ['jsonOutput']);
         const json =
