@@ -6,7 +6,7 @@ import {
   type JsonValue,
 } from '@budflow/node-sdk';
 import { DateTime } from 'luxon';
-import moment from 'moment-timezone';
+import type moment from 'moment-timezone';
 import { z } from 'zod';
 import { workflowTimezone } from './internal/context.js';
 import { parseDate } from './internal/dates.js';
@@ -14,8 +14,21 @@ import { copyFields } from '../../shared/index.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, options, str } from './internal/schema.js';
 
-// moment falls back to `new Date()` for non-ISO strings, as n8n's v1 relies on; keep it quiet.
-moment.suppressDeprecationWarnings = true;
+/*
+ * moment-timezone (~13 MB of memory with its zone data) serves only v1; v2 uses Luxon. It is
+ * loaded when a v1 node first runs.
+ */
+type Moment = typeof moment;
+type MomentDate = moment.Moment;
+let momentLoading: Promise<Moment> | undefined;
+async function loadMoment(): Promise<Moment> {
+  momentLoading ??= import('moment-timezone').then(({ default: loaded }) => {
+    // moment falls back to `new Date()` for non-ISO strings, as n8n's v1 relies on; keep it quiet.
+    loaded.suppressDeprecationWarnings = true;
+    return loaded;
+  });
+  return momentLoading;
+}
 
 const dateValue = () => z.unknown().optional();
 const timeUnit = () =>
@@ -105,7 +118,13 @@ function assertOutputName(name: string, itemIndex: number): void {
 }
 
 /** v1 'format': moment parsing and formatting, timestamps in seconds or milliseconds. */
-function formatV1(value: unknown, p: ParamsV1, workflowTimezone: string, itemIndex: number) {
+function formatV1(
+  moment: Moment,
+  value: unknown,
+  p: ParamsV1,
+  workflowTimezone: string,
+  itemIndex: number,
+) {
   let current: unknown = value;
   if (
     typeof current === 'number' ||
@@ -124,7 +143,7 @@ function formatV1(value: unknown, p: ParamsV1, workflowTimezone: string, itemInd
       { itemIndex },
     );
   }
-  let date: moment.Moment;
+  let date: MomentDate;
   if (typeof input === 'number' && Number.isInteger(input)) {
     date = String(input).length < 12 ? moment.unix(input) : moment(input);
   } else if (fromTimezone || toTimezone) {
@@ -137,7 +156,7 @@ function formatV1(value: unknown, p: ParamsV1, workflowTimezone: string, itemInd
   return date.format(p.toFormat);
 }
 
-function parseV1Strict(value: unknown, fromFormat: string | undefined): moment.Moment {
+function parseV1Strict(moment: Moment, value: unknown, fromFormat: string | undefined): MomentDate {
   if (fromFormat) {
     const date = moment(String(value), fromFormat, true);
     if (date.isValid()) return date;
@@ -154,7 +173,12 @@ function parseV1Strict(value: unknown, fromFormat: string | undefined): moment.M
   return moment(date.toISOString());
 }
 
-function executeV1(items: Item[], params: (i: number) => ParamsV1, timezone: string): Item[] {
+function executeV1(
+  moment: Moment,
+  items: Item[],
+  params: (i: number) => ParamsV1,
+  timezone: string,
+): Item[] {
   const out: Item[] = [];
   items.forEach((item, i) => {
     const p = params(i);
@@ -163,9 +187,9 @@ function executeV1(items: Item[], params: (i: number) => ParamsV1, timezone: str
     let result: string;
     if (p.action === 'format') {
       if (p.value === undefined) return;
-      result = formatV1(p.value, p, timezone, i);
+      result = formatV1(moment, p.value, p, timezone, i);
     } else {
-      const date = parseV1Strict(p.value, p.options.fromFormat);
+      const date = parseV1Strict(moment, p.value, p.options.fromFormat);
       if (p.operation === 'add') date.add(p.duration, p.timeUnit);
       else date.subtract(p.duration, p.timeUnit);
       result = date.toISOString();
@@ -271,16 +295,16 @@ export const dateTimeNode = defineNode<ParamsV1 | ParamsV2>({
   compat: { n8n: { type: 'n8n-nodes-base.dateTime', versions: [1, 2] } },
   params: (typeVersion: number): z.ZodType<ParamsV1 | ParamsV2> =>
     typeVersion >= 2 ? paramsV2 : paramsV1,
-  execute(ctx) {
+  async execute(ctx) {
     const timezone = workflowTimezone(ctx);
+    const moment = ctx.typeVersion >= 2 ? undefined : await loadMoment();
     const out: Item[] = [];
     for (let i = 0; i < ctx.items.length; i++) {
       const single = [ctx.items[i]!];
       try {
-        const produced =
-          ctx.typeVersion >= 2
-            ? executeV2(single, () => ctx.params(i) as ParamsV2, timezone)
-            : executeV1(single, () => ctx.params(i) as ParamsV1, timezone);
+        const produced = moment
+          ? executeV1(moment, single, () => ctx.params(i) as ParamsV1, timezone)
+          : executeV2(single, () => ctx.params(i) as ParamsV2, timezone);
         for (const item of produced) out.push({ ...item, pairedItem: { item: i } });
       } catch (error) {
         if (!ctx.continueOnFail) {

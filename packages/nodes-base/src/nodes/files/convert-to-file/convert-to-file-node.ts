@@ -79,7 +79,7 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
       const format = operation as SpreadsheetFormat;
       const pairedItem = allPairedItems(items.length);
       try {
-        const buffer = writeSpreadsheet(
+        const buffer = await writeSpreadsheet(
           items.map((item) => item.json),
           format,
           first.options,
@@ -102,7 +102,7 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
         const text = options.format ? JSON.stringify(values, null, 2) : JSON.stringify(values);
         const binary = await storeBinary(
           ctx,
-          encodeText(text, options.encoding, options.addBOM),
+          await encodeText(text, options.encoding, options.addBOM),
           options.fileName,
           'application/json',
         );
@@ -118,7 +118,7 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
       const params = ctx.params(itemIndex);
       const { options } = params;
       if (params.operation === 'iCal') {
-        const { bytes, fileName } = createIcsEvent(params, ctx.workflow.timezone, itemIndex);
+        const { bytes, fileName } = await createIcsEvent(params, ctx.workflow.timezone, itemIndex);
         const binary = await storeBinary(ctx, bytes, fileName, 'text/calendar');
         return { json: {}, binary: { [params.binaryPropertyName]: binary } };
       }
@@ -162,7 +162,7 @@ export const convertToFileNode = defineNode<ConvertToFileParams>({
         } else {
           text = String(value);
         }
-        bytes = encodeText(text, options.encoding, options.addBOM);
+        bytes = await encodeText(text, options.encoding, options.addBOM);
       }
       const binary = await storeBinary(ctx, bytes, fileName, mimeType);
       binary.fileName ??= `file${binary.fileExtension ? `.${binary.fileExtension}` : ''}`;

@@ -1,4 +1,4 @@
-import { createEvent, type DateArray, type EventAttributes } from 'ics';
+import type { DateArray, EventAttributes, createEvent as CreateEvent } from 'ics';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { looseNumber, looseString } from '../internal/schema.js';
@@ -64,15 +64,19 @@ function dateArray(date: DateTime, allDay: boolean): DateArray {
   ] as unknown as DateArray;
 }
 
+// ics (~11 MB of memory) is loaded when a node first writes an event.
+let icsLoading: Promise<typeof CreateEvent> | undefined;
+const loadCreateEvent = () => (icsLoading ??= import('ics').then((m) => m.createEvent));
+
 /**
  * Builds one ICS event file. Dates are read as instants and written in UTC (n8n, run in UTC,
  * writes the same components whether or not "use workflow timezone" is set).
  */
-export function createIcsEvent(
+export async function createIcsEvent(
   params: IcsEventInput,
   _timezone: string,
   _itemIndex: number,
-): { bytes: Buffer; fileName: string } {
+): Promise<{ bytes: Buffer; fileName: string }> {
   const start = parseDate(params.start, 'start');
   let end = params.end ? parseDate(params.end, 'end') : start;
   if (params.allDay) end = end.plus({ days: 1 });
@@ -99,6 +103,7 @@ export function createIcsEvent(
   if (fields.status) event.status = fields.status;
   if (fields.uid) event.uid = fields.uid;
   if (fields.url) event.url = fields.url;
+  const createEvent = await loadCreateEvent();
   const { error, value } = createEvent(event);
   if (error || value === null) throw new Error(error?.message ?? 'could not create the event');
   return { bytes: Buffer.from(value), fileName: fields.fileName || 'event.ics' };

@@ -62,8 +62,8 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
         try {
           rows =
             format === 'csv'
-              ? readCsv(buffer, options)
-              : readSpreadsheet(buffer, { ...options, displayDates: ctx.typeVersion >= 1.2 });
+              ? await readCsv(buffer, options)
+              : await readSpreadsheet(buffer, { ...options, displayDates: ctx.typeVersion >= 1.2 });
         } catch (error) {
           const mismatch = ref.fileExtension && ref.fileExtension !== format;
           throw itemError(
@@ -118,7 +118,7 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
       if (params.operation === 'binaryToPropery') {
         value = buffer.toString('base64');
       } else {
-        const text = decodeText(buffer, options.encoding, options.stripBOM !== false);
+        const text = await decodeText(buffer, options.encoding, options.stripBOM !== false);
         if (params.operation === 'fromJson') {
           try {
             value = text === '' ? {} : (JSON.parse(text) as JsonValue);
@@ -136,7 +136,7 @@ export const extractFromFileNode = defineNode<ExtractFromFileParams>({
           }
           value = sanitize(value);
         } else if (params.operation === 'fromIcs') {
-          value = parseIcsCalendar(text);
+          value = await parseIcsCalendar(text);
         } else {
           value = text;
         }

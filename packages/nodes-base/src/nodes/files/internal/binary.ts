@@ -4,8 +4,8 @@ import {
   type Item,
   type NodeContextBase,
 } from '@budflow/node-sdk';
-import chardet from 'chardet';
-import iconv from 'iconv-lite';
+import type * as Chardet from 'chardet';
+import type iconvLite from 'iconv-lite';
 import { getPath } from './data-path.js';
 import { itemError } from './item-loop.js';
 
@@ -43,8 +43,17 @@ export function requireBinary(
   return ref;
 }
 
-/** Checks an encoding name against iconv-lite's table. */
-export function assertEncoding(encoding: string): string {
+/*
+ * iconv-lite (~8 MB of memory) and chardet (~6 MB) are loaded when a file node first encodes or
+ * decodes text; chardet only when the bytes are neither UTF-8 nor marked UTF-16.
+ */
+type Iconv = typeof iconvLite;
+let iconvLoading: Promise<Iconv> | undefined;
+let chardetLoading: Promise<typeof Chardet> | undefined;
+const loadIconv = () => (iconvLoading ??= import('iconv-lite').then((m) => m.default));
+const loadChardet = () => (chardetLoading ??= import('chardet'));
+
+function assertEncoding(iconv: Iconv, encoding: string): string {
   if (!iconv.encodingExists(encoding)) {
     throw new Error(`the encoding '${encoding}' is not supported`);
   }
@@ -52,26 +61,33 @@ export function assertEncoding(encoding: string): string {
 }
 
 /** Encodes text like n8n's file nodes (iconv-lite, optional byte order mark). */
-export function encodeText(text: string, encoding = 'utf8', addBOM = false): Buffer {
-  return iconv.encode(text, assertEncoding(encoding), { addBOM });
+export async function encodeText(text: string, encoding = 'utf8', addBOM = false): Promise<Buffer> {
+  const iconv = await loadIconv();
+  return iconv.encode(text, assertEncoding(iconv, encoding), { addBOM });
 }
 
 /** Decodes bytes; without an encoding the bytes are sniffed (UTF-8, UTF-16 BOMs, else Latin-1). */
-export function decodeText(buffer: Buffer, encoding?: string, stripBOM = true): string {
-  return iconv.decode(buffer, assertEncoding(encoding || detectEncoding(buffer)), { stripBOM });
+export async function decodeText(
+  buffer: Buffer,
+  encoding?: string,
+  stripBOM = true,
+): Promise<string> {
+  const iconv = await loadIconv();
+  const used = encoding || (await detectEncoding(iconv, buffer));
+  return iconv.decode(buffer, assertEncoding(iconv, used), { stripBOM });
 }
 
 /**
  * The encoding of text bytes: a UTF-16 byte order mark, valid UTF-8, else chardet's guess (as
  * n8n detects it), else Latin-1.
  */
-export function detectEncoding(buffer: Buffer): string {
+async function detectEncoding(iconv: Iconv, buffer: Buffer): Promise<string> {
   if (buffer.length >= 2) {
     if (buffer[0] === 0xff && buffer[1] === 0xfe) return 'utf-16le';
     if (buffer[0] === 0xfe && buffer[1] === 0xff) return 'utf-16be';
   }
   if (isUtf8(buffer)) return 'utf-8';
-  const guess = chardet.detect(buffer);
+  const guess = (await loadChardet()).detect(buffer);
   if (guess && !/^utf-?8$/i.test(guess) && iconv.encodingExists(guess)) return guess;
   return 'latin1';
 }

@@ -1,16 +1,24 @@
 import type { JsonObject, JsonValue } from '@budflow/node-sdk';
-import {
-  read,
-  utils,
-  write,
-  type CellObject,
-  type ParsingOptions,
-  type Sheet2JSONOpts,
-  type WorkSheet,
-  type WritingOptions,
+import type * as Xlsx from '@e965/xlsx';
+import type {
+  CellObject,
+  ParsingOptions,
+  Sheet2JSONOpts,
+  WorkSheet,
+  WritingOptions,
 } from '@e965/xlsx';
-import { parse as parseCsvSync, type Options as CsvOptions } from 'csv-parse/sync';
+import type * as CsvParseSync from 'csv-parse/sync';
+import type { Options as CsvOptions } from 'csv-parse/sync';
 import { isUnsafeKey, toJsonObject, toJsonValue } from './data-path.js';
+
+/*
+ * The spreadsheet library (~11 MB of memory) and csv-parse (~3 MB) are loaded when a node first
+ * reads or writes a spreadsheet: most workflows never do.
+ */
+let xlsxLoading: Promise<typeof Xlsx> | undefined;
+let csvLoading: Promise<typeof CsvParseSync> | undefined;
+export const loadXlsx = () => (xlsxLoading ??= import('@e965/xlsx'));
+const loadCsvParse = () => (csvLoading ??= import('csv-parse/sync'));
 
 export const SPREADSHEET_FORMATS = ['csv', 'html', 'rtf', 'ods', 'xls', 'xlsx'] as const;
 export type SpreadsheetFormat = (typeof SPREADSHEET_FORMATS)[number];
@@ -44,11 +52,12 @@ export interface WriteSpreadsheetOptions {
 }
 
 /** Writes items as one sheet in the given format (CSV carries a UTF-8 byte order mark). */
-export function writeSpreadsheet(
+export async function writeSpreadsheet(
   rows: JsonObject[],
   format: SpreadsheetFormat,
   options: WriteSpreadsheetOptions,
-): Buffer {
+): Promise<Buffer> {
+  const { utils, write } = await loadXlsx();
   const sheet = utils.json_to_sheet(
     rows.map((row) => flattenObject(row)),
     options.headerRow === false ? { skipHeader: true } : undefined,
@@ -72,7 +81,11 @@ export interface ReadSpreadsheetOptions {
 }
 
 /** Rows of one sheet: objects keyed by the header row, or arrays when there is no header row. */
-export function readSpreadsheet(buffer: Buffer, options: ReadSpreadsheetOptions): JsonValue[] {
+export async function readSpreadsheet(
+  buffer: Buffer,
+  options: ReadSpreadsheetOptions,
+): Promise<JsonValue[]> {
+  const { read, utils } = await loadXlsx();
   const displayDates = options.displayDates === true && options.rawData !== true;
   const parsing: ParsingOptions = { raw: options.rawData === true, cellDates: displayDates };
   const workbook = options.readAsString
@@ -125,7 +138,8 @@ export interface ReadCsvOptions {
  * Parses CSV with csv-parse as n8n does: the byte order mark stays part of the first header unless
  * `enableBOM`; empty cells are dropped unless `includeEmptyCells`.
  */
-export function readCsv(buffer: Buffer, options: ReadCsvOptions): JsonValue[] {
+export async function readCsv(buffer: Buffer, options: ReadCsvOptions): Promise<JsonValue[]> {
+  const { parse: parseCsvSync } = await loadCsvParse();
   const skipErrors = options.skipRecordsWithErrors?.value?.enabled === true;
   let skipped = 0;
   const maxRowCount = options.maxRowCount ?? -1;

@@ -1,11 +1,15 @@
 import { asNodeError, defineNode, type Item, type JsonObject } from '@budflow/node-sdk';
-import jwt from 'jsonwebtoken';
+import type jsonwebtoken from 'jsonwebtoken';
 import { z } from 'zod';
 import { JWT_ALGORITHMS, jwtAuthCredential, type JwtAuthData } from '../credentials/jwt-auth.js';
 import { toJsonObject } from '../internal/data-path.js';
 import { itemError } from '../internal/item-loop.js';
 import { looseNumber } from '../internal/schema.js';
 import { formatPemKey } from './format-key.js';
+
+// jsonwebtoken (~11 MB of memory) is loaded when a JWT node first runs.
+let jwtLoading: Promise<typeof jsonwebtoken> | undefined;
+const loadJsonwebtoken = () => (jwtLoading ??= import('jsonwebtoken').then((m) => m.default));
 
 const DEFAULT_CLAIMS_JSON = '{\n  "my_field_1": "value 1",\n  "my_field_2": "value 2"\n}\n';
 
@@ -70,6 +74,7 @@ export const jwtNode = defineNode<JwtParams>({
       throw itemError(ctx, `the jwtAuth credential is invalid (check: ${fields})`, 0);
     }
     const credentials: JwtAuthData = parsed.data;
+    const jwt = await loadJsonwebtoken();
 
     const out: Item[] = [];
     for (let itemIndex = 0; itemIndex < ctx.items.length; itemIndex++) {
@@ -99,7 +104,7 @@ export const jwtNode = defineNode<JwtParams>({
             credentials.keyType === 'passphrase'
               ? credentials.secret
               : formatPemKey(credentials.privateKey);
-          const signOptions: jwt.SignOptions = { algorithm };
+          const signOptions: jsonwebtoken.SignOptions = { algorithm };
           if (options.kid) signOptions.keyid = options.kid;
           return { json: { token: jwt.sign(payload, key, signOptions) } };
         }

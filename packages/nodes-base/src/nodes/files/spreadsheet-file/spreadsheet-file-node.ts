@@ -1,5 +1,4 @@
 import { defineNode, type Item, type JsonValue } from '@budflow/node-sdk';
-import { read, utils } from '@e965/xlsx';
 import { z } from 'zod';
 import { readBinary, requireBinary, storeBinary } from '../internal/binary.js';
 import { toJsonValue } from '../internal/data-path.js';
@@ -7,6 +6,7 @@ import { allPairedItems, eachItem, itemError } from '../internal/item-loop.js';
 import { spreadsheetReadOptionsShape } from '../internal/schema.js';
 import {
   SPREADSHEET_FORMATS,
+  loadXlsx,
   readCsv,
   readSpreadsheet,
   writeSpreadsheet,
@@ -30,8 +30,12 @@ const paramsSchema = z.object({
 export type SpreadsheetFileParams = z.infer<typeof paramsSchema>;
 
 /** v1 reads every format, CSV included, through the spreadsheet library. */
-function readV1(buffer: Buffer, options: SpreadsheetFileParams['options']): JsonValue[] {
+async function readV1(
+  buffer: Buffer,
+  options: SpreadsheetFileParams['options'],
+): Promise<JsonValue[]> {
   if (!options.readAsString) return readSpreadsheet(buffer, options);
+  const { read, utils } = await loadXlsx();
   const workbook = read(buffer.toString(), { type: 'string', raw: options.rawData === true });
   const sheetName = options.sheetName || workbook.SheetNames[0];
   if (!sheetName) throw new Error('Spreadsheet does not have any sheets!');
@@ -62,7 +66,7 @@ export const spreadsheetFileNode = defineNode<SpreadsheetFileParams>({
         first.fileFormat && first.fileFormat !== 'autodetect' ? first.fileFormat : 'xls';
       const pairedItem = typeVersion === 1 ? { item: 0 } : allPairedItems(items.length);
       try {
-        const buffer = writeSpreadsheet(
+        const buffer = await writeSpreadsheet(
           items.map((item) => item.json),
           format,
           // v1 has no delimiter option
@@ -96,9 +100,9 @@ export const spreadsheetFileNode = defineNode<SpreadsheetFileParams>({
       }
       let rows: JsonValue[];
       try {
-        if (typeVersion === 1) rows = readV1(buffer, options);
-        else if (format === 'csv') rows = readCsv(buffer, options);
-        else rows = readSpreadsheet(buffer, { ...options, displayDates: typeVersion >= 3 });
+        if (typeVersion === 1) rows = await readV1(buffer, options);
+        else if (format === 'csv') rows = await readCsv(buffer, options);
+        else rows = await readSpreadsheet(buffer, { ...options, displayDates: typeVersion >= 3 });
       } catch (error) {
         const mismatch =
           typeVersion > 1 &&

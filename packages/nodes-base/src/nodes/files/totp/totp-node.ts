@@ -1,9 +1,13 @@
 import { defineNode } from '@budflow/node-sdk';
-import * as OTPAuth from 'otpauth';
+import type * as OTPAuth from 'otpauth';
 import { z } from 'zod';
 import { totpApiCredential } from '../credentials/totp-api.js';
 import { itemError } from '../internal/item-loop.js';
 import { looseNumber } from '../internal/schema.js';
+
+// otpauth (~4 MB of memory) is loaded when a TOTP node first runs.
+let otpauthLoading: Promise<typeof OTPAuth> | undefined;
+const loadOtpauth = () => (otpauthLoading ??= import('otpauth'));
 
 const TOTP_ALGORITHMS = [
   'SHA1',
@@ -55,9 +59,10 @@ export const totpNode = defineNode<TotpParams>({
     const algorithm = options.algorithm || 'SHA1';
     const digits = options.digits || 6;
     const period = options.period || 30;
+    const { TOTP } = await loadOtpauth();
     let totp: OTPAuth.TOTP;
     try {
-      totp = new OTPAuth.TOTP({
+      totp = new TOTP({
         issuer: label.split(':')[0],
         label,
         secret,

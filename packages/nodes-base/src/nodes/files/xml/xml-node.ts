@@ -1,5 +1,5 @@
 import { defineNode, type Item } from '@budflow/node-sdk';
-import { Builder, Parser } from 'xml2js';
+import type * as Xml2js from 'xml2js';
 import { z } from 'zod';
 import { isUnsafeKey, toJsonObject } from '../internal/data-path.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
@@ -33,6 +33,10 @@ const paramsSchema = z.object({
 
 export type XmlParams = z.infer<typeof paramsSchema>;
 
+// xml2js (~9 MB of memory) is loaded when an XML node first runs.
+let xml2jsLoading: Promise<typeof Xml2js> | undefined;
+const loadXml2js = () => (xml2jsLoading ??= import('xml2js'));
+
 const JSON_TO_XML_OPTIONS = [
   'allowSurrogateChars',
   'attrkey',
@@ -60,6 +64,7 @@ export const xmlNode = defineNode<XmlParams>({
         throw itemError(ctx, `option '${key}' may not be '${value}'`, 0);
       }
     }
+    const { Builder, Parser } = await loadXml2js();
     // A failed item is left out of the output when continuing, as n8n's XML node does.
     return eachItem(
       ctx,

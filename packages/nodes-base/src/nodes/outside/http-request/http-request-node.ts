@@ -12,8 +12,8 @@ import { baseCredentials } from '../../../credentials/index.js';
 import type { OAuth2ApiData } from '../../../credentials/index.js';
 import { digestAuthorization, parseDigestChallenge } from '../internal/digest-auth.js';
 import {
+  createFormData,
   createHttpClient,
-  FormData,
   redactUrl,
   type HttpBody,
   type HttpClient,
@@ -591,7 +591,7 @@ export function createHttpRequestNode(options: HttpRequestNodeOptions = {}): Nod
         break;
       }
       case 'multipart': {
-        const form = new FormData();
+        const form = await createFormData();
         for (const field of plan.body.fields) {
           if (field.binaryProperty !== undefined) {
             const ref = item.binary?.[field.binaryProperty];

@@ -2,7 +2,8 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { Agent, FormData, ProxyAgent, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher, FormData } from 'undici';
 import { BudflowError } from '@budflow/node-sdk';
 import {
   createSsrfGuard,
@@ -92,6 +93,20 @@ export function redactUrl(url: string, secretParams: readonly string[] = []): st
   return parsed.toString();
 }
 
+/*
+ * undici (~22 MB of memory) is loaded at the first request, not with the package: most workflows
+ * make no HTTP request. The SSRF guard does not depend on it: it runs in every connection's
+ * `lookup` and before every hop.
+ */
+let undiciLoading: Promise<typeof Undici> | undefined;
+const loadUndici = () => (undiciLoading ??= import('undici'));
+
+/** A multipart body for `HttpClient.request` (undici's `FormData`, loaded on first use). */
+export async function createFormData(): Promise<FormData> {
+  const { FormData } = await loadUndici();
+  return new FormData();
+}
+
 const lookupAll = promisify(dnsLookup);
 const systemResolve: Resolver = async (hostname) => await lookupAll(hostname, { all: true });
 
@@ -144,7 +159,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     );
   };
 
-  const dispatcherFor = (ignoreSsl: boolean, proxy: string | undefined): Dispatcher => {
+  const dispatcherFor = (
+    { Agent, ProxyAgent }: typeof Undici,
+    ignoreSsl: boolean,
+    proxy: string | undefined,
+  ): Dispatcher => {
     const key = `${ignoreSsl ? 1 : 0}|${proxy ?? ''}`;
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
@@ -191,7 +210,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     let body = req.body;
     let headers = { ...(req.headers ?? {}) };
     let current = new URL(req.url);
-    const dispatcher = dispatcherFor(req.ignoreSslIssues ?? false, req.proxy);
+    const undici = await loadUndici();
+    const dispatcher = dispatcherFor(undici, req.ignoreSslIssues ?? false, req.proxy);
     if (req.proxy) await checkDestination(new URL(req.proxy), false);
 
     for (let redirects = 0; ; redirects++) {
@@ -208,7 +228,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       target.password = '';
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(target, {
+        response = await undici.request(target, {
           method: method,
           headers: requestHeaders,
           body: body as never,
@@ -396,5 +416,3 @@ const STATUS_TEXT: Record<number, string> = {
 export function statusText(status: number): string {
   return STATUS_TEXT[status] ?? '';
 }
-
-export { FormData };

@@ -8,9 +8,9 @@ import {
   type JsonValue,
   type WebhookResponse,
 } from '@budflow/node-sdk';
-import { SignJWT, importPKCS8 } from 'jose';
 import { bool, isUnsafeKey, num, str } from '../internal/params.js';
 import { webhookParams, type WebhookParams } from './webhook-params.js';
+import { loadJose } from './webhook-request.js';
 
 /**
  * Webhook trigger. The server serves the path and calls `handleWebhookRequest` with these params;
@@ -160,6 +160,7 @@ export const respondToWebhookNode = defineNode<RespondParams>({
             ? (JSON.parse(p.payload || '{}') as Record<string, unknown>)
             : (p.payload as Record<string, unknown>);
         const algorithm = String(credentials.algorithm ?? 'HS256');
+        const { SignJWT, importPKCS8 } = await loadJose();
         const key =
           credentials.keyType === 'pemKey'
             ? await importPKCS8(String(credentials.privateKey ?? ''), algorithm)

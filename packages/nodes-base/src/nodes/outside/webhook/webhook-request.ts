@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { importSPKI, jwtVerify, type JWTPayload } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTPayload } from 'jose';
 import type {
   BinaryHelpers,
   BinaryRef,
@@ -71,6 +72,10 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+// jose (~9 MB of memory) is loaded when a webhook first checks or signs a JWT.
+let joseLoading: Promise<typeof Jose> | undefined;
+export const loadJose = () => (joseLoading ??= import('jose'));
+
 const reject = (statusCode: number, body: string, headers: Record<string, string> = {}) =>
   ({ kind: 'reject', statusCode, headers, body }) as const;
 
@@ -107,6 +112,7 @@ async function authenticate(
     const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
     if (!token) return reject(401, 'No token provided');
     const algorithm = String(data.algorithm ?? 'HS256');
+    const { importSPKI, jwtVerify } = await loadJose();
     try {
       const key =
         data.keyType === 'pemKey'
