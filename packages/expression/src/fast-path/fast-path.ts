@@ -242,72 +242,74 @@ class FastCompiler {
     const l = this.compile(node.left as Node);
     const r = this.compile(node.right as Node);
     const op = node.operator as string;
-    const both = (env: Env): [any, any] => [needPrimitive(l(env)), needPrimitive(r(env))];
+    // Left then right, as JavaScript evaluates them; no pair array per evaluation.
+    const left = (env: Env): any => needPrimitive(l(env));
+    const right = (env: Env): any => needPrimitive(r(env));
     switch (op) {
       case '+':
         return (env) => {
-          const [a, b] = both(env);
-          return a + b;
+          const a = left(env);
+          return a + right(env);
         };
       case '-':
         return (env) => {
-          const [a, b] = both(env);
-          return a - b;
+          const a = left(env);
+          return a - right(env);
         };
       case '*':
         return (env) => {
-          const [a, b] = both(env);
-          return a * b;
+          const a = left(env);
+          return a * right(env);
         };
       case '/':
         return (env) => {
-          const [a, b] = both(env);
-          return a / b;
+          const a = left(env);
+          return a / right(env);
         };
       case '%':
         return (env) => {
-          const [a, b] = both(env);
-          return a % b;
+          const a = left(env);
+          return a % right(env);
         };
       case '<':
         return (env) => {
-          const [a, b] = both(env);
-          return a < b;
+          const a = left(env);
+          return a < right(env);
         };
       case '>':
         return (env) => {
-          const [a, b] = both(env);
-          return a > b;
+          const a = left(env);
+          return a > right(env);
         };
       case '<=':
         return (env) => {
-          const [a, b] = both(env);
-          return a <= b;
+          const a = left(env);
+          return a <= right(env);
         };
       case '>=':
         return (env) => {
-          const [a, b] = both(env);
-          return a >= b;
+          const a = left(env);
+          return a >= right(env);
         };
       case '==':
         return (env) => {
-          const [a, b] = both(env);
-          return a == b;
+          const a = left(env);
+          return a == right(env);
         };
       case '!=':
         return (env) => {
-          const [a, b] = both(env);
-          return a != b;
+          const a = left(env);
+          return a != right(env);
         };
       case '===':
         return (env) => {
-          const [a, b] = both(env);
-          return a === b;
+          const a = left(env);
+          return a === right(env);
         };
       case '!==':
         return (env) => {
-          const [a, b] = both(env);
-          return a !== b;
+          const a = left(env);
+          return a !== right(env);
         };
     }
     throw BAIL;
@@ -330,6 +332,7 @@ class FastCompiler {
       const s = recv(env);
       if (s === null || s === undefined) throw SWALLOW;
       if (typeof s !== 'string') throw BAIL;
+      if (args.length === 0) return (String.prototype[name as 'trim'] as () => unknown).call(s);
       const values = args.map((a, i) => {
         const v = a(env);
         if (typeof v !== spec.types[i]) throw BAIL;
