@@ -94,7 +94,7 @@ describe('createItemParamsValidator', () => {
     const { fromValues } = createItemParamsValidator(leafy, rawL, node);
     expect(fromValues([1, 'x', false], 0)).toEqual({ n: 1, s: 'x', b: false });
     expect(fromValues([undefined as unknown as JsonValue, null, true], 1)).toEqual(
-      validateParams(leafy, { n: undefined, s: null, b: true } as unknown as JsonValue, node, 1),
+      validateParams(leafy, { n: undefined, s: null, b: true }, node, 1),
     );
     expect(() => fromValues([1, 'x', null], 5)).toThrow(/parameter 'b'/);
     expect(() => fromValues([Number.NaN, 'x', true], 2)).toThrow(NodeError);

@@ -192,9 +192,9 @@ function leafCheck(schema: ZodType): LeafCheck {
 /** Validates the resolved parameters of one item (`itemIndex` is for error messages). */
 export interface ItemParamsValidator<P> {
   /** From a whole resolved parameter tree. */
-  fromTree(resolved: JsonValue, itemIndex: number): P;
+  readonly fromTree: (resolved: JsonValue, itemIndex: number) => P;
   /** From the expression values alone, one per path of `paths` (see `resolveParameterValues`). */
-  fromValues(values: readonly JsonValue[], itemIndex: number): P;
+  readonly fromValues: (values: readonly JsonValue[], itemIndex: number) => P;
 }
 
 function samePaths(a: readonly Path[], b: readonly Path[]): boolean {
@@ -225,7 +225,7 @@ export function createItemParamsValidator<P>(
     validateParams(schema, value, node, itemIndex);
   const leaves = paths.map((path) => leafSchemaAt(schema, path));
   const shortcut = paths.length > 0 && leaves.every((leaf) => leaf !== undefined);
-  const checks = shortcut ? leaves.map((leaf) => leafCheck(leaf!)) : [];
+  const checks = shortcut ? leaves.map((leaf) => leafCheck(leaf)) : [];
   const substitute = substituter(paths);
 
   let base: { params: P; values: readonly unknown[] } | undefined;
