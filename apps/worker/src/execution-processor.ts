@@ -34,6 +34,7 @@ import {
   type StoredExecution,
 } from '@budflow/storage';
 import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
 import type { Logger as PinoLogger } from 'pino';
 
 export interface ProcessorMetrics {
@@ -61,6 +62,8 @@ export interface ExecutionProcessorOptions {
   logger: PinoLogger;
   /** Starts of one job (crashes included) before the execution is marked failed (default 3). */
   maxAttempts?: number;
+  /** Executions in the engine at once (default: as many as the queue hands over). */
+  concurrency?: number;
   publicUrl?: string;
   timezone?: string;
   executionTimeoutMs?: number;
@@ -75,6 +78,14 @@ export interface ExecutionProcessor {
 }
 
 const TERMINAL = new Set(['success', 'error', 'canceled']);
+
+/** The events after which a run's engine does nothing more. */
+const END_EVENTS = new Set([
+  'execution.finished',
+  'execution.failed',
+  'execution.canceled',
+  'execution.waiting',
+]);
 
 /** Categories whose nodes only compute (no effect outside the run) unless marked `sideEffects`. */
 const PURE_CATEGORIES = new Set(['flow', 'transform', 'trigger', 'files']);
@@ -132,6 +143,11 @@ function fromRow(row: StoredExecution): ExecutionJobResult {
  */
 export function createExecutionProcessor(o: ExecutionProcessorOptions): ExecutionProcessor {
   const maxAttempts = o.maxAttempts ?? 3;
+  /**
+   * Places in the engine: a run holds one until its last event, not while the group commit of
+   * that event completes (give the queue more concurrency than this for those waits).
+   */
+  const slots = pLimit(o.concurrency ?? Number.POSITIVE_INFINITY);
   /**
    * The rows of the jobs taken in the same turn are read with one query (a worker at high
    * concurrency takes many jobs at once). Never cached: each read must see the current row.
@@ -234,18 +250,20 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
    * period) nothing more is recorded: the row stays `running` and the next worker recovers it.
    */
   const observerFor = (
+    executionId: string,
     workflowId: string | null,
     projectId: string | null,
     released: () => boolean,
-  ): ExecutionRecorder => {
+  ): { observer: ExecutionRecorder; settled: () => Promise<void> } => {
     const channel = o.liveEvents === false ? undefined : o.channel;
-    return {
+    const failed = (error: unknown) => o.logger.warn({ err: error }, 'live event not published');
+    /** Commit of this execution's end, awaited by the job once the engine has let go. */
+    let last: Promise<void> | undefined;
+    const observer: ExecutionRecorder = {
       ...o.recorder,
       leaseOwner: o.recorder.leaseOwner,
       onEvent: async (event) => {
         if (released()) return;
-        const failed = (error: unknown) =>
-          o.logger.warn({ err: error }, 'live event not published');
         if (!o.recorder.record || (channel && !channel.publishEvent)) {
           await o.recorder.onEvent(event);
           channel
@@ -261,12 +279,22 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
         }
         // Serialized once, for the event log and for the mains.
         const { json, committed } = o.recorder.record(event);
+        const publish = () =>
+          channel
+            ?.publishEvent?.({ executionId: event.executionId, workflowId, projectId }, json)
+            .catch(failed);
+        if (committed && event.executionId === executionId && END_EVENTS.has(event.type)) {
+          // The run's last event: the engine need not wait for its commit (nothing runs after
+          // it), so its place is free for the next execution while the group commit completes.
+          last = committed.then(publish);
+          last.catch(() => undefined);
+          return;
+        }
         if (committed) await committed;
-        channel
-          ?.publishEvent?.({ executionId: event.executionId, workflowId, projectId }, json)
-          .catch(failed);
+        void publish();
       },
     };
+    return { observer, settled: () => last ?? Promise.resolve() };
   };
 
   const markFailed = async (id: string, code: string, message: string) => {
@@ -392,25 +420,31 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     const startedAt = performance.now();
     try {
       const options = await baseOptions(row, document, controller.signal, data);
-      const observer = observerFor(row.workflowId, await projectOf(row.workflowId), () => released);
+      const { observer, settled } = observerFor(
+        id,
+        row.workflowId,
+        await projectOf(row.workflowId),
+        () => released,
+      );
       const resumeItems = data.start?.resumeItems as Item[] | undefined;
-      let result: RunWorkflowResult;
-      let recovered = false;
-
-      if (row.status === 'new') {
-        o.metrics?.started('run');
-        o.recorder.expect?.(id);
-        const start = data.start ?? {};
-        result = await runWorkflow(parsedOf(document), {
-          ...options,
-          observer,
-          ...(start.input ? { input: start.input as Item[] } : {}),
-          ...(start.startNode ? { startNode: start.startNode } : {}),
-          ...(start.destinationNode ? { destinationNode: start.destinationNode } : {}),
-          ...(start.pinData ? { pinData: start.pinData as RunWorkflowOptions['pinData'] } : {}),
-          ...(start.runData ? { runData: start.runData as RunData } : {}),
-        });
-      } else {
+      const engine = async (): Promise<
+        { result: RunWorkflowResult; recovered: boolean } | ExecutionJobResult
+      > => {
+        if (row.status === 'new') {
+          o.metrics?.started('run');
+          o.recorder.expect?.(id);
+          const start = data.start ?? {};
+          const result = await runWorkflow(parsedOf(document), {
+            ...options,
+            observer,
+            ...(start.input ? { input: start.input as Item[] } : {}),
+            ...(start.startNode ? { startNode: start.startNode } : {}),
+            ...(start.destinationNode ? { destinationNode: start.destinationNode } : {}),
+            ...(start.pinData ? { pinData: start.pinData as RunWorkflowOptions['pinData'] } : {}),
+            ...(start.runData ? { runData: start.runData as RunData } : {}),
+          });
+          return { result, recovered: false };
+        }
         const events = await o.storage.executions.listEvents<ExecutionEvent>(id);
         const last = events[events.length - 1];
         if (
@@ -423,7 +457,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
           }
           if (row.status === 'waiting' && data.kind !== 'resume') return fromRow(row);
           o.metrics?.started('resume');
-          result = await resumeFromWait(
+          const result = await resumeFromWait(
             row,
             document,
             events,
@@ -432,29 +466,36 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
             observer,
             resumeItems,
           );
-        } else if (events.length === 0) {
+          return { result, recovered: false };
+        }
+        if (events.length === 0) {
           // Claimed but died before its first event: nothing ran yet, start it over.
           o.metrics?.started('run');
           o.recorder.expect?.(id);
           const start = data.start ?? {};
-          result = await runWorkflow(parsedOf(document), {
+          const result = await runWorkflow(parsedOf(document), {
             ...options,
             observer,
             ...(start.input ? { input: start.input as Item[] } : {}),
             ...(start.startNode ? { startNode: start.startNode } : {}),
           });
-        } else {
-          // An earlier worker died mid-run: continue after the last node that finished.
-          o.metrics?.started('recover');
-          recovered = true;
-          o.logger.warn(
-            { executionId: id, attempt: ctx.job.attempt },
-            'recovering an interrupted execution from its event log',
-          );
-          const { executionId: _e, mode: _m, ...rest } = options;
-          result = await recoverExecution(o.storage, id, { ...rest, recorder: observer });
+          return { result, recovered: false };
         }
-      }
+        // An earlier worker died mid-run: continue after the last node that finished.
+        o.metrics?.started('recover');
+        o.logger.warn(
+          { executionId: id, attempt: ctx.job.attempt },
+          'recovering an interrupted execution from its event log',
+        );
+        const { executionId: _e, mode: _m, ...rest } = options;
+        const result = await recoverExecution(o.storage, id, { ...rest, recorder: observer });
+        return { result, recovered: true };
+      };
+      const outcome = await slots(engine);
+      if (!('result' in outcome)) return outcome;
+      const { result, recovered } = outcome;
+      // Completing the job says the run is stored: wait for the commit of its end.
+      await settled();
 
       if (released) {
         throw new Error(`execution '${id}' was released: its worker shut down before it finished`);

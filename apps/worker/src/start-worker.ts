@@ -146,6 +146,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       enqueue: (data, enqueueOptions) => queue.enqueue(data, enqueueOptions),
       logger,
       maxAttempts: config.maxAttempts,
+      concurrency: config.concurrency,
       publicUrl: config.publicUrl,
       timezone: config.timezone,
       executionTimeoutMs: config.executionTimeoutMs,
@@ -172,7 +173,11 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     });
     cleanups.push(() => ops.close());
 
-    const jobs: JobWorker = queue.process(processor.handler, { concurrency: config.concurrency });
+    // Twice the engine's places: a run whose engine is done waits for its group commit (one
+    // fsync for many runs) before its job completes, without holding up the next run.
+    const jobs: JobWorker = queue.process(processor.handler, {
+      concurrency: config.concurrency * 2,
+    });
     logger.info(
       {
         concurrency: config.concurrency,

@@ -9,17 +9,25 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStorage, type Storage } from '@budflow/storage';
-import { createBullmqQueue, obliterateQueue, waitForRedis } from '../src/bullmq/index.js';
+import {
+  createBullmqQueue,
+  createExecutionChannel,
+  obliterateQueue,
+  waitForRedis,
+  type ExecutionChannel,
+} from '../src/bullmq/index.js';
 import { cpuByName, cpuOfPid } from './cpu.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 const workflowFile = path.resolve(repoRoot, '../shared/bench/workflows/linear-10.json');
-const workerMain = path.join(repoRoot, 'apps/worker/src/main.ts');
+/** The built worker, as `budflow worker` runs it (`pnpm bench` builds first). */
+const workerMain = path.join(repoRoot, 'apps/worker/dist/main.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const KEY = 'budflow-bench-encryption-key-0123456789';
@@ -32,12 +40,12 @@ const WARMUP = 300;
 /** Executions created (one statement) and enqueued together by the main. */
 const CHUNK = 100;
 /** Executions outstanding (enqueued, not completed) at most. */
-const WINDOW = 1000;
+const WINDOW = 600;
 const profileArg = args.indexOf('--profile');
 /** `--profile DIR`: the worker writes a V8 CPU profile there when it stops. */
 const profileDir = profileArg >= 0 ? path.resolve(args[profileArg + 1]!) : undefined;
 const onlyArg = args.indexOf('--only');
-/** `--only c10|c50|c50-relaxed`: one scenario. */
+/** `--only c10|c50|c50-relaxed|c50-live-listener`: one scenario. */
 const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
 
 interface Result {
@@ -46,6 +54,8 @@ interface Result {
   workers: number;
   concurrency: number;
   liveEvents: boolean;
+  /** The main subscribes to the live events, as apps/server does (they are then published). */
+  liveListener: boolean;
   durability: 'strict' | 'relaxed';
   count: number;
   seconds: number;
@@ -61,9 +71,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
     process.execPath,
     [
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      '--import',
-      'tsx',
-      '--conditions=@budflow/source',
+      ...(process.env.BENCH_WORKER_FLAGS ? process.env.BENCH_WORKER_FLAGS.split(' ') : []),
       workerMain,
     ],
     { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -105,6 +113,7 @@ async function scenario(
   concurrency: number,
   liveEvents: boolean,
   durability: 'strict' | 'relaxed',
+  liveListener: boolean,
 ): Promise<Result> {
   const schema = `bench_queue_${randomBytes(4).toString('hex')}`;
   const name = `bench-${randomBytes(4).toString('hex')}`;
@@ -116,7 +125,17 @@ async function scenario(
   const queue = createBullmqQueue({ url: REDIS_URL, name, prefix, keepCompleted: 100 });
   let worker: ChildProcess | undefined;
   let cpu: Record<string, number> = {};
+  let channel: ExecutionChannel | undefined;
+  let liveMessages = 0;
   try {
+    if (liveListener) {
+      // Like apps/server's forwardWorkerEvents: every live event arrives here, parsed.
+      channel = createExecutionChannel({ url: REDIS_URL, prefix });
+      channel.subscribe('events', (message) => {
+        if (message.type === 'event') liveMessages++;
+      });
+      await channel.ready();
+    }
     const document = JSON.parse(await readFile(workflowFile, 'utf8')) as Record<string, unknown>;
     const wf = await storage.workflows.create({ document: document as never });
     worker = await startWorker({
@@ -168,8 +187,11 @@ async function scenario(
         wake?.();
       };
       while (next < n) {
-        while (outstanding >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
-        const size = Math.min(CHUNK, n - next, WINDOW - outstanding);
+        // Refill a whole chunk at a time, as a main under steady load would batch its rows.
+        while (outstanding > WINDOW - CHUNK) {
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+        const size = Math.min(CHUNK, n - next);
         next += size;
         outstanding += size;
         const ids = Array.from({ length: size }, () => randomUUID());
@@ -199,6 +221,7 @@ async function scenario(
     const w1 = cpuOfPid(worker.pid!);
     const m = process.cpuUsage(m0);
     const per = (ms: number) => Math.round((ms * 1000) / COUNT);
+    if (liveListener && liveMessages === 0) throw new Error('no live event reached the main');
     cpu = {
       worker: per(w1 - w0),
       main: per((m.user + m.system) / 1000),
@@ -207,11 +230,12 @@ async function scenario(
     };
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
-      name: `queue-linear-10-c${concurrency}${liveEvents ? '' : '-no-live-events'}${durability === 'relaxed' ? '-relaxed' : ''}`,
+      name: `queue-linear-10-c${concurrency}${liveEvents ? '' : '-no-live-events'}${durability === 'relaxed' ? '-relaxed' : ''}${liveListener ? '-live-listener' : ''}`,
       workflow: 'linear-10',
       workers: 1,
       concurrency,
       liveEvents,
+      liveListener,
       durability,
       count: COUNT,
       seconds: Number(seconds.toFixed(3)),
@@ -225,6 +249,7 @@ async function scenario(
       worker.kill('SIGTERM');
       await new Promise((r) => worker!.once('exit', r));
     }
+    await channel?.close();
     await queue.close();
     await obliterateQueue({ url: REDIS_URL, name, prefix });
     await storage.close();
@@ -233,24 +258,28 @@ async function scenario(
 }
 
 async function main() {
+  if (!existsSync(workerMain)) {
+    throw new Error(`${workerMain} is missing: build first (pnpm bench without --no-build)`);
+  }
   await waitForRedis(REDIS_URL, 5_000);
   if (!json) {
     console.log(
       `queue mode end to end: 1 worker process, PostgreSQL, ${COUNT} executions of linear-10 (after ${WARMUP} warm-up)`,
     );
   }
-  for (const [concurrency, live, durability] of [
-    [10, true, 'strict'],
-    [50, true, 'strict'],
-    [50, true, 'relaxed'],
+  for (const [concurrency, live, durability, listener] of [
+    [10, true, 'strict', false],
+    [50, true, 'strict', false],
+    [50, true, 'relaxed', false],
+    [50, true, 'strict', true],
   ] as const) {
-    const key = `c${concurrency}${durability === 'relaxed' ? '-relaxed' : ''}`;
+    const key = `c${concurrency}${durability === 'relaxed' ? '-relaxed' : ''}${listener ? '-live-listener' : ''}`;
     if (only !== undefined && only !== key) continue;
-    const r = await scenario(concurrency, live, durability);
+    const r = await scenario(concurrency, live, durability, listener);
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else {
       console.log(
-        `${r.name.padEnd(34)} ${String(r.execPerSec).padStart(6)} exec/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.count} in ${r.seconds} s)  CPU µs/exec ${JSON.stringify(r.cpuUs)}`,
+        `${r.name.padEnd(40)} ${String(r.execPerSec).padStart(6)} exec/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (${r.count} in ${r.seconds} s)  CPU µs/exec ${JSON.stringify(r.cpuUs)}`,
       );
     }
   }

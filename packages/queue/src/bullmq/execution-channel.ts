@@ -25,6 +25,11 @@ export interface ExecutionChannelOptions {
   url?: string;
   /** Channel prefix (default `budflow`); use the queue's prefix so test queues stay apart. */
   prefix?: string;
+  /**
+   * While no main subscribes to `events`, live engine events are not published; this is how
+   * often (ms) a publisher looks again whether one does (default 1000).
+   */
+  liveRecheckMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -51,6 +56,11 @@ export interface ExecutionChannel {
  * Messages published in the same turn of the event loop go out as one Redis message (a JSON
  * array; a lone message stays a plain object), so a worker running many executions sends one
  * PUBLISH per turn instead of one per engine event; subscribers unpack the array in order.
+ *
+ * Live engine events go out only while some process subscribes to `events`: a PUBLISH that
+ * reached nobody stops them, and `PUBSUB NUMSUB` is asked again every `liveRecheckMs` while
+ * events keep coming (a main that subscribes starts receiving them within that time). Webhook
+ * responses and cancels are always published.
  */
 export function createExecutionChannel(options: ExecutionChannelOptions = {}): ExecutionChannel {
   const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -111,12 +121,37 @@ export function createExecutionChannel(options: ExecutionChannelOptions = {}): E
     done: Promise<void>;
   }
   const pending: Partial<Record<Topic, Pending>> = {};
+  /** Subscribers of `events` last seen (undefined: not known yet, publish). */
+  let liveListeners: number | undefined;
+  let listenersAt = 0;
+  let asking = false;
+  const recheckMs = options.liveRecheckMs ?? 1000;
+  const heard = (count: number) => {
+    liveListeners = count;
+    listenersAt = Date.now();
+  };
+  /** False while nobody listens to live events (and asks Redis again now and then). */
+  const liveWanted = (): boolean => {
+    if (liveListeners !== 0) return true;
+    if (!asking && Date.now() - listenersAt >= recheckMs) {
+      asking = true;
+      void pub
+        .pubsub('NUMSUB', channel('events'))
+        .then(
+          (reply) => heard(Number(reply[1] ?? 0)),
+          (error: unknown) => options.onError?.(error),
+        )
+        .finally(() => (asking = false));
+    }
+    return false;
+  };
   const flush = async (topic: Topic, batch: Pending) => {
     // Yield one turn so every message of this turn joins the batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
     delete pending[topic];
     const body = batch.texts.length === 1 ? batch.texts[0]! : `[${batch.texts.join(',')}]`;
-    await pub.publish(channel(topic), body);
+    const receivers = await pub.publish(channel(topic), body);
+    if (topic === 'events') heard(receivers);
   };
   const enqueue = (topic: Topic, text: string): Promise<void> => {
     let batch = pending[topic];
@@ -131,9 +166,11 @@ export function createExecutionChannel(options: ExecutionChannelOptions = {}): E
 
   return {
     publish(message) {
+      if (message.type === 'event' && !liveWanted()) return Promise.resolve();
       return enqueue(topicOf(message), JSON.stringify(message));
     },
     publishEvent(meta, eventJson) {
+      if (!liveWanted()) return Promise.resolve();
       // Key order and escaping as JSON.stringify of the message object would give.
       const head = JSON.stringify({
         type: 'event',

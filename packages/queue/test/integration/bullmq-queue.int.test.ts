@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { permanentJobError, type ExecutionJobData, type JobQueue } from '../../src/index.js';
 import {
@@ -159,6 +160,26 @@ describe('BullMQ queue', () => {
     await worker.close();
   });
 
+  it('enqueues the jobs of one turn together, each with its own options, one job per id', async () => {
+    const queue = freshQueue();
+    const results = await Promise.all([
+      queue.enqueue(job('b1')),
+      queue.enqueue(job('b2'), { priority: 50 }),
+      queue.enqueue(job('b3'), { delayMs: 60_000 }),
+      queue.enqueue(job('b1')),
+    ]);
+    expect(results.map((r) => r.jobId)).toEqual(['b1', 'b2', 'b3', 'b1']);
+    expect(await queue.metrics()).toMatchObject({ waiting: 2, delayed: 1 });
+    const seen: string[] = [];
+    const worker = queue.process(async (data) => {
+      seen.push(data.executionId);
+    });
+    await until(() => seen.length === 2);
+    // Priority 50 runs before the default 100, as in n8n.
+    expect(seen).toEqual(['b2', 'b1']);
+    await worker.close();
+  });
+
   it('removes a waiting job, not a finished one', async () => {
     const queue = freshQueue();
     await queue.enqueue(job('w1'), { delayMs: 60_000 });
@@ -205,6 +226,86 @@ describe('execution channel', () => {
       expect(atMain[0]).toEqual({ type: 'response', executionId: 'e', response: { body: 'hi' } });
       expect(atWorker[0]).toEqual({ type: 'cancel', executionId: 'e' });
     } finally {
+      await main.close();
+      await worker.close();
+    }
+  });
+
+  it('sends the messages of one turn as one PUBLISH, in order', async () => {
+    const prefix = `budflow-test-${randomBytes(4).toString('hex')}`;
+    const main = createExecutionChannel({ url, prefix });
+    const worker = createExecutionChannel({ url, prefix });
+    const monitor = await new Redis(url).monitor();
+    const publishes: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'publish' && args[1] === `${prefix}:executions:events`) {
+        publishes.push(args[2]!);
+      }
+    });
+    const atMain: ExecutionMessage[] = [];
+    main.subscribe('events', (m) => atMain.push(m));
+    try {
+      await main.ready();
+      const meta = { executionId: 'e', workflowId: 'w', projectId: null };
+      await Promise.all([
+        worker.publish({ type: 'event', ...meta, event: { seq: 0 } }),
+        worker.publishEvent!(meta, JSON.stringify({ seq: 1, text: 'a "quoted" \\ text' })),
+        worker.publish({ type: 'response', executionId: 'e', response: { body: 'hi' } }),
+      ]);
+      await until(() => atMain.length === 3);
+      expect(atMain).toEqual([
+        { type: 'event', ...meta, event: { seq: 0 } },
+        { type: 'event', ...meta, event: { seq: 1, text: 'a "quoted" \\ text' } },
+        { type: 'response', executionId: 'e', response: { body: 'hi' } },
+      ]);
+      // A later message marks the end: MONITOR shows commands in order on its connection.
+      await worker.publish({ type: 'response', executionId: 'end', response: null });
+      await until(() => publishes.some((p) => p.includes('"end"')));
+      // One PUBLISH carried the three messages of the first turn, one the marker.
+      expect(publishes).toHaveLength(2);
+    } finally {
+      monitor.disconnect();
+      await main.close();
+      await worker.close();
+    }
+  });
+
+  it('publishes live events only while a main listens; responses always', async () => {
+    const prefix = `budflow-test-${randomBytes(4).toString('hex')}`;
+    const worker = createExecutionChannel({ url, prefix, liveRecheckMs: 50 });
+    const monitor = await new Redis(url).monitor();
+    const published: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'publish' && args[1] === `${prefix}:executions:events`) {
+        published.push(args[2]!);
+      }
+    });
+    const meta = { executionId: 'e', workflowId: null, projectId: null };
+    const main = createExecutionChannel({ url, prefix });
+    const atMain: ExecutionMessage[] = [];
+    try {
+      // Nobody listens: the first PUBLISH finds that out, later events are not sent at all.
+      await worker.publishEvent!(meta, '{"seq":0}');
+      await until(() => published.length === 1);
+      await worker.publishEvent!(meta, '{"seq":1}');
+      await worker.publish({ type: 'response', executionId: 'e', response: 'r' });
+      await until(() => published.length === 2);
+      expect(published.map((p) => JSON.parse(p) as unknown)).toEqual([
+        { type: 'event', ...meta, event: { seq: 0 } },
+        { type: 'response', executionId: 'e', response: 'r' },
+      ]);
+
+      // A main subscribes: live events reach it again once the worker has looked.
+      main.subscribe('events', (m) => atMain.push(m));
+      await main.ready();
+      let seq = 2;
+      await until(async () => {
+        await worker.publishEvent!(meta, JSON.stringify({ seq: seq++ }));
+        return atMain.length > 0;
+      });
+      expect(atMain[0]).toMatchObject({ type: 'event', executionId: 'e' });
+    } finally {
+      monitor.disconnect();
       await main.close();
       await worker.close();
     }

@@ -5,7 +5,7 @@
 import type { ExecutionEvent } from '@budflow/core';
 import { SecretRedactor } from '@budflow/secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Storage } from '../../src/index.js';
+import type { Storage, UpdateExecutionInput } from '../../src/index.js';
 import {
   createExecutionRecorder,
   loadRecoveryPoint,
@@ -390,7 +390,7 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
                 json: JSON.stringify(event(child, 0, { note: 'quote " and \\ backslash' })),
               },
             ],
-            updates: new Map([
+            updates: new Map<string, UpdateExecutionInput>([
               [
                 a.id,
                 {
@@ -399,7 +399,7 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
                   lastSeq: 0,
                   lastNodeExecuted: 'N0',
                   leaseOwner: null,
-                  error: { name: 'E', message: 'm' },
+                  error: { name: 'E', code: 'E_CODE', message: 'm' },
                 },
               ],
               [b.id, { leaseOwner: 'w1', leaseExpiresAt: 1234 }],
@@ -417,7 +417,7 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
           lastSeq: 0,
           lastNodeExecuted: 'N0',
           leaseOwner: null,
-          error: { name: 'E', message: 'm' },
+          error: { name: 'E', code: 'E_CODE', message: 'm' },
           mode: 'webhook',
         });
         // Columns a patch does not name stay as they were.
