@@ -16,6 +16,8 @@ export interface EventBus {
   subscribeExecution(executionId: string, listener: LiveListener): () => void;
   /** Every event; returns the unsubscribe function. */
   subscribeAll(listener: LiveListener): () => void;
+  /** Whether anyone listens to this execution's events (publishers skip building them). */
+  listening(executionId: string): boolean;
   /** Listener count (for tests and metrics). */
   size(): number;
 }
@@ -49,6 +51,7 @@ export function createEventBus(): EventBus {
       all.add(listener);
       return () => all.delete(listener);
     },
+    listening: (executionId) => all.size > 0 || byExecution.has(executionId),
     size: () => all.size + [...byExecution.values()].reduce((n, s) => n + s.size, 0),
   };
 }

@@ -1,6 +1,7 @@
 import {
   runDataFromEvents,
   runWorkflow,
+  type CredentialResolver,
   type EngineStateSnapshot,
   type ExecutionEvent,
   type ExecutionObserver,
@@ -118,6 +119,15 @@ export class ExecutionService {
   private readonly running = new Map<string, Promise<RunWorkflowResult>>();
   private readonly varsCache = new Map<string, Record<string, string>>();
   private readonly helpers = createInMemoryBinaryHelpers();
+  // Stateless: one for every run (made on first use, so storage doubles need not provide it).
+  private credentials: CredentialResolver | undefined;
+  private readonly workflowLoader = {
+    load: async (id: string) => {
+      const wf = await this.o.storage.workflows.get(id);
+      if (!wf) throw httpError('NOT_FOUND', `sub-workflow '${id}' does not exist`);
+      return wf.document;
+    },
+  };
   private waitPoller: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -133,16 +143,20 @@ export class ExecutionService {
     this.varsCache.clear();
   }
 
-  private async vars(projectId: string | null | undefined): Promise<Record<string, string>> {
+  /** `$vars` of a project: the cached record itself (no promise per run) once loaded. */
+  private vars(
+    projectId: string | null | undefined,
+  ): Record<string, string> | Promise<Record<string, string>> {
     const key = projectId ?? '';
-    let vars = this.varsCache.get(key);
-    if (!vars) {
-      const global = await this.o.storage.variables.asRecord(null);
-      vars = projectId
-        ? { ...global, ...(await this.o.storage.variables.asRecord(projectId)) }
-        : global;
-      this.varsCache.set(key, vars);
-    }
+    return this.varsCache.get(key) ?? this.loadVars(key, projectId);
+  }
+
+  private async loadVars(key: string, projectId: string | null | undefined) {
+    const global = await this.o.storage.variables.asRecord(null);
+    const vars = projectId
+      ? { ...global, ...(await this.o.storage.variables.asRecord(projectId)) }
+      : global;
+    this.varsCache.set(key, vars);
     return vars;
   }
 
@@ -154,7 +168,7 @@ export class ExecutionService {
   ): ExecutionObserver {
     const { bus, metrics } = this.o;
     const published = (event: ExecutionEvent) => {
-      bus.publish({ event, workflowId, projectId });
+      if (bus.listening(event.executionId)) bus.publish({ event, workflowId, projectId });
       if (metrics) {
         if (event.type === 'node.finished') {
           metrics.nodeDuration.observe(
@@ -193,23 +207,33 @@ export class ExecutionService {
     >,
     executionId: string,
     signal: AbortSignal,
-  ): Promise<RunWorkflowOptions> {
+  ): RunWorkflowOptions | Promise<RunWorkflowOptions> {
+    const vars = this.vars(request.projectId);
+    return vars instanceof Promise
+      ? vars.then((loaded) => this.runOptions(request, executionId, signal, loaded))
+      : this.runOptions(request, executionId, signal, vars);
+  }
+
+  private runOptions(
+    request: Pick<
+      ExecutionRequest,
+      'workflowId' | 'projectId' | 'document' | 'mode' | 'onResponse'
+    >,
+    executionId: string,
+    signal: AbortSignal,
+    vars: Record<string, string>,
+  ): RunWorkflowOptions {
     const nodeTypes = nodeTypesOf(request.document);
     const settings = (request.document.settings ?? {}) as JsonObject;
     const hasTimeout =
       typeof settings.executionTimeout === 'number' && settings.executionTimeout > 0;
-    return this.vars(request.projectId).then((vars) => ({
+    this.credentials ??= this.o.storage.credentials.resolver();
+    return {
       registry: this.o.registry,
       ...(this.o.evaluator ? { evaluator: this.o.evaluator } : {}),
-      credentials: this.o.storage.credentials.resolver(),
+      credentials: this.credentials,
       helpers: this.helpers,
-      workflowLoader: {
-        load: async (id: string) => {
-          const wf = await this.o.storage.workflows.get(id);
-          if (!wf) throw httpError('NOT_FOUND', `sub-workflow '${id}' does not exist`);
-          return wf.document;
-        },
-      },
+      workflowLoader: this.workflowLoader,
       observer: this.observer(
         request.workflowId,
         request.projectId ?? null,
@@ -227,7 +251,7 @@ export class ExecutionService {
       ...(!hasTimeout && this.o.executionTimeoutMs > 0
         ? { timeoutMs: this.o.executionTimeoutMs }
         : {}),
-    }));
+    };
   }
 
   /** Queues a new execution; the id is known at once, the result later. */
@@ -256,15 +280,14 @@ export class ExecutionService {
       executionId,
       request,
       async (signal) => {
+        // A fresh object per run: completed in place rather than copied once more.
         const options = await this.baseOptions(request, executionId, signal);
-        return runWorkflow(request.parsed ?? request.document, {
-          ...options,
-          ...(request.input ? { input: request.input } : {}),
-          ...(request.startNode ? { startNode: request.startNode } : {}),
-          ...(request.destinationNode ? { destinationNode: request.destinationNode } : {}),
-          ...(request.pinData !== undefined ? { pinData: request.pinData } : {}),
-          ...(request.runData ? { runData: request.runData } : {}),
-        });
+        if (request.input) options.input = request.input;
+        if (request.startNode) options.startNode = request.startNode;
+        if (request.destinationNode) options.destinationNode = request.destinationNode;
+        if (request.pinData !== undefined) options.pinData = request.pinData;
+        if (request.runData) options.runData = request.runData;
+        return runWorkflow(request.parsed ?? request.document, options);
       },
       { kind: 'run', payload },
     );

@@ -80,7 +80,7 @@ export interface GroupCommitRecorderOptions {
   now?: () => number;
   /** Called when a batch cannot be committed (the waiters also reject). */
   onError?: (error: unknown) => void;
-  /** Commits batches elsewhere (a worker thread); default: `storage.transaction` here. */
+  /** Commits batches elsewhere (a worker thread); default: `writeBatch` on this thread. */
   writer?: BatchWriter;
 }
 
