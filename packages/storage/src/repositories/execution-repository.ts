@@ -193,6 +193,10 @@ const PATCH_SET_SQL = PATCH_COLUMNS.map(
 /** Separates JSON texts joined into one parameter (never raw inside `JSON.stringify` output). */
 const RECORD_SEPARATOR = '\x1e';
 
+/** True when `text` takes more than `limit` bytes in UTF-8 (at most 3 bytes per UTF-16 unit). */
+const exceeds = (text: string, limit: number): boolean =>
+  text.length * 3 > limit && Buffer.byteLength(text) > limit;
+
 interface PlainRows {
   ids: string[];
   seqs: number[];
@@ -467,7 +471,7 @@ export class ExecutionRepository {
         bytes: [],
       };
       for (const event of events) {
-        const large = Buffer.byteLength(event.json) > this.ctx.compressThreshold;
+        const large = exceeds(event.json, this.ctx.compressThreshold);
         const into = large ? packed : plain;
         into.ids.push(event.executionId);
         into.seqs.push(event.seq);
@@ -494,10 +498,13 @@ export class ExecutionRepository {
       }
     }
     if (updates.size > 0) {
+      const ids = [...updates.keys()];
       const patches = [...updates].map(([id, patch]) => ({ ...patchColumns(patch), id }));
+      // `e.id = any(ids)` makes the planner look the rows up in the primary key; joined on the
+      // JSON alone it would scan the whole table (it cannot estimate a JSON array's rows).
       parts.push(sql`up as (update executions as e set ${sql.raw(PATCH_SET_SQL)}
         from jsonb_array_elements(${JSON.stringify(patches)}::jsonb) as u(p)
-        where e.id = u.p->>'id')`);
+        where e.id = any(${ids}::text[]) and e.id = u.p->>'id')`);
     }
     if (runData.size > 0) {
       const now = this.ctx.now();
@@ -507,7 +514,7 @@ export class ExecutionRepository {
       const packedBytes: Buffer[] = [];
       for (const [id, data] of runData) {
         const text = JSON.stringify(data) ?? 'null';
-        if (Buffer.byteLength(text) <= this.ctx.compressThreshold) {
+        if (!exceeds(text, this.ctx.compressThreshold)) {
           plainIds.push(id);
           texts.push(text);
         } else {
