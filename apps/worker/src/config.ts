@@ -82,12 +82,14 @@ export const WORKER_ENV_DOCS: Record<keyof z.infer<typeof WORKER_ENV_SCHEMA>, st
   BUDFLOW_LOG_LEVEL: 'Log level (default `info`).',
   BUDFLOW_WORKER_PORT: 'Port of `/healthz` and `/metrics` (default `5680`; `0` picks a free one).',
   BUDFLOW_WORKER_HOST: 'Interface of the health/metrics server (default `0.0.0.0`).',
-  BUDFLOW_WORKER_CONCURRENCY: 'Executions this worker runs at once (default `10`).',
+  BUDFLOW_WORKER_CONCURRENCY:
+    'Executions this worker runs at once (default `10`); it takes up to twice as many jobs, the others waiting for the group commit of their end.',
   BUDFLOW_WORKER_SHUTDOWN_TIMEOUT:
     'Seconds running executions get to finish on SIGTERM before they are released (default `30`).',
   BUDFLOW_WORKER_MAX_ATTEMPTS:
     'Times an execution may be started (crashes included) before it is marked failed (default `3`).',
-  BUDFLOW_WORKER_LIVE_EVENTS: 'Publish live execution events to the mains (default `true`).',
+  BUDFLOW_WORKER_LIVE_EVENTS:
+    'Publish live execution events to the mains (default `true`; only while some main subscribes to them).',
   BUDFLOW_QUEUE_NAME: 'BullMQ queue name (default `budflow-executions`).',
   BUDFLOW_QUEUE_PREFIX: 'Redis key prefix of the queue (default `budflow`).',
   BUDFLOW_QUEUE_LOCK_DURATION:

@@ -74,6 +74,7 @@ export interface ExecutionProcessor {
   handler: JobHandler;
   /** Aborts an execution running in this worker; false when it does not run here. */
   cancel(executionId: string, reason?: string): boolean;
+  /** Executions in the engine now (not those waiting for a place or for their last commit). */
   readonly running: number;
 }
 
@@ -529,7 +530,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
       return true;
     },
     get running() {
-      return controllers.size;
+      return slots.activeCount;
     },
   };
 }

@@ -82,6 +82,57 @@ describe('worker recorder (group commit)', () => {
     expect(events.at(-1)?.seq).toBe(6);
   });
 
+  it('record() returns each event as stored and what to wait for: side effects and the end only', async () => {
+    await storage.executions.create({ id: 'e3', mode: 'webhook', status: 'new' });
+    const recorder = createWorkerRecorder(storage, { leaseOwner: 'w1' });
+    recorder.expect('e3');
+    recorder.pureNodes('e3', new Set(['Start']));
+    const at = Date.now();
+    const base = { executionId: 'e3', at };
+    const started = recorder.record({
+      ...base,
+      type: 'execution.started',
+      seq: 0,
+      mode: 'webhook',
+      startNode: 'Start',
+      input: [],
+    } as ExecutionEvent);
+    const pure = recorder.record({
+      ...base,
+      type: 'node.finished',
+      seq: 1,
+      nodeName: 'Start',
+      runIndex: 0,
+      task: { startTime: at, executionTime: 0, executionIndex: 0, source: [] },
+    } as unknown as ExecutionEvent);
+    const effect = recorder.record({
+      ...base,
+      type: 'node.finished',
+      seq: 2,
+      nodeName: 'Set',
+      runIndex: 0,
+      task: { startTime: at, executionTime: 0, executionIndex: 1, source: [] },
+    } as unknown as ExecutionEvent);
+    expect(started.committed).toBeUndefined();
+    expect(pure.committed).toBeUndefined();
+    expect(effect.committed).toBeInstanceOf(Promise);
+    await effect.committed;
+    const stored = await storage.executions.listEvents<ExecutionEvent>('e3');
+    expect(stored.map((e) => JSON.stringify(e))).toEqual([started.json, pure.json, effect.json]);
+
+    // A continued run: the JSON carries the sequence number as stored, after the earlier log.
+    recorder.continueExecution('e3', { lastSeq: 2, runData: {} });
+    const end = recorder.record({
+      ...base,
+      type: 'execution.finished',
+      seq: 0,
+      lastNodeExecuted: 'Set',
+    } as ExecutionEvent);
+    expect(JSON.parse(end.json)).toMatchObject({ type: 'execution.finished', seq: 3 });
+    await end.committed;
+    expect(await storage.executions.get('e3')).toMatchObject({ status: 'success', lastSeq: 3 });
+  });
+
   it('heartbeats renew the lease of runs in progress', async () => {
     await storage.executions.create({ id: 'e2', mode: 'webhook', status: 'new' });
     const recorder = createWorkerRecorder(storage, { leaseOwner: 'w9', leaseMs: 60_000 });

@@ -1,11 +1,16 @@
 /**
- * Queue mode end to end: this process plays the main (creates each execution row in the database
- * and enqueues its id on BullMQ), one worker child process (`apps/worker`) runs them, and the main
- * counts completions through BullMQ's queue events. Executions per second for the `linear-10`
- * reference workflow, with the worker at concurrency 10 and 50.
+ * Queue mode end to end: this process plays the main (creates the execution rows in the database,
+ * a chunk per statement, and enqueues their ids on BullMQ), one worker child process (the built
+ * `apps/worker/dist/main.js`, as `budflow worker` runs it) runs them, and the main counts
+ * completions through BullMQ's queue events: enqueue -> run -> results committed -> completion
+ * seen. Executions per second of the `linear-10` reference workflow with the worker at
+ * concurrency 10 and 50, latency percentiles, and the CPU time per execution of each process
+ * (worker, this main, Redis, PostgreSQL; from /proc) for comparisons on a busy machine.
  *
- * `tsx --conditions=@budflow/source packages/queue/bench/queue.bench.ts [--json] [--count N]`
+ * `tsx --conditions=@budflow/source packages/queue/bench/queue.bench.ts [--json] [--count N]
+ *  [--only c10|c50|c50-relaxed|c50-live-listener] [--profile DIR]`
  * Needs Redis (`REDIS_URL`) and PostgreSQL (`DATABASE_URL`, default the local test database).
+ * `BENCH_WORKER_FLAGS` adds Node flags to the worker (e.g. `--max-semi-space-size=64`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
