@@ -31,6 +31,7 @@ export interface RunHandle {
   readonly staticData: JsonObject;
   readonly nodeContexts: Record<string, JsonObject>;
   readonly signal: AbortSignal;
+  readonly aborted: boolean;
   readonly workflowInfo: NodeContextBase['workflow'];
   requestWait(until: Date | null): void;
 }
@@ -84,6 +85,10 @@ export class EngineNodeContext implements NodeContextBase {
 
   get signal(): AbortSignal {
     return this.run.signal;
+  }
+
+  get aborted(): boolean {
+    return this.run.aborted;
   }
 
   get helpers(): NodeHelpers {

@@ -116,6 +116,9 @@ export class WorkflowRunner {
       get signal() {
         return init.abort.signal;
       },
+      get aborted() {
+        return init.abort.aborted;
+      },
       workflowInfo: {
         id: graph.workflow.id,
         name: graph.workflow.name,

@@ -104,6 +104,11 @@ export interface NodeContextBase {
   runIndex: number;
   logger: Logger;
   signal: AbortSignal;
+  /**
+   * Whether the run was aborted, without creating the signal (hosts may create it on first
+   * use); when absent, `signal.aborted` is read.
+   */
+  readonly aborted?: boolean;
   helpers: NodeHelpers;
   /** True when the node's settings say to continue on failure (n8n's `continueOnFail()`). */
   continueOnFail: boolean;

@@ -33,7 +33,7 @@ export async function invokeNode<P>(
     const perItem = definition.perItem;
     const out: Item[] = [];
     for (let i = 0; i < items.length; i++) {
-      if (base.signal.aborted) throw base.signal.reason;
+      if (base.aborted ?? base.signal.aborted) throw base.signal.reason;
       try {
         const params = args.params(i);
         const result = await perItem(new ItemCallContext(base, items[i]!, i, items, params));
@@ -80,6 +80,9 @@ class CallContext implements NodeContextBase {
   }
   get signal() {
     return this.base.signal;
+  }
+  get aborted() {
+    return this.base.aborted;
   }
   get helpers() {
     return this.base.helpers;
