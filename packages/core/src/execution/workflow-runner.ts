@@ -102,34 +102,7 @@ export class WorkflowRunner {
   constructor(private readonly init: RunnerInit) {
     this.runData = init.runData;
     const graph = init.graph;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const runner = this;
-    this.handle = {
-      services: init.services,
-      executionId: init.executionId,
-      mode: init.mode,
-      customData: init.customData,
-      staticData: init.staticData,
-      get nodeContexts() {
-        return runner.nodeContexts;
-      },
-      get signal() {
-        return init.abort.signal;
-      },
-      get aborted() {
-        return init.abort.aborted;
-      },
-      workflowInfo: {
-        id: graph.workflow.id,
-        name: graph.workflow.name,
-        active: graph.workflow.active,
-        timezone: init.timezone,
-        settings: graph.workflow.settings as JsonObject,
-      },
-      requestWait: (until) => {
-        this.waitRequest = { until };
-      },
-    };
+    this.handle = new RunnerHandle(this, init);
     this.workflowView = {
       id: graph.workflow.id,
       name: graph.workflow.name,
@@ -144,6 +117,11 @@ export class WorkflowRunner {
 
   get executionId(): string {
     return this.init.executionId;
+  }
+
+  /** A node asked the run to wait (Wait node, waiting webhooks) until `until`, or indefinitely. */
+  requestWait(until: Date | null): void {
+    this.waitRequest = { until };
   }
 
   async emit(event: DistributiveOmit<ExecutionEvent, 'seq' | 'executionId' | 'at'>): Promise<void> {
@@ -939,6 +917,56 @@ function stampLineage(list: Item[], input: number): Item[] {
     out[i] = stamped ? item : { ...item, pairedItem: input > 0 ? { item: i, input } : { item: i } };
   }
   return out;
+}
+
+/**
+ * What node contexts see of their run. A class, not an object literal with getters: a literal's
+ * per-instance accessor closures end up referenced from V8's old-space maps, which kept every
+ * run's objects alive through young-generation collections (measured: 40-55 % of a run's
+ * allocations survived each scavenge, against ~0 without).
+ */
+class RunnerHandle implements RunHandle {
+  readonly services: EngineServices;
+  readonly executionId: string;
+  readonly mode: ExecutionMode;
+  readonly customData: Record<string, string>;
+  readonly staticData: JsonObject;
+  readonly workflowInfo: RunHandle['workflowInfo'];
+
+  constructor(
+    private readonly runner: WorkflowRunner,
+    private readonly init: RunnerInit,
+  ) {
+    this.services = init.services;
+    this.executionId = init.executionId;
+    this.mode = init.mode;
+    this.customData = init.customData;
+    this.staticData = init.staticData;
+    const workflow = init.graph.workflow;
+    this.workflowInfo = {
+      id: workflow.id,
+      name: workflow.name,
+      active: workflow.active,
+      timezone: init.timezone,
+      settings: workflow.settings as JsonObject,
+    };
+  }
+
+  get nodeContexts(): Record<string, JsonObject> {
+    return this.runner.nodeContexts;
+  }
+
+  get signal(): AbortSignal {
+    return this.init.abort.signal;
+  }
+
+  get aborted(): boolean {
+    return this.init.abort.aborted;
+  }
+
+  requestWait(until: Date | null): void {
+    this.runner.requestWait(until);
+  }
 }
 
 export function assignPairedItems(output: Item[][] | null, inputs: Item[][]): Item[][] | null {
