@@ -65,10 +65,20 @@ export function createInProcessQueue(options: InProcessQueueOptions): ExecutionQ
     } catch (error) {
       promise = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    promise.then(entry.resolve, entry.reject).finally(() => {
+    const settled = () => {
       running.delete(entry.job.executionId);
       pump();
-    });
+    };
+    promise.then(
+      () => {
+        entry.resolve();
+        settled();
+      },
+      (error: unknown) => {
+        entry.reject(error);
+        settled();
+      },
+    );
   };
 
   const pump = () => {

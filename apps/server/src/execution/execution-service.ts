@@ -21,7 +21,12 @@ import {
   type RunData,
   type WebhookResponse,
 } from '@budflow/node-sdk';
-import { newId, type Storage, type StoredExecution } from '@budflow/storage';
+import {
+  newId,
+  type CreateExecutionInput,
+  type Storage,
+  type StoredExecution,
+} from '@budflow/storage';
 import type { Logger as PinoLogger } from 'pino';
 import type { EventBus } from '../events/event-bus.js';
 import type { ServerMetrics } from '../ops/metrics.js';
@@ -228,9 +233,9 @@ export class ExecutionService {
     const hasTimeout =
       typeof settings.executionTimeout === 'number' && settings.executionTimeout > 0;
     this.credentials ??= this.o.storage.credentials.resolver();
-    return {
+    // Built by assignment: conditional spreads cost a temporary object each on every run.
+    const options: RunWorkflowOptions = {
       registry: this.o.registry,
-      ...(this.o.evaluator ? { evaluator: this.o.evaluator } : {}),
       credentials: this.credentials,
       helpers: this.helpers,
       workflowLoader: this.workflowLoader,
@@ -247,35 +252,36 @@ export class ExecutionService {
       timezone: this.o.timezone,
       vars,
       resumeUrl: `${this.o.publicUrl}/webhook-waiting/${executionId}`,
-      ...(request.onResponse ? { onResponse: request.onResponse } : {}),
-      ...(!hasTimeout && this.o.executionTimeoutMs > 0
-        ? { timeoutMs: this.o.executionTimeoutMs }
-        : {}),
     };
+    if (this.o.evaluator) options.evaluator = this.o.evaluator;
+    if (request.onResponse) options.onResponse = request.onResponse;
+    if (!hasTimeout && this.o.executionTimeoutMs > 0) options.timeoutMs = this.o.executionTimeoutMs;
+    return options;
   }
 
   /** Queues a new execution; the id is known at once, the result later. */
   async start(request: ExecutionRequest): Promise<StartedExecution> {
     // Time-ordered: rows, events and run data of new executions append to their indexes.
     const executionId = newId();
-    await this.recorder.create({
+    const row: CreateExecutionInput = {
       id: executionId,
       workflowId: request.workflowId,
       workflowVersionId: request.workflowVersionId ?? null,
       mode: request.mode,
       status: 'new',
       retryOf: request.retryOf ?? null,
-      // A saved version is the snapshot already; only unsaved documents are stored with the run.
-      ...(request.workflowVersionId ? {} : { workflow: request.document }),
-    });
-    const payload: ExecutionStartPayload = {
-      ...(request.input ? { input: request.input } : {}),
-      ...(request.startNode ? { startNode: request.startNode } : {}),
-      ...(request.destinationNode ? { destinationNode: request.destinationNode } : {}),
-      ...(request.pinData ? { pinData: request.pinData } : {}),
-      ...(request.runData ? { runData: request.runData } : {}),
-      ...(request.onResponse ? { respond: true } : {}),
     };
+    // A saved version is the snapshot already; only unsaved documents are stored with the run.
+    if (!request.workflowVersionId) row.workflow = request.document;
+    void this.recorder.create(row);
+    // What a queue-mode worker needs to run it (assigned, not spread: this is per webhook call).
+    const payload: ExecutionStartPayload = {};
+    if (request.input) payload.input = request.input;
+    if (request.startNode) payload.startNode = request.startNode;
+    if (request.destinationNode) payload.destinationNode = request.destinationNode;
+    if (request.pinData) payload.pinData = request.pinData;
+    if (request.runData) payload.runData = request.runData;
+    if (request.onResponse) payload.respond = true;
     const done = this.enqueue(
       executionId,
       request,
@@ -312,26 +318,30 @@ export class ExecutionService {
     const job: QueueModeExecutionJob = {
       executionId,
       workflowId: request.workflowId,
-      ...(request.priority !== undefined ? { priority: request.priority } : {}),
       run: async (signal) => {
         result = await body(signal);
       },
       kind: remote.kind,
       payload: remote.payload,
-      ...(request.onResponse ? { onResponse: request.onResponse } : {}),
       onResult: (r) => {
         result = r;
       },
     };
+    if (request.priority !== undefined) job.priority = request.priority;
+    if (request.onResponse) job.onResponse = request.onResponse;
     const queued = this.o.queue.enqueue(job);
-    const done = queued
-      .then(async () => {
+    const done = (async () => {
+      try {
+        await queued;
         const r = result!;
         await this.afterRun(executionId, request, r);
         return r;
-      })
-      .catch(async (error: unknown) => this.failedToRun(executionId, error))
-      .finally(() => this.running.delete(executionId));
+      } catch (error) {
+        return this.failedToRun(executionId, error);
+      } finally {
+        this.running.delete(executionId);
+      }
+    })();
     this.running.set(executionId, done);
     return done;
   }
@@ -643,7 +653,7 @@ export class ExecutionService {
     });
     const runData = runDataFromEvents(events.slice(0, cut));
     const retryId = newId();
-    await this.recorder.create({
+    void this.recorder.create({
       id: retryId,
       workflowId: execution.workflowId,
       workflowVersionId: current ? workflow.versionId : execution.workflowVersionId,

@@ -21,7 +21,7 @@ export interface GroupCommitRecorder extends ExecutionObserver {
   readonly leaseOwner: string;
   /** A promise for the end of a run (settles once committed); nothing for a checkpoint. */
   onEvent(event: ExecutionEvent): void | Promise<void>;
-  /** Queues the creation of an execution row (committed with the next batch). */
+  /** Queues the creation of an execution row (committed with the next batch; nothing to wait for). */
   create(input: CreateExecutionInput): Promise<void>;
   /** Continues a recorded execution: new events are numbered after `lastSeq`. */
   continueExecution(executionId: string, from: { lastSeq: number; runData: RunData }): void;
