@@ -46,6 +46,11 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** Jobs beyond the engine's places, for runs waiting for the commit of their end. */
+function commitSlots(concurrency: number): number {
+  return Math.min(3 * concurrency, 64);
+}
+
 function storageConfigOf(config: WorkerConfig): StorageConfig {
   return config.database.dialect === 'sqlite'
     ? { dialect: 'sqlite', dataDir: config.dataDir }
@@ -173,10 +178,12 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     });
     cleanups.push(() => ops.close());
 
-    // Twice the engine's places: a run whose engine is done waits for its group commit (one
-    // fsync for many runs) before its job completes, without holding up the next run.
+    // More jobs than engine places: a run whose engine is done waits for the group commit of its
+    // end (one fsync shared by many runs, ~10-20 ms) before its job completes, without holding
+    // a place. `commitSlots` covers a few thousand executions/s times that wait; more would only
+    // let this worker hold jobs other workers could run.
     const jobs: JobWorker = queue.process(processor.handler, {
-      concurrency: config.concurrency * 2,
+      concurrency: config.concurrency + commitSlots(config.concurrency),
     });
     logger.info(
       {
