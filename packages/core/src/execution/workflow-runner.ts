@@ -17,6 +17,7 @@ import {
   type JsonValue,
   type NodeDefinition,
   type NodeError,
+  type PairedItem,
   type ParameterPath,
   type RunData,
   type SerializedError,
@@ -898,6 +899,21 @@ function requiredInputsOf(
  * or the same number of items in and out on one input and one output.
  */
 /**
+ * `{ ...item, pairedItem }` without the spread: this site sees items of many shapes, where V8's
+ * generic object clone took ~0.3 µs per item (twice this loop).
+ */
+function withPairedItem(item: Item, pairedItem: PairedItem): Item {
+  const out: Item = { json: item.json, pairedItem };
+  const from = item as unknown as Record<string, unknown>;
+  const to = out as unknown as Record<string, unknown>;
+  for (const key in from) {
+    if (key !== 'json' && key !== 'pairedItem' && Object.prototype.hasOwnProperty.call(from, key))
+      to[key] = from[key];
+  }
+  return out;
+}
+
+/**
  * The node's view of one input: item `i` carries `pairedItem: { item: i }` (plus `input` for
  * inputs after the first). An item that already carries exactly that (a parent that kept one
  * output item per input item) is shared as it is instead of copied.
@@ -914,7 +930,7 @@ function stampLineage(list: Item[], input: number): Item[] {
       p.item === i &&
       p.sourceOverwrite === undefined &&
       (input > 0 ? p.input === input : !('input' in p));
-    out[i] = stamped ? item : { ...item, pairedItem: input > 0 ? { item: i, input } : { item: i } };
+    out[i] = stamped ? item : withPairedItem(item, input > 0 ? { item: i, input } : { item: i });
   }
   return out;
 }
@@ -979,8 +995,8 @@ export function assignPairedItems(output: Item[][] | null, inputs: Item[][]): It
     for (let i = 0; i < list.length; i++) {
       const item = list[i]!;
       if (item.pairedItem !== undefined) continue;
-      if (singleItem) list[i] = { ...item, pairedItem: { item: 0 } };
-      else if (sameCount) list[i] = { ...item, pairedItem: { item: i } };
+      if (singleItem) list[i] = withPairedItem(item, { item: 0 });
+      else if (sameCount) list[i] = withPairedItem(item, { item: i });
       else return output;
     }
   }
