@@ -126,13 +126,15 @@ export function createGroupCommitRecorder(
     const b = batch;
     batch = emptyBatch();
     inFlight = true;
-    const { waiters: _waiters, ...payload } = b;
+    // Only the waiters are kept while the commit runs: the batch itself may be collected once
+    // it is written (posted to the writer thread), instead of surviving young-generation GCs.
+    const { waiters, ...payload } = b;
     writing = write(payload)
       .then(
-        () => b.waiters.forEach((w) => w.resolve()),
+        () => waiters.forEach((w) => w.resolve()),
         (error: unknown) => {
           options.onError?.(error);
-          b.waiters.forEach((w) => w.reject(error));
+          waiters.forEach((w) => w.reject(error));
         },
       )
       .finally(() => {
