@@ -93,10 +93,11 @@ describe('worker recorder (group commit)', () => {
       ...base,
       type: 'execution.started',
       seq: 0,
+      workflowId: undefined,
       mode: 'webhook',
       startNode: 'Start',
       input: [],
-    } as ExecutionEvent);
+    });
     const pure = recorder.record({
       ...base,
       type: 'node.finished',

@@ -13,12 +13,12 @@
  * `BENCH_WORKER_FLAGS` adds Node flags to the worker (e.g. `--max-semi-space-size=64`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStorage, type Storage } from '@budflow/storage';
+import { createStorage, newId, type Storage } from '@budflow/storage';
 import {
   createBullmqQueue,
   createExecutionChannel,
@@ -199,7 +199,8 @@ async function scenario(
         const size = Math.min(CHUNK, n - next);
         next += size;
         outstanding += size;
-        const ids = Array.from({ length: size }, () => randomUUID());
+        // Time-ordered ids, as the server's main makes them (they append to the indexes).
+        const ids = Array.from({ length: size }, () => newId());
         const at = performance.now();
         for (const id of ids) enqueuedAt.set(id, at);
         await storage.executions.createMany(
