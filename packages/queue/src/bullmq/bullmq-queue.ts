@@ -187,14 +187,20 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
     const b = bulk;
     bulk = undefined;
     if (!b) return;
-    const added =
+    const one = (i: number) =>
+      queue.add(b.jobs[i]!.name, b.jobs[i]!.data, b.jobs[i]!.opts).then(
+        () => b.waiters[i]!.resolve(),
+        (error: unknown) => b.waiters[i]!.reject(error),
+      );
+    const settled =
       b.jobs.length === 1
-        ? queue.add(b.jobs[0]!.name, b.jobs[0]!.data, b.jobs[0]!.opts)
-        : queue.addBulk(b.jobs);
-    const settled = added.then(
-      () => b.waiters.forEach((w) => w.resolve()),
-      (error: unknown) => b.waiters.forEach((w) => w.reject(error)),
-    );
+        ? one(0)
+        : queue.addBulk(b.jobs).then(
+            () => b.waiters.forEach((w) => w.resolve()),
+            // One bad job fails the whole bulk: add them one by one so only it fails (jobs the
+            // bulk added already are not added twice: every job has an id).
+            () => Promise.all(b.jobs.map((_, i) => one(i))).then(() => undefined),
+          );
     adding.add(settled);
     void settled.finally(() => adding.delete(settled));
   };

@@ -180,6 +180,18 @@ describe('BullMQ queue', () => {
     await worker.close();
   });
 
+  it('a job BullMQ refuses fails alone, not the others enqueued in the same turn', async () => {
+    const queue = freshQueue();
+    const [good, bad] = await Promise.allSettled([
+      queue.enqueue(job('fine-1')),
+      // BullMQ refuses integer-like custom ids.
+      queue.enqueue(job('12345')),
+    ]);
+    expect(good).toMatchObject({ status: 'fulfilled', value: { jobId: 'fine-1' } });
+    expect(bad.status).toBe('rejected');
+    expect((await queue.metrics()).waiting).toBe(1);
+  });
+
   it('removes a waiting job, not a finished one', async () => {
     const queue = freshQueue();
     await queue.enqueue(job('w1'), { delayMs: 60_000 });
