@@ -8,7 +8,8 @@
  *
  * The server runs in its own process from the built `dist/` (as `budflow start` does; no
  * TypeScript loader measured), autocannon in another, this one only coordinates.
- * BENCH_FROM_SOURCE=1 runs the server from `src/` through tsx instead. BENCH_SECONDS (10) and
+ * BENCH_FROM_SOURCE=1 runs the server from `src/` through tsx instead; BENCH_SERVER_ENTRY=<file>
+ * runs another build of it (to compare two builds on the same machine). BENCH_SECONDS (10) and
  * BENCH_WARMUP_SECONDS (3) set the durations; BENCH_LAST_NODE=1 answers from Edit Fields
  * (`lastNode` mode) instead of Respond to Webhook.
  */
@@ -111,7 +112,9 @@ process.send({ url: server.url });
 `;
 
 async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const entry = fromSource ? join(serverRoot, 'src/index.ts') : join(serverRoot, 'dist/index.js');
+  const entry =
+    process.env.BENCH_SERVER_ENTRY ||
+    (fromSource ? join(serverRoot, 'src/index.ts') : join(serverRoot, 'dist/index.js'));
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (pnpm build)`);
   // A file, not `--eval`: worker threads inherit the flags, and `--input-type` breaks them.
   const runner = join(env.BUDFLOW_DATA_DIR!, 'bench-runner.mjs');
@@ -277,7 +280,7 @@ async function main() {
     };
 
     console.log(
-      `webhook benchmark: server from ${fromSource ? 'src/ (tsx)' : 'dist/'}, ready in ${startMs.toFixed(0)} ms; load average ${loadavg()}`,
+      `webhook benchmark: server from ${process.env.BENCH_SERVER_ENTRY || (fromSource ? 'src/ (tsx)' : 'dist/')}, ready in ${startMs.toFixed(0)} ms; load average ${loadavg()}`,
     );
     console.log(`probe response: ${probeBody}`);
     await run(10, warmupSeconds);
