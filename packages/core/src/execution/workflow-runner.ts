@@ -125,15 +125,22 @@ export class WorkflowRunner {
     this.waitRequest = { until };
   }
 
-  async emit(event: DistributiveOmit<ExecutionEvent, 'seq' | 'executionId' | 'at'>): Promise<void> {
+  /**
+   * Hands an event to the observer. Returns the observer's promise when it returned one, else
+   * nothing, so a synchronous observer costs no promise and no extra microtask per event.
+   */
+  emit(
+    event: DistributiveOmit<ExecutionEvent, 'seq' | 'executionId' | 'at'>,
+  ): void | Promise<void> {
     const observer = this.init.services.observer;
     if (!observer) return;
-    await observer.onEvent({
-      ...event,
-      executionId: this.init.executionId,
-      seq: this.seq++,
-      at: this.init.services.clock.now(),
-    });
+    // The event literal is the caller's own: complete it instead of copying it.
+    const full = event as ExecutionEvent;
+    full.executionId = this.init.executionId;
+    full.seq = this.seq++;
+    full.at = this.init.services.clock.now();
+    const done = observer.onEvent(full);
+    return done === undefined ? undefined : done;
   }
 
   isTrigger(name: string): boolean {
@@ -212,16 +219,17 @@ export class WorkflowRunner {
       waiting[node] = out;
     }
     return {
-      stack: this.stack.map((entry) => ({
-        node: entry.node,
-        source: entry.source,
-        data: Object.fromEntries(
-          Object.entries(entry.data).map(([type, slots]) => [
-            type,
-            slots.map((s, i) => encode(s, type === 'main' ? entry.source?.[i] : null)),
-          ]),
-        ),
-      })),
+      stack: this.stack.map((entry) => {
+        const data: Record<string, SnapshotSlot[]> = {};
+        for (const type in entry.data) {
+          const slots = entry.data[type]!;
+          const encoded = new Array<SnapshotSlot>(slots.length);
+          for (let i = 0; i < slots.length; i++)
+            encoded[i] = encode(slots[i]!, type === 'main' ? entry.source?.[i] : null);
+          data[type] = encoded;
+        }
+        return { node: entry.node, source: entry.source, data };
+      }),
       waiting,
       executionIndex: this.executionIndex,
       nodeContexts: this.nodeContexts,
@@ -259,8 +267,10 @@ export class WorkflowRunner {
       lastTryRun = runIndex;
 
       const startTime = this.init.services.clock.now();
-      if (this.init.services.observer)
-        await this.emit({ type: 'node.started', nodeName, runIndex });
+      if (this.init.services.observer) {
+        const emitted = this.emit({ type: 'node.started', nodeName, runIndex });
+        if (emitted) await emitted;
+      }
       let output: Item[][] | null;
       let nodeError: NodeError | undefined;
       try {
@@ -316,7 +326,10 @@ export class WorkflowRunner {
         return { status: 'waiting', error: undefined, lastNodeExecuted: nodeName, waitTill: until };
       }
       this.scheduleChildren(nodeName, output, runIndex);
-      if (this.init.services.observer) await this.emitFinished(nodeName, runIndex, task);
+      if (this.init.services.observer) {
+        const emitted = this.emitFinished(nodeName, runIndex, task);
+        if (emitted) await emitted;
+      }
     }
     return {
       status: 'success',
@@ -326,13 +339,16 @@ export class WorkflowRunner {
     };
   }
 
-  private async emitFinished(nodeName: string, runIndex: number, task: TaskData) {
+  private emitFinished(nodeName: string, runIndex: number, task: TaskData): void | Promise<void> {
     if (!this.init.services.observer) return;
-    await this.emit({
+    const outputs = task.data?.main ?? [];
+    const itemCounts = new Array<number>(outputs.length);
+    for (let o = 0; o < outputs.length; o++) itemCounts[o] = outputs[o]?.length ?? 0;
+    return this.emit({
       type: 'node.finished',
       nodeName,
       runIndex,
-      itemCounts: (task.data?.main ?? []).map((o) => o?.length ?? 0),
+      itemCounts,
       durationMs: task.executionTime,
       status: task.executionStatus,
       task,
