@@ -1,32 +1,43 @@
 /**
- * A run's cancellation. The `AbortController` is created only when something can abort the run
- * (an outer signal or a timeout) or when a node asks for `ctx.signal`: most library runs have
- * neither, and a controller per run plus a `Promise.race` per node were a large share of the
- * per-node cost and of the run's garbage.
+ * A run's cancellation. The `AbortController` behind `ctx.signal` is created only when a node
+ * reads the signal: an `AbortController` per run plus a `Promise.race` per node were a large
+ * share of a short run's cost and garbage. The per-node race (so that a node ignoring its signal
+ * does not keep a canceled run alive) is only set up when something can cancel the run (an outer
+ * signal or a timeout), and `abort` settles it directly, without listening to a signal.
  */
 export class RunAbort {
   private controller: AbortController | undefined;
-  private hooked = false;
+  private abortedWith: { reason: Error } | undefined;
   /** Rejects the node currently awaited (the runner awaits one node at a time). */
-  private rejectCurrent: ((reason: unknown) => void) | undefined;
+  private rejectCurrent: ((reason: Error) => void) | undefined;
 
   /** `cancellable`: an outer signal or a timeout may abort this run. */
   constructor(readonly cancellable: boolean) {}
 
   get signal(): AbortSignal {
-    return (this.controller ??= new AbortController()).signal;
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
   }
 
   get aborted(): boolean {
-    return this.controller?.signal.aborted ?? false;
+    return this.abortedWith !== undefined;
   }
 
   get reason(): unknown {
-    return this.controller?.signal.reason;
+    return this.abortedWith?.reason;
   }
 
   abort(reason: Error): void {
-    (this.controller ??= new AbortController()).abort(reason);
+    if (this.abortedWith) return;
+    this.abortedWith = { reason };
+    // Nodes listening to their signal hear it first, then the awaited node is abandoned.
+    this.controller?.abort(reason);
+    const reject = this.rejectCurrent;
+    this.rejectCurrent = undefined;
+    reject?.(reason);
   }
 
   /**
@@ -35,20 +46,7 @@ export class RunAbort {
    */
   race<T>(promise: Promise<T>): Promise<T> {
     if (!this.cancellable) return promise;
-    const signal = this.signal;
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    if (!this.hooked) {
-      this.hooked = true;
-      signal.addEventListener(
-        'abort',
-        () => {
-          const reject = this.rejectCurrent;
-          this.rejectCurrent = undefined;
-          reject?.(signal.reason);
-        },
-        { once: true },
-      );
-    }
+    if (this.abortedWith) return Promise.reject(this.abortedWith.reason);
     return new Promise<T>((resolve, reject) => {
       this.rejectCurrent = reject;
       promise.then(resolve, reject);
