@@ -1,11 +1,12 @@
 import type { ExecutionEvent } from '@budflow/core';
 import type { RunData } from '@budflow/node-sdk';
-import type {
-  CreateExecutionInput,
-  ExecutionRecorder,
-  SerializedExecutionEvent,
-  Storage,
-  UpdateExecutionInput,
+import {
+  createGroupCommit,
+  type CreateExecutionInput,
+  type ExecutionRecorder,
+  type SerializedExecutionEvent,
+  type Storage,
+  type UpdateExecutionInput,
 } from '@budflow/storage';
 
 interface Tracked {
@@ -18,7 +19,6 @@ interface Batch {
   events: SerializedExecutionEvent[];
   patches: Map<string, UpdateExecutionInput>;
   data: Map<string, RunData>;
-  waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
 const emptyBatch = (): Batch => ({
@@ -26,8 +26,10 @@ const emptyBatch = (): Batch => ({
   events: [],
   patches: new Map(),
   data: new Map(),
-  waiters: [],
 });
+
+const isEmpty = (b: Batch) =>
+  b.creates.length + b.events.length + b.patches.size + b.data.size === 0;
 
 export interface WorkerRecorderOptions {
   leaseOwner: string;
@@ -83,10 +85,6 @@ export function createWorkerRecorder(
   const tracked = new Map<string, Tracked>();
   const known = new Set<string>();
   const pure = new Map<string, ReadonlySet<string>>();
-  let batch = emptyBatch();
-  let scheduled = false;
-  let inFlight = false;
-  let writing: Promise<void> = Promise.resolve();
 
   const track = (id: string): Tracked => {
     let entry = tracked.get(id);
@@ -94,62 +92,25 @@ export function createWorkerRecorder(
     return entry;
   };
   const patch = (id: string, update: UpdateExecutionInput) => {
-    batch.patches.set(id, { ...batch.patches.get(id), ...update });
+    const patches = group.batch.patches;
+    patches.set(id, { ...patches.get(id), ...update });
   };
   const lease = (): UpdateExecutionInput => ({
     leaseOwner,
     leaseExpiresAt: Date.now() + leaseMs,
   });
-  const isEmpty = (b: Batch) =>
-    b.creates.length + b.events.length + b.patches.size + b.data.size + b.waiters.length === 0;
-
   // One statement per batch on PostgreSQL (see `ExecutionRepository.writeBatch`).
   const write = (b: Batch) =>
     storage.executions.writeBatch(
       { creates: b.creates, serializedEvents: b.events, updates: b.patches, runData: b.data },
       { durability: options.durability ?? 'strict' },
     );
-
-  const commit = (): Promise<void> => {
-    scheduled = false;
-    if (inFlight || isEmpty(batch)) return writing;
-    const b = batch;
-    batch = emptyBatch();
-    inFlight = true;
-    writing = write(b)
-      .then(
-        () => b.waiters.forEach((w) => w.resolve()),
-        (error: unknown) => {
-          options.onError?.(error);
-          b.waiters.forEach((w) => w.reject(error));
-        },
-      )
-      .finally(() => {
-        inFlight = false;
-        if (!isEmpty(batch)) void commit();
-      });
-    return writing;
-  };
-
-  const schedule = () => {
-    if (scheduled || inFlight) return;
-    scheduled = true;
-    setImmediate(() => void commit());
-  };
-
-  const committed = () =>
-    new Promise<void>((resolve, reject) => {
-      batch.waiters.push({ resolve, reject });
-      schedule();
-    });
+  const group = createGroupCommit({ empty: emptyBatch, isEmpty, write, onError: options.onError });
+  const { schedule, committed, flush } = group;
 
   const heartbeat = async () => {
     for (const id of tracked.keys()) patch(id, lease());
     if (tracked.size > 0) await committed();
-  };
-
-  const flush = async () => {
-    while (inFlight || !isEmpty(batch)) await (inFlight ? writing : commit());
   };
 
   /** Serializes the event once into the batch; returns its JSON and what to wait for. */
@@ -158,12 +119,18 @@ export function createWorkerRecorder(
     const event = entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
     const id = event.executionId;
     const json = JSON.stringify(event);
-    batch.events.push({ executionId: id, seq: event.seq, type: event.type, at: event.at, json });
+    group.batch.events.push({
+      executionId: id,
+      seq: event.seq,
+      type: event.type,
+      at: event.at,
+      json,
+    });
     switch (event.type) {
       case 'execution.started':
         if (!known.has(id)) {
           known.add(id);
-          batch.creates.push({
+          group.batch.creates.push({
             id,
             workflowId: event.workflowId ?? null,
             mode: event.mode,
@@ -199,7 +166,7 @@ export function createWorkerRecorder(
           leaseOwner: null,
           leaseExpiresAt: null,
         });
-        batch.data.set(id, entry.runData);
+        group.batch.data.set(id, entry.runData);
         return { json, committed: committed() };
       case 'execution.finished':
       case 'execution.failed':
@@ -225,7 +192,7 @@ export function createWorkerRecorder(
             ? { lastNodeExecuted: event.lastNodeExecuted }
             : {}),
         });
-        batch.data.set(id, entry.runData);
+        group.batch.data.set(id, entry.runData);
         return { json, committed: committed() };
       }
       default:

@@ -82,6 +82,11 @@ export {
   type ExecutionRecorderOptions,
 } from './events/execution-recorder.js';
 export {
+  createGroupCommit,
+  type GroupCommit,
+  type GroupCommitOptions,
+} from './events/group-commit.js';
+export {
   loadRecoveryPoint,
   recoverExecution,
   recoverStaleExecutions,

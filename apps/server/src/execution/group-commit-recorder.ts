@@ -1,6 +1,7 @@
 import type { ExecutionEvent, ExecutionObserver } from '@budflow/core';
 import type { RunData } from '@budflow/node-sdk';
 import {
+  createGroupCommit,
   defaultLeaseOwner,
   type CreateExecutionInput,
   type Storage,
@@ -43,17 +44,15 @@ export interface RecorderBatch {
   data: Map<string, RunData>;
 }
 
-interface Batch extends RecorderBatch {
-  waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
-}
-
-const emptyBatch = (): Batch => ({
+const emptyBatch = (): RecorderBatch => ({
   creates: [],
   events: [],
   patches: new Map(),
   data: new Map(),
-  waiters: [],
 });
+
+const isEmpty = (b: RecorderBatch) =>
+  b.creates.length + b.events.length + b.patches.size + b.data.size === 0;
 
 /**
  * Commits a batch in one transaction (`ExecutionRepository.writeBatch`: on SQLite, prepared
@@ -92,9 +91,9 @@ export function createGroupCommitRecorder(
   const leaseMs = options.leaseMs ?? 60_000;
   const now = options.now ?? Date.now;
   const tracked = new Map<string, Tracked>();
-  let batch = emptyBatch();
-  let scheduled = false;
-  let writing: Promise<void> = Promise.resolve();
+  const write: BatchWriter = options.writer ?? ((b) => writeBatch(storage, b));
+  const group = createGroupCommit({ empty: emptyBatch, isEmpty, write, onError: options.onError });
+  const { schedule, committed } = group;
 
   const track = (id: string): Tracked => {
     let entry = tracked.get(id);
@@ -104,57 +103,14 @@ export function createGroupCommitRecorder(
 
   // The patch of an execution in the batch being gathered (merged in place: many per run).
   const patchOf = (id: string): UpdateExecutionInput => {
-    let patch = batch.patches.get(id);
-    if (!patch) batch.patches.set(id, (patch = {}));
+    const patches = group.batch.patches;
+    let patch = patches.get(id);
+    if (!patch) patches.set(id, (patch = {}));
     return patch;
   };
   const patch = (id: string, update: UpdateExecutionInput) => {
     Object.assign(patchOf(id), update);
   };
-
-  const write: BatchWriter = options.writer ?? ((b) => writeBatch(storage, b));
-
-  const isEmpty = (b: Batch) =>
-    b.creates.length + b.events.length + b.patches.size + b.data.size + b.waiters.length === 0;
-
-  // One batch in flight at a time; whatever arrives meanwhile rides in the next one, so a slow
-  // commit (a busy disk) grows the batches instead of queueing many small transactions.
-  let inFlight = false;
-  const commit = (): Promise<void> => {
-    scheduled = false;
-    if (inFlight || isEmpty(batch)) return writing;
-    const b = batch;
-    batch = emptyBatch();
-    inFlight = true;
-    // Only the waiters are kept while the commit runs: the batch itself may be collected once
-    // it is written (posted to the writer thread), instead of surviving young-generation GCs.
-    const { waiters, ...payload } = b;
-    writing = write(payload)
-      .then(
-        () => waiters.forEach((w) => w.resolve()),
-        (error: unknown) => {
-          options.onError?.(error);
-          waiters.forEach((w) => w.reject(error));
-        },
-      )
-      .finally(() => {
-        inFlight = false;
-        if (!isEmpty(batch)) void commit();
-      });
-    return writing;
-  };
-
-  const schedule = () => {
-    if (scheduled || inFlight) return;
-    scheduled = true;
-    setImmediate(() => void commit());
-  };
-
-  const committed = () =>
-    new Promise<void>((resolve, reject) => {
-      batch.waiters.push({ resolve, reject });
-      schedule();
-    });
 
   const lease = (): UpdateExecutionInput => ({ leaseOwner, leaseExpiresAt: now() + leaseMs });
 
@@ -168,7 +124,7 @@ export function createGroupCommitRecorder(
     leaseOwner,
 
     create(input) {
-      batch.creates.push(input);
+      group.batch.creates.push(input);
       schedule();
       return Promise.resolve();
     },
@@ -184,7 +140,7 @@ export function createGroupCommitRecorder(
       const event =
         entry.offset === 0 ? original : { ...original, seq: original.seq + entry.offset };
       const id = event.executionId;
-      batch.events.push(event);
+      group.batch.events.push(event);
       patchOf(id).lastSeq = event.seq;
       switch (event.type) {
         case 'execution.started':
@@ -207,7 +163,7 @@ export function createGroupCommitRecorder(
             leaseOwner: null,
             leaseExpiresAt: null,
           });
-          batch.data.set(id, entry.runData);
+          group.batch.data.set(id, entry.runData);
           return committed();
         case 'execution.finished':
         case 'execution.failed':
@@ -230,18 +186,13 @@ export function createGroupCommitRecorder(
               ? { lastNodeExecuted: event.lastNodeExecuted }
               : {}),
           });
-          batch.data.set(id, entry.runData);
+          group.batch.data.set(id, entry.runData);
           return committed();
         }
       }
     },
 
-    async flush() {
-      // Until nothing is queued and nothing is in flight.
-      while (inFlight || !isEmpty(batch)) {
-        await (inFlight ? writing : commit());
-      }
-    },
+    flush: group.flush,
 
     async close() {
       clearInterval(heartbeat);
