@@ -431,7 +431,8 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
       const engine = async (): Promise<
         { result: RunWorkflowResult; recovered: boolean } | ExecutionJobResult
       > => {
-        if (row.status === 'new') {
+        // A run from its start, as the main asked for it (also when a claim died before any event).
+        const runFromStart = async () => {
           o.metrics?.started('run');
           o.recorder.expect?.(id);
           const start = data.start ?? {};
@@ -445,7 +446,8 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
             ...(start.runData ? { runData: start.runData as RunData } : {}),
           });
           return { result, recovered: false };
-        }
+        };
+        if (row.status === 'new') return runFromStart();
         const events = await o.storage.executions.listEvents<ExecutionEvent>(id);
         const last = events[events.length - 1];
         if (
@@ -469,19 +471,8 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
           );
           return { result, recovered: false };
         }
-        if (events.length === 0) {
-          // Claimed but died before its first event: nothing ran yet, start it over.
-          o.metrics?.started('run');
-          o.recorder.expect?.(id);
-          const start = data.start ?? {};
-          const result = await runWorkflow(parsedOf(document), {
-            ...options,
-            observer,
-            ...(start.input ? { input: start.input as Item[] } : {}),
-            ...(start.startNode ? { startNode: start.startNode } : {}),
-          });
-          return { result, recovered: false };
-        }
+        // Claimed but died before its first event: nothing ran yet, start it over.
+        if (events.length === 0) return runFromStart();
         // An earlier worker died mid-run: continue after the last node that finished.
         o.metrics?.started('recover');
         o.logger.warn(
