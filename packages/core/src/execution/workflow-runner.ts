@@ -139,8 +139,7 @@ export class WorkflowRunner {
     full.executionId = this.init.executionId;
     full.seq = this.seq++;
     full.at = this.init.services.clock.now();
-    const done = observer.onEvent(full);
-    return done === undefined ? undefined : done;
+    return observer.onEvent(full);
   }
 
   isTrigger(name: string): boolean {
@@ -326,10 +325,8 @@ export class WorkflowRunner {
         return { status: 'waiting', error: undefined, lastNodeExecuted: nodeName, waitTill: until };
       }
       this.scheduleChildren(nodeName, output, runIndex);
-      if (this.init.services.observer) {
-        const emitted = this.emitFinished(nodeName, runIndex, task);
-        if (emitted) await emitted;
-      }
+      const finished = this.emitFinished(nodeName, runIndex, task);
+      if (finished) await finished;
     }
     return {
       status: 'success',
@@ -626,8 +623,7 @@ export class WorkflowRunner {
       return cached.validator;
     };
     // Each item's params are validated once, when the node first asks for them.
-    const memo = new Array<unknown>(count);
-    const done = new Array<boolean>(count).fill(false);
+    const memo = new Array<unknown>(count).fill(NOT_YET);
     let validate: (index: number) => unknown;
     if (evaluator.resolveParameterValues) {
       const { paths, values } = await evaluator.resolveParameterValues(raw, scope(), indices);
@@ -648,11 +644,8 @@ export class WorkflowRunner {
     }
     return (itemIndex: number) => {
       const index = itemIndex < count ? itemIndex : 0;
-      if (done[index]) return memo[index];
-      const params = validate(index);
-      memo[index] = params;
-      done[index] = true;
-      return params;
+      if (memo[index] === NOT_YET) memo[index] = validate(index);
+      return memo[index];
     };
   }
 
@@ -1042,6 +1035,8 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 const FIRST_ITEM: readonly number[] = Object.freeze([0]);
+/** An item whose parameters were not asked for yet. */
+const NOT_YET: unique symbol = Symbol('not validated yet');
 
 const typeCache = new WeakMap<WorkflowGraph, WeakMap<object, Map<string, ResolvedNodeType>>>();
 /** Each node's resolved type, once per parsed workflow graph and registry. */
