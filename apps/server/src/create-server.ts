@@ -7,12 +7,7 @@ import { createInMemoryBinaryHelpers, type ExpressionEvaluator } from '@budflow/
 import { createExpressionEvaluator } from '@budflow/expression';
 import { baseNodes } from '@budflow/nodes-base';
 import { loadEncryptionKey } from '@budflow/secrets';
-import {
-  createStorage,
-  recoverStaleExecutions,
-  type Storage,
-  type StorageConfig,
-} from '@budflow/storage';
+import { createStorage, recoverStaleExecutions, type Storage } from '@budflow/storage';
 import { createNodeWebSocket } from '@hono/node-ws';
 import type { Hono } from 'hono';
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -88,16 +83,6 @@ export function defaultRegistry(): NodeRegistry {
   return createNodeRegistry(baseNodes);
 }
 
-function storageConfigOf(config: ServerConfig): StorageConfig {
-  return config.database.dialect === 'sqlite'
-    ? { dialect: 'sqlite', dataDir: config.dataDir }
-    : {
-        dialect: 'postgres',
-        url: config.database.url,
-        ...(config.database.schema ? { schema: config.database.schema } : {}),
-      };
-}
-
 /** Builds every service, starts listening and activates the active workflows. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
@@ -120,7 +105,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         );
       },
     });
-    const storageConfig = storageConfigOf(config);
+    const storageConfig = config.database;
     storage = await createStorage(storageConfig, { encryptionKey: key.key, env });
     if (config.storageWorker === 'on') {
       writer = await startStorageWriter(storageConfig, key.key, (message) =>
@@ -197,7 +182,7 @@ async function listen(
   let closingStarted = false;
   const writerStarting =
     config.storageWorker === 'auto' && !writer
-      ? startStorageWriter(storageConfigOf(config), encryptionKey, (message) =>
+      ? startStorageWriter(config.database, encryptionKey, (message) =>
           logger.warn({ reason: message }, 'storage writer worker failed to start'),
         ).then((started) => {
           if (closingStarted) void started?.close();

@@ -104,6 +104,7 @@ export const WORKER_ENV_DOCS: Record<keyof z.infer<typeof WORKER_ENV_SCHEMA>, st
 
 export interface WorkerConfig {
   redisUrl: string;
+  /** Handed to `createStorage` as it is. */
   database:
     { dialect: 'sqlite'; dataDir: string } | { dialect: 'postgres'; url: string; schema?: string };
   dataDir: string;

@@ -12,12 +12,7 @@ import {
   type ExecutionChannel,
 } from '@budflow/queue/bullmq';
 import { loadEncryptionKey } from '@budflow/secrets';
-import {
-  createStorage,
-  defaultLeaseOwner,
-  type Storage,
-  type StorageConfig,
-} from '@budflow/storage';
+import { createStorage, defaultLeaseOwner, type Storage } from '@budflow/storage';
 import pino, { type Logger } from 'pino';
 import { parseWorkerConfig, type WorkerConfig } from './config.js';
 import { createWorkerRecorder } from './group-commit-recorder.js';
@@ -49,16 +44,6 @@ export interface RunningWorker {
 /** Jobs beyond the engine's places, for runs waiting for the commit of their end. */
 function commitSlots(concurrency: number): number {
   return Math.min(3 * concurrency, 64);
-}
-
-function storageConfigOf(config: WorkerConfig): StorageConfig {
-  return config.database.dialect === 'sqlite'
-    ? { dialect: 'sqlite', dataDir: config.dataDir }
-    : {
-        dialect: 'postgres',
-        url: config.database.url,
-        ...(config.database.schema ? { schema: config.database.schema } : {}),
-      };
 }
 
 /**
@@ -94,7 +79,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       dataDir: config.dataDir,
       warn: (message) => logger.warn(message),
     });
-    const storage = await createStorage(storageConfigOf(config), {
+    const storage = await createStorage(config.database, {
       encryptionKey: key.key,
       env,
     });

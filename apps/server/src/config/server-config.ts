@@ -100,6 +100,7 @@ export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** Handed to `createStorage` as it is. */
   database:
     { dialect: 'sqlite'; dataDir: string } | { dialect: 'postgres'; url: string; schema?: string };
   encryptionKey: string | undefined;
