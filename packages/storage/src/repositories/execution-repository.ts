@@ -9,6 +9,7 @@ import {
   type Page,
   type PageRequest,
 } from '../internal/cursor.js';
+import { chunks } from '../internal/chunks.js';
 import { newId } from '../internal/ids.js';
 import type { EventRow, SqliteCheckpoint } from '../internal/sqlite-event-writer.js';
 import {
@@ -146,6 +147,12 @@ const toExecution = (row: ExecutionTable): StoredExecution => ({
 });
 
 const first = <T>(list: readonly T[]): T => list[0]!;
+
+/** Event rows in statements of 500 (6 columns each: far below SQLite's bound-parameter limit). */
+async function insertEventRows(db: Kysely<Database>, rows: readonly EventRow[]): Promise<void> {
+  for (const part of chunks(rows, 500))
+    await db.insertInto('execution_events').values(part).execute();
+}
 
 function patchColumns(patch: UpdateExecutionInput): Partial<ExecutionTable> {
   const set: Partial<ExecutionTable> = {};
@@ -286,11 +293,8 @@ export class ExecutionRepository {
       await mapConflict(
         async () => {
           // 18 columns x 50 rows stays below SQLite's bound-parameter limit.
-          for (let i = 0; i < rows.length; i += 50) {
-            await trx
-              .insertInto('executions')
-              .values(rows.slice(i, i + 50))
-              .execute();
+          for (const part of chunks(rows, 50)) {
+            await trx.insertInto('executions').values(part).execute();
           }
         },
         () =>
@@ -300,11 +304,8 @@ export class ExecutionRepository {
             `an execution with one of the ids ${rows.map((r) => `'${r.id}'`).join(', ')} already exists`,
           ),
       );
-      for (let i = 0; i < snapshots.length; i += 100) {
-        await trx
-          .insertInto('execution_data')
-          .values(snapshots.slice(i, i + 100))
-          .execute();
+      for (const part of chunks(snapshots, 100)) {
+        await trx.insertInto('execution_data').values(part).execute();
       }
     });
     return rows.map(toExecution);
@@ -314,12 +315,12 @@ export class ExecutionRepository {
   async getMany(ids: readonly string[]): Promise<StoredExecution[]> {
     if (ids.length === 0) return [];
     const rows: ExecutionTable[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
+    for (const part of chunks(ids, 500)) {
       rows.push(
         ...(await this.ctx.db
           .selectFrom('executions')
           .selectAll()
-          .where('id', 'in', ids.slice(i, i + 500))
+          .where('id', 'in', part)
           .execute()),
       );
     }
@@ -384,14 +385,7 @@ export class ExecutionRepository {
           };
         });
         await mapConflict(
-          async () => {
-            for (let i = 0; i < rows.length; i += 500) {
-              await trx
-                .insertInto('execution_events')
-                .values(rows.slice(i, i + 500))
-                .execute();
-            }
-          },
+          () => insertEventRows(trx, rows),
           () => this.eventConflict(events),
         );
       }
@@ -679,15 +673,7 @@ export class ExecutionRepository {
     await mapConflict(
       async () => {
         if (writer?.write({ rows, executionId: first(events).executionId, set: {} })) return;
-        // SQLite caps bound parameters per statement; 6 columns x 500 rows stays far below.
-        await inTransaction(this.ctx.db, async (trx) => {
-          for (let i = 0; i < rows.length; i += 500) {
-            await trx
-              .insertInto('execution_events')
-              .values(rows.slice(i, i + 500))
-              .execute();
-          }
-        });
+        await inTransaction(this.ctx.db, (trx) => insertEventRows(trx, rows));
       },
       () => this.eventConflict(events),
     );
