@@ -945,10 +945,10 @@ function stampLineage(list: Item[], input: number): Item[] {
 }
 
 /**
- * What node contexts see of their run. A class, not an object literal with getters: a literal's
- * per-instance accessor closures end up referenced from V8's old-space maps, which kept every
- * run's objects alive through young-generation collections (measured: 40-55 % of a run's
- * allocations survived each scavenge, against ~0 without).
+ * What node contexts see of their run. A class, not an object literal with getters: with the
+ * literal, every run's objects survived young-generation collections (measured: 11 % of all
+ * allocations on a No-Op chain, 40 % on a trigger-only workflow; ~0 with the class), most likely
+ * because V8's old-space shapes referenced the per-instance accessor closures.
  */
 class RunnerHandle implements RunHandle {
   readonly services: EngineServices;
