@@ -4,6 +4,7 @@
  */
 export {
   isItem,
+  copyFields,
   isJsonObject,
   pairedItemList,
   toItems,

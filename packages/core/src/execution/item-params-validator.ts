@@ -1,4 +1,4 @@
-import { isExpression, validateParams, type JsonValue } from '@budflow/node-sdk';
+import { copyFields, isExpression, validateParams, type JsonValue } from '@budflow/node-sdk';
 import type { ZodType } from 'zod';
 
 type Path = ReadonlyArray<string | number>;
@@ -127,15 +127,9 @@ function substituter(
   });
   const copy = (container: unknown, node: CopyNode, values: readonly unknown[]): unknown => {
     if (node.leaf >= 0) return values[node.leaf];
-    // Object.assign beat a spread at this site, which sees the containers of every node type
-    // (~30 % per copy). zod drops `__proto__` keys from what it validates; should a container
-    // still have one, assignment would make it the prototype, so such a container is spread.
+    // This site sees the containers of every node type: copyFields beat a spread here by ~30 %.
     const clone = (
-      Array.isArray(container)
-        ? container.slice()
-        : Object.prototype.hasOwnProperty.call(container, '__proto__')
-          ? { ...(container as object) }
-          : Object.assign({}, container)
+      Array.isArray(container) ? container.slice() : copyFields(container as object)
     ) as Record<string | number, unknown>;
     const { keys, children } = node;
     for (let i = 0; i < keys.length; i++) {

@@ -47,10 +47,4 @@ export {
 } from './legacy-compare.js';
 export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
 export { ExactMatchIndex } from './match-index.js';
-export {
-  copyFields,
-  deepCopyJson,
-  executionNodeContext,
-  hasRawParam,
-  nodeError,
-} from './node-context.js';
+export { deepCopyJson, executionNodeContext, hasRawParam, nodeError } from './node-context.js';

@@ -8,6 +8,7 @@ import {
   type BinaryToTextEncoding,
 } from 'node:crypto';
 import {
+  copyFields,
   defineCredential,
   defineNode,
   NodeError,
@@ -16,7 +17,6 @@ import {
 } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { binaryBuffer, credentials } from './internal/context.js';
-import { copyFields } from '../../shared/index.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, str } from './internal/schema.js';
 

@@ -1,4 +1,5 @@
 import {
+  copyFields,
   defineNode,
   NodeError,
   type Item,
@@ -10,7 +11,6 @@ import type moment from 'moment-timezone';
 import { z } from 'zod';
 import { workflowTimezone } from './internal/context.js';
 import { parseDate } from './internal/dates.js';
-import { copyFields } from '../../shared/index.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, options, str } from './internal/schema.js';
 

@@ -1,4 +1,5 @@
 import {
+  copyFields,
   defineNode,
   type BinaryRef,
   type ExecuteContext,
@@ -7,7 +8,6 @@ import {
   type JsonValue,
 } from '@budflow/node-sdk';
 import {
-  copyFields,
   deepCopyJson,
   describeValue,
   getPath,
