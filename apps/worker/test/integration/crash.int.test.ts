@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqQueue, obliterateQueue, type BullmqJobQueue } from '@budflow/queue/bullmq';
-import { DATABASE_URL, ENCRYPTION_KEY, REDIS_URL, freshPostgres, until } from './helpers.js';
+import { REDIS_URL, freshPostgres, queueEnv, until } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../../..');
@@ -89,12 +89,7 @@ async function startChild(port: number): Promise<ChildProcess> {
       cwd: repoRoot,
       env: {
         ...process.env,
-        REDIS_URL,
-        DATABASE_URL,
-        BUDFLOW_DATABASE_SCHEMA: pg.schema,
-        BUDFLOW_ENCRYPTION_KEY: ENCRYPTION_KEY,
-        BUDFLOW_QUEUE_NAME: queueName,
-        BUDFLOW_QUEUE_PREFIX: prefix,
+        ...queueEnv(pg.schema, { name: queueName, prefix }),
         BUDFLOW_WORKER_PORT: String(port),
         BUDFLOW_WORKER_HOST: '127.0.0.1',
         BUDFLOW_WORKER_CONCURRENCY: '10',

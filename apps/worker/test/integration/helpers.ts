@@ -5,6 +5,26 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ENCRYPTION_KEY = 'budflow-test-encryption-key-0123456789';
 
+/**
+ * The environment a worker (or a queue-mode main) needs for this schema and queue; `extra`
+ * adds or overrides variables.
+ */
+export function queueEnv(
+  schema: string,
+  queue: { name: string; prefix: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    REDIS_URL,
+    DATABASE_URL,
+    BUDFLOW_DATABASE_SCHEMA: schema,
+    BUDFLOW_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    BUDFLOW_QUEUE_NAME: queue.name,
+    BUDFLOW_QUEUE_PREFIX: queue.prefix,
+    ...extra,
+  };
+}
+
 /** A migrated PostgreSQL storage in a fresh schema; `drop` closes it and removes the schema. */
 export async function freshPostgres(): Promise<{
   storage: Storage;

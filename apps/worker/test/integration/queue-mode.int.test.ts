@@ -17,14 +17,7 @@ import {
   type QueueMode,
 } from '../../../server/src/queue-mode/index.js';
 import { startWorker, type RunningWorker } from '../../src/index.js';
-import {
-  DATABASE_URL,
-  ENCRYPTION_KEY,
-  REDIS_URL,
-  freshPostgres,
-  linearWorkflow,
-  until,
-} from './helpers.js';
+import { REDIS_URL, freshPostgres, linearWorkflow, queueEnv, until } from './helpers.js';
 
 const queueName = `qm-${randomBytes(5).toString('hex')}`;
 const prefix = `budflow-test-${randomBytes(3).toString('hex')}`;
@@ -50,16 +43,11 @@ async function startMain() {
 beforeAll(async () => {
   pg = await freshPostgres();
   worker = await startWorker({
-    env: {
-      REDIS_URL,
-      DATABASE_URL,
-      BUDFLOW_DATABASE_SCHEMA: pg.schema,
-      BUDFLOW_ENCRYPTION_KEY: ENCRYPTION_KEY,
-      BUDFLOW_WORKER_PORT: '0',
-      BUDFLOW_WORKER_HOST: '127.0.0.1',
-      BUDFLOW_QUEUE_NAME: queueName,
-      BUDFLOW_QUEUE_PREFIX: prefix,
-    },
+    env: queueEnv(
+      pg.schema,
+      { name: queueName, prefix },
+      { BUDFLOW_WORKER_PORT: '0', BUDFLOW_WORKER_HOST: '127.0.0.1' },
+    ),
     logger,
   });
 });

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/src/index.js';
 import { startWorker, type RunningWorker } from '../../src/index.js';
-import { DATABASE_URL, ENCRYPTION_KEY, REDIS_URL, freshPostgres } from './helpers.js';
+import { REDIS_URL, freshPostgres, queueEnv } from './helpers.js';
 
 const queueName = `srv-${randomBytes(5).toString('hex')}`;
 const prefix = `budflow-test-${randomBytes(3).toString('hex')}`;
@@ -20,14 +20,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   pg = await freshPostgres();
-  const shared = {
-    REDIS_URL,
-    DATABASE_URL,
-    BUDFLOW_DATABASE_SCHEMA: pg.schema,
-    BUDFLOW_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    BUDFLOW_QUEUE_NAME: queueName,
-    BUDFLOW_QUEUE_PREFIX: prefix,
-  };
+  const shared = queueEnv(pg.schema, { name: queueName, prefix });
   worker = await startWorker({
     env: { ...shared, BUDFLOW_WORKER_PORT: '0', BUDFLOW_WORKER_HOST: '127.0.0.1' },
     logger: pino({ level: 'silent' }),

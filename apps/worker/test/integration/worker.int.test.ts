@@ -4,14 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { obliterateQueue } from '@budflow/queue/bullmq';
 import type { Storage } from '@budflow/storage';
 import { startWorker, type RunningWorker } from '../../src/index.js';
-import {
-  DATABASE_URL,
-  ENCRYPTION_KEY,
-  REDIS_URL,
-  freshPostgres,
-  linearWorkflow,
-  until,
-} from './helpers.js';
+import { REDIS_URL, freshPostgres, linearWorkflow, queueEnv, until } from './helpers.js';
 
 const queueName = `worker-${randomBytes(5).toString('hex')}`;
 const prefix = 'budflow-test';
@@ -23,17 +16,15 @@ beforeAll(async () => {
   pg = await freshPostgres();
   storage = pg.storage;
   worker = await startWorker({
-    env: {
-      REDIS_URL,
-      DATABASE_URL,
-      BUDFLOW_DATABASE_SCHEMA: pg.schema,
-      BUDFLOW_ENCRYPTION_KEY: ENCRYPTION_KEY,
-      BUDFLOW_WORKER_PORT: '0',
-      BUDFLOW_WORKER_HOST: '127.0.0.1',
-      BUDFLOW_QUEUE_NAME: queueName,
-      BUDFLOW_QUEUE_PREFIX: prefix,
-      BUDFLOW_WORKER_MAX_ATTEMPTS: '2',
-    },
+    env: queueEnv(
+      pg.schema,
+      { name: queueName, prefix },
+      {
+        BUDFLOW_WORKER_PORT: '0',
+        BUDFLOW_WORKER_HOST: '127.0.0.1',
+        BUDFLOW_WORKER_MAX_ATTEMPTS: '2',
+      },
+    ),
     concurrency: 4,
     logger: pino({ level: 'silent' }),
   });
