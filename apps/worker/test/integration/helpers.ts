@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { createStorage, type Storage } from '@budflow/storage';
+import {
+  freshPostgresStorage,
+  TEST_ENCRYPTION_KEY,
+  type FreshPostgresStorage,
+} from '@budflow/storage/testing';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const ENCRYPTION_KEY = 'budflow-test-encryption-key-0123456789';
+export const ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
 
 /**
  * The environment a worker (or a queue-mode main) needs for this schema and queue; `extra`
@@ -26,31 +29,8 @@ export function queueEnv(
 }
 
 /** A migrated PostgreSQL storage in a fresh schema; `drop` closes it and removes the schema. */
-export async function freshPostgres(): Promise<{
-  storage: Storage;
-  schema: string;
-  drop(): Promise<void>;
-}> {
-  const schema = `test_worker_${randomBytes(5).toString('hex')}`;
-  const storage = await createStorage(
-    { dialect: 'postgres', url: DATABASE_URL, schema, poolSize: 4 },
-    { encryptionKey: ENCRYPTION_KEY },
-  );
-  return {
-    storage,
-    schema,
-    async drop() {
-      await storage.close();
-      const { default: pg } = await import('pg');
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+export function freshPostgres(): Promise<FreshPostgresStorage> {
+  return freshPostgresStorage(DATABASE_URL, { schemaPrefix: 'test_worker' });
 }
 
 export async function until(
