@@ -273,5 +273,13 @@ export function buildMigrations(dialect: DialectName): Record<string, Migration>
           .execute();
       },
     },
+    '0002_event_ranges': {
+      // A row of the event log may hold a range of events (`seq` to `last_seq`, payload a JSON
+      // array): a worker's group commit writes one row per execution instead of one per event.
+      // Rows with `last_seq` null hold one event, as before.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('execution_events').addColumn('last_seq', 'integer').execute();
+      },
+    },
   };
 }

@@ -148,10 +148,31 @@ const toExecution = (row: ExecutionTable): StoredExecution => ({
 
 const first = <T>(list: readonly T[]): T => list[0]!;
 
+/**
+ * PostgreSQL, a one-event row: the `seq` to insert. It is the event's own unless a stored range
+ * row (`seq`..`last_seq`) holds that sequence number already; then it is that row's `seq`, so
+ * the insert fails on the primary key like any other duplicate (the log stays append-only
+ * across both row shapes).
+ */
+const guardedSeq = (executionId: string, seq: number) =>
+  sql<number>`coalesce((select p.seq from (select e.seq, e.last_seq from execution_events e
+    where e.execution_id = ${executionId} and e.seq < ${seq}::integer order by e.seq desc limit 1) p
+    where p.last_seq >= ${seq}::integer), ${seq}::integer)`;
+
+/** `rows` with the `seq` of each guarded against stored ranges on PostgreSQL. */
+const guardedRows = (rows: readonly EventRow[], dialect: string) =>
+  dialect === 'postgres'
+    ? rows.map((row) => ({ ...row, seq: guardedSeq(row.execution_id, row.seq) }))
+    : rows;
+
 /** Event rows in statements of 500 (6 columns each: far below SQLite's bound-parameter limit). */
-async function insertEventRows(db: Kysely<Database>, rows: readonly EventRow[]): Promise<void> {
+async function insertEventRows(
+  db: Kysely<Database>,
+  rows: readonly EventRow[],
+  dialect: string,
+): Promise<void> {
   for (const part of chunks(rows, 500))
-    await db.insertInto('execution_events').values(part).execute();
+    await db.insertInto('execution_events').values(guardedRows(part, dialect)).execute();
 }
 
 function patchColumns(patch: UpdateExecutionInput): Partial<ExecutionTable> {
@@ -204,12 +225,71 @@ const RECORD_SEPARATOR = '\x1e';
 const exceeds = (text: string, limit: number): boolean =>
   text.length * 3 > limit && Buffer.byteLength(text) > limit;
 
-interface PlainRows {
+interface RangeRows {
   ids: string[];
   seqs: number[];
+  lasts: number[];
   types: string[];
   ats: number[];
   texts: string[];
+}
+
+/** Contiguous events of one execution, stored as one row. */
+interface EventRange {
+  executionId: string;
+  seq: number;
+  last: number;
+  /** The last event's type and time. */
+  type: string;
+  at: number;
+  texts: string[];
+}
+
+/**
+ * The events of a batch as ranges: per execution, runs of consecutive sequence numbers (a gap
+ * starts a new range). Two events of one execution with the same number are a conflict.
+ */
+function eventRanges(
+  events: readonly SerializedExecutionEvent[],
+  conflict: (events: SerializedExecutionEvent[]) => Error,
+): EventRange[] {
+  const byExecution = new Map<string, SerializedExecutionEvent[]>();
+  for (const event of events) {
+    const list = byExecution.get(event.executionId);
+    if (list) list.push(event);
+    else byExecution.set(event.executionId, [event]);
+  }
+  const ranges: EventRange[] = [];
+  for (const [executionId, list] of byExecution) {
+    for (let i = 1; i < list.length; i++) {
+      if (list[i]!.seq > list[i - 1]!.seq) continue;
+      list.sort((a, b) => a.seq - b.seq);
+      for (let j = 1; j < list.length; j++) {
+        if (list[j]!.seq === list[j - 1]!.seq) throw conflict([list[j]!]);
+      }
+      break;
+    }
+    let range: EventRange | undefined;
+    for (const event of list) {
+      if (range && event.seq === range.last + 1) {
+        range.last = event.seq;
+        range.type = event.type;
+        range.at = event.at;
+        range.texts.push(event.json);
+        continue;
+      }
+      range = {
+        executionId,
+        seq: event.seq,
+        last: event.seq,
+        type: event.type,
+        at: event.at,
+        texts: [event.json],
+      };
+      ranges.push(range);
+    }
+  }
+  return ranges;
 }
 
 /** Executions, their data (run data, compressed when large) and their append-only event log. */
@@ -385,7 +465,7 @@ export class ExecutionRepository {
           };
         });
         await mapConflict(
-          () => insertEventRows(trx, rows),
+          () => insertEventRows(trx, rows, this.ctx.dialect),
           () => this.eventConflict(events),
         );
       }
@@ -455,40 +535,56 @@ export class ExecutionRepository {
       sql`cfg as (select set_config('synchronous_commit', ${durability === 'relaxed' ? 'off' : 'on'}, true) as v)`,
     ];
     if (events.length > 0) {
-      const plain: PlainRows = { ids: [], seqs: [], types: [], ats: [], texts: [] };
-      const packed: PlainRows & { bytes: Buffer[] } = {
+      const plain: RangeRows = { ids: [], seqs: [], lasts: [], types: [], ats: [], texts: [] };
+      const packed: RangeRows & { bytes: Buffer[] } = {
         ids: [],
         seqs: [],
+        lasts: [],
         types: [],
         ats: [],
         texts: [],
         bytes: [],
       };
-      for (const event of events) {
-        const large = exceeds(event.json, this.ctx.compressThreshold);
+      for (const range of eventRanges(events, (e) => this.eventConflict(e))) {
+        const text =
+          range.texts.length === 1 ? `[${range.texts[0]!}]` : `[${range.texts.join(',')}]`;
+        const large = exceeds(text, this.ctx.compressThreshold);
         const into = large ? packed : plain;
-        into.ids.push(event.executionId);
-        into.seqs.push(event.seq);
-        into.types.push(event.type);
-        into.ats.push(event.at);
-        if (large) packed.bytes.push(encodeJsonText(event.json, this.ctx.compressThreshold).bytes);
-        else plain.texts.push(event.json);
+        into.ids.push(range.executionId);
+        into.seqs.push(range.seq);
+        into.lasts.push(range.last);
+        into.types.push(range.type);
+        into.ats.push(range.at);
+        if (large) packed.bytes.push(encodeJsonText(text, this.ctx.compressThreshold).bytes);
+        else plain.texts.push(text);
       }
+      // One row per execution and contiguous range of events. Its `seq` is refused (primary
+      // key) when a stored row starts inside the range or a stored range reaches into it: the
+      // `seq` inserted is then that row's, a duplicate (see `guardedSeq`).
+      const guarded = sql.raw(`coalesce(
+            (select e.seq from execution_events e where e.execution_id = x.id
+              and e.seq between x.seq and x.last limit 1),
+            (select p.seq from (select e.seq, e.last_seq from execution_events e
+              where e.execution_id = x.id and e.seq < x.seq order by e.seq desc limit 1) p
+              where p.last_seq >= x.seq),
+            x.seq)`);
       if (plain.ids.length > 0) {
         // The JSON texts travel as one parameter split server-side: no array escaping in
         // JavaScript, no hex doubling of bytea arrays. JSON.stringify never emits a raw
         // control character, so the record separator cannot occur inside a text.
-        parts.push(sql`ev as (insert into execution_events (execution_id, seq, type, at, payload, encoding)
-          select x.id, x.seq, x.type, x.at, convert_to(x.payload, 'UTF8'), 'json'
-          from unnest(${plain.ids}::text[], ${plain.seqs}::integer[], ${plain.types}::text[],
-            ${plain.ats}::bigint[], string_to_array(${plain.texts.join(RECORD_SEPARATOR)}::text, chr(30)))
-            as x(id, seq, type, at, payload))`);
+        parts.push(sql`ev as (insert into execution_events (execution_id, seq, last_seq, type, at, payload, encoding)
+          select x.id, ${guarded}, x.last, x.type, x.at, convert_to(x.payload, 'UTF8'), 'json'
+          from unnest(${plain.ids}::text[], ${plain.seqs}::integer[], ${plain.lasts}::integer[],
+            ${plain.types}::text[], ${plain.ats}::bigint[],
+            string_to_array(${plain.texts.join(RECORD_SEPARATOR)}::text, chr(30)))
+            as x(id, seq, last, type, at, payload))`);
       }
       if (packed.ids.length > 0) {
-        parts.push(sql`evz as (insert into execution_events (execution_id, seq, type, at, payload, encoding)
-          select x.id, x.seq, x.type, x.at, x.payload, 'gzip'
-          from unnest(${packed.ids}::text[], ${packed.seqs}::integer[], ${packed.types}::text[],
-            ${packed.ats}::bigint[], ${packed.bytes}::bytea[]) as x(id, seq, type, at, payload))`);
+        parts.push(sql`evz as (insert into execution_events (execution_id, seq, last_seq, type, at, payload, encoding)
+          select x.id, ${guarded}, x.last, x.type, x.at, x.payload, 'gzip'
+          from unnest(${packed.ids}::text[], ${packed.seqs}::integer[], ${packed.lasts}::integer[],
+            ${packed.types}::text[], ${packed.ats}::bigint[], ${packed.bytes}::bytea[])
+            as x(id, seq, last, type, at, payload))`);
       }
     }
     if (updates.size > 0) {
@@ -673,7 +769,7 @@ export class ExecutionRepository {
     await mapConflict(
       async () => {
         if (writer?.write({ rows, executionId: first(events).executionId, set: {} })) return;
-        await inTransaction(this.ctx.db, (trx) => insertEventRows(trx, rows));
+        await inTransaction(this.ctx.db, (trx) => insertEventRows(trx, rows, this.ctx.dialect));
       },
       () => this.eventConflict(events),
     );
@@ -770,7 +866,9 @@ export class ExecutionRepository {
                 sql<string>`set_config('synchronous_commit', ${synchronous}, true)`.as('v'),
               ),
             )
-            .with('ins', (db) => db.insertInto('execution_events').values(rows)),
+            .with('ins', (db) =>
+              db.insertInto('execution_events').values(guardedRows(rows, 'postgres')),
+            ),
         );
         const withData =
           runData === undefined
@@ -873,26 +971,50 @@ export class ExecutionRepository {
     executionId: string,
     options: { afterSeq?: number; limit?: number } = {},
   ): Promise<E[]> {
+    const after = options.afterSeq;
     let q = this.ctx.db
       .selectFrom('execution_events')
-      .select(['seq', 'payload', 'encoding'])
+      .select(['seq', 'last_seq', 'payload', 'encoding'])
       .where('execution_id', '=', executionId)
       .orderBy('seq');
-    if (options.afterSeq !== undefined) q = q.where('seq', '>', options.afterSeq);
+    if (after !== undefined) {
+      q = q.where((eb) => eb.or([eb('seq', '>', after), eb('last_seq', '>', after)]));
+    }
+    // Every row holds at least one event past `after`: `limit` rows hold enough.
     if (options.limit !== undefined) q = q.limit(options.limit);
     const rows = await q.execute();
-    return rows.map((row) =>
-      decodeJson<E>(row.payload, row.encoding, `event ${row.seq} of execution '${executionId}'`),
-    );
+    const events: E[] = [];
+    for (const row of rows) {
+      if (row.last_seq === null) {
+        events.push(
+          decodeJson<E>(
+            row.payload,
+            row.encoding,
+            `event ${row.seq} of execution '${executionId}'`,
+          ),
+        );
+        continue;
+      }
+      const range = decodeJson<E[]>(
+        row.payload,
+        row.encoding,
+        `events ${row.seq}-${row.last_seq} of execution '${executionId}'`,
+      );
+      for (const event of range) if (after === undefined || event.seq > after) events.push(event);
+    }
+    return options.limit !== undefined && events.length > options.limit
+      ? events.slice(0, options.limit)
+      : events;
   }
 
   async countEvents(executionId: string): Promise<number> {
+    // A range row holds `last_seq - seq + 1` events (ranges are contiguous).
     const row = await this.ctx.db
       .selectFrom('execution_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select(sql<number | string | null>`sum(coalesce(last_seq, seq) - seq + 1)`.as('n'))
       .where('execution_id', '=', executionId)
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return Number(row.n ?? 0);
   }
 
   /** Extends the lease when `owner` holds it; false when another process took it over. */

@@ -120,7 +120,14 @@ export interface ExecutionDataTable {
 
 export interface ExecutionEventTable {
   execution_id: string;
+  /** The event's sequence number; of a range row, its first event's. */
   seq: number;
+  /**
+   * Null: the row holds one event (`payload` is that event). Else the row holds the events
+   * `seq`..`last_seq`, contiguous, and `payload` is their JSON array; `type` and `at` are the
+   * last event's.
+   */
+  last_seq: number | null;
   type: string;
   at: number;
   payload: Uint8Array;

@@ -29,7 +29,7 @@ describe('PostgreSQL storage', () => {
     await decoy.close();
     const fresh = await createPostgresStorage({ url, schema: `${schema}_fresh` });
     try {
-      expect(fresh.startup.applied).toEqual(['0001_initial']);
+      expect(fresh.startup.applied).toEqual(['0001_initial', '0002_event_ranges']);
     } finally {
       await fresh.close();
       const { default: pg } = await import('pg');

@@ -57,7 +57,7 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
       it('are applied at start-up and a second run applies nothing', async () => {
         const report = await storage.migrate();
         expect(report.applied).toEqual([]);
-        expect(report.current).toContain('0001_initial');
+        expect(report.current).toEqual(['0001_initial', '0002_event_ranges']);
       });
     });
 
@@ -449,6 +449,85 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         expect(error).toBeInstanceOf(StorageConflictError);
         expect(await storage.executions.countEvents(a.id)).toBe(1);
         expect((await storage.executions.get(a.id))?.status).toBe('success');
+      });
+
+      it('reads and guards the events a batch stores by range, whatever the row shape', async () => {
+        // Without rows to create, PostgreSQL stores one row per execution and run of
+        // consecutive events; SQLite one row per event. Readers and conflicts are the same.
+        const a = await storage.executions.create({ mode: 'webhook', status: 'running' });
+        const b = await storage.executions.create({ mode: 'webhook', status: 'running' });
+        const event = (executionId: string, seq: number, extra: Record<string, unknown> = {}) => ({
+          type: seq === 9 ? 'execution.finished' : 'node.finished',
+          executionId,
+          seq,
+          at: 2000 + seq,
+          nodeName: `N${seq}`,
+          ...extra,
+        });
+        const serialized = (e: ReturnType<typeof event>) => ({ ...e, json: JSON.stringify(e) });
+        // Interleaved executions; a gap (4 to 6) in a's; one of b's events above the
+        // compression threshold (its range is stored gzip on PostgreSQL).
+        const large = event(b.id, 1, { blob: 'q'.repeat(20_000) });
+        await storage.executions.writeBatch({
+          serializedEvents: [
+            event(a.id, 0),
+            event(b.id, 0),
+            event(a.id, 1),
+            large,
+            event(a.id, 2),
+            event(a.id, 3),
+            event(a.id, 6),
+            event(a.id, 7),
+          ].map(serialized),
+        });
+        expect((await storage.executions.listEvents(a.id)).map((e) => e.seq)).toEqual([
+          0, 1, 2, 3, 6, 7,
+        ]);
+        expect(await storage.executions.listEvents(b.id)).toEqual([event(b.id, 0), large]);
+        expect(await storage.executions.countEvents(a.id)).toBe(6);
+        // Inside a range, across ranges, with a limit.
+        const after = (afterSeq: number, limit?: number) =>
+          storage.executions
+            .listEvents(a.id, { afterSeq, ...(limit === undefined ? {} : { limit }) })
+            .then((events) => events.map((e) => e.seq));
+        expect(await after(1)).toEqual([2, 3, 6, 7]);
+        expect(await after(1, 2)).toEqual([2, 3]);
+        expect(await after(2, 3)).toEqual([3, 6, 7]);
+        expect(await after(7)).toEqual([]);
+
+        // Append-only across row shapes: a number inside a stored range, a range reaching into
+        // one, a range around a stored row and a duplicate within one batch are refused, and
+        // nothing of their batch is stored.
+        for (const attempt of [
+          () => storage.executions.appendEvents([event(a.id, 2)]),
+          () => storage.executions.writeBatch({ serializedEvents: [serialized(event(a.id, 1))] }),
+          () =>
+            storage.executions.writeBatch({
+              serializedEvents: [event(a.id, 3), event(a.id, 4)].map(serialized),
+            }),
+          () =>
+            storage.executions.writeBatch({
+              serializedEvents: [event(a.id, 4), event(a.id, 5), event(a.id, 6)].map(serialized),
+            }),
+          () =>
+            storage.executions.writeBatch({
+              serializedEvents: [event(b.id, 2), event(a.id, 8), event(a.id, 8)].map(serialized),
+            }),
+        ]) {
+          expect(await rejection(attempt())).toBeInstanceOf(StorageConflictError);
+        }
+        expect(await storage.executions.countEvents(a.id)).toBe(6);
+        expect(await storage.executions.countEvents(b.id)).toBe(2);
+        // The gap can still be filled, and the log goes on after it.
+        await storage.executions.writeBatch({
+          serializedEvents: [event(a.id, 4), event(a.id, 5)].map(serialized),
+        });
+        await storage.executions.appendEvents([event(a.id, 8)]);
+        await storage.executions.writeBatch({ serializedEvents: [serialized(event(a.id, 9))] });
+        expect((await storage.executions.listEvents(a.id)).map((e) => e.seq)).toEqual([
+          0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+        ]);
+        expect(await storage.executions.countEvents(a.id)).toBe(10);
       });
 
       it('claims an expired lease once, and leaves live leases alone', async () => {
