@@ -145,9 +145,9 @@ async function main(): Promise<void> {
     if (json) {
       if ('error' in result) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
-        const { name, execPerSec, meanMs, p99Ms, peakRssMb, medianMs, runs } = result;
+        const { name, execPerSec, meanMs, p99Ms, cpuMsPerExec, peakRssMb, medianMs, runs } = result;
         process.stdout.write(
-          `${JSON.stringify({ name, execPerSec, meanMs, medianMs, p99Ms, peakRssMb, peakRssMbCappedHeap: result.peakRssMbCappedHeap, cappedHeapMb: CAPPED_HEAP_MB, runs, n8nExecPerSec: n8n.get(name)?.execPerSec ?? null })}\n`,
+          `${JSON.stringify({ name, execPerSec, meanMs, medianMs, p99Ms, cpuMsPerExec, peakRssMb, peakRssMbCappedHeap: result.peakRssMbCappedHeap, cappedHeapMb: CAPPED_HEAP_MB, runs, n8nExecPerSec: n8n.get(name)?.execPerSec ?? null })}\n`,
         );
       }
     }
@@ -159,13 +159,14 @@ async function main(): Promise<void> {
       'mean ms',
       'median ms',
       'p99 ms',
+      'CPU ms',
       'peak RSS MiB',
       `peak RSS, ${CAPPED_HEAP_MB / 1024} GiB heap`,
       'n8n exec/s',
       'x n8n',
     ];
     const table = rows.map((r) => {
-      if ('error' in r) return [r.name, 'error', r.error.slice(0, 60), '', '', '', '', '', ''];
+      if ('error' in r) return [r.name, 'error', r.error.slice(0, 60), '', '', '', '', '', '', ''];
       const ref = n8n.get(r.name);
       return [
         r.name,
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
         r.meanMs.toFixed(2),
         r.medianMs.toFixed(2),
         r.p99Ms.toFixed(2),
+        r.cpuMsPerExec.toFixed(3),
         r.peakRssMb.toFixed(0),
         r.peakRssMbCappedHeap === null ? 'error' : r.peakRssMbCappedHeap.toFixed(0),
         ref ? String(ref.execPerSec) : '-',
