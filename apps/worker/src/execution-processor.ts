@@ -240,7 +240,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
         return version.document;
       }
     }
-    const data = await o.storage.executions.getData(row.id);
+    const data = await o.storage.executions.getData(row.id, { runData: false });
     if (data?.workflow) return data.workflow;
     if (!row.workflowId) return undefined;
     return (await o.storage.workflows.get(row.workflowId))?.document;

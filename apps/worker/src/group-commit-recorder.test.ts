@@ -61,8 +61,30 @@ describe('worker recorder (group commit)', () => {
       'execution.finished',
     ]);
     expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Run data is the log's (not written a second time), read back as the engine had it.
     const data = await storage.executions.getData('e1');
     expect(data?.runData?.Set?.[0]?.data?.main?.[0]).toMatchObject([{ json: { a: 1 } }]);
+    expect(data?.runData).toEqual(JSON.parse(JSON.stringify(result.runData)));
+  });
+
+  it('replaces the run data stored before of a run it continues', async () => {
+    await storage.executions.create({ id: 'e4', mode: 'webhook', status: 'new' });
+    const recorder = createWorkerRecorder(storage, { leaseOwner: 'w1' });
+    recorder.expect('e4');
+    const first = await runWorkflow(workflow, { registry, executionId: 'e4', observer: recorder });
+    // Run data another process stored, out of date once the run goes on here.
+    await storage.executions.saveData('e4', { runData: { Old: [] } });
+    const log = await storage.executions.listEvents<ExecutionEvent>('e4');
+    recorder.continueExecution('e4', { lastSeq: log.at(-1)!.seq, runData: first.runData });
+    await recorder.onEvent({
+      type: 'execution.finished',
+      executionId: 'e4',
+      seq: 0,
+      at: Date.now(),
+      lastNodeExecuted: 'Set',
+    } as ExecutionEvent);
+    const data = await storage.executions.getData('e4');
+    expect(data?.runData).toEqual(JSON.parse(JSON.stringify(first.runData)));
   });
 
   it('creates the rows of runs it was not told about (sub-workflows) and numbers continued runs on', async () => {

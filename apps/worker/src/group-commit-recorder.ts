@@ -11,7 +11,12 @@ import {
 
 interface Tracked {
   offset: number;
-  runData: RunData;
+  /**
+   * Run data, kept only for a continued run (recovered or resumed): its row may hold run data
+   * stored before, which must be replaced. A run started here stores none: readers rebuild it
+   * from the event log (`executions.getData`), which holds the same tasks.
+   */
+  runData: RunData | undefined;
 }
 
 interface Batch {
@@ -88,7 +93,7 @@ export function createWorkerRecorder(
 
   const track = (id: string): Tracked => {
     let entry = tracked.get(id);
-    if (!entry) tracked.set(id, (entry = { offset: 0, runData: {} }));
+    if (!entry) tracked.set(id, (entry = { offset: 0, runData: undefined }));
     return entry;
   };
   const patch = (id: string, update: UpdateExecutionInput) => {
@@ -149,7 +154,7 @@ export function createWorkerRecorder(
       case 'node.finished':
         // Only the event: recovery reads the log, and the row's `lastSeq`/`lastNodeExecuted`
         // are set at the end (one row update per batch and execution would cap throughput).
-        (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
+        if (entry.runData) (entry.runData[event.nodeName] ??= [])[event.runIndex] = event.task;
         if (pure.get(id)?.has(event.nodeName)) {
           schedule();
           return { json, committed: undefined };
@@ -166,7 +171,7 @@ export function createWorkerRecorder(
           leaseOwner: null,
           leaseExpiresAt: null,
         });
-        group.batch.data.set(id, entry.runData);
+        if (entry.runData) group.batch.data.set(id, entry.runData);
         return { json, committed: committed() };
       case 'execution.finished':
       case 'execution.failed':
@@ -192,7 +197,7 @@ export function createWorkerRecorder(
             ? { lastNodeExecuted: event.lastNodeExecuted }
             : {}),
         });
-        group.batch.data.set(id, entry.runData);
+        if (entry.runData) group.batch.data.set(id, entry.runData);
         return { json, committed: committed() };
       }
       default:

@@ -1,3 +1,4 @@
+import { runDataFromEvents, type ExecutionEvent } from '@budflow/core';
 import type { ExecutionStatus, JsonObject, RunData, SerializedError } from '@budflow/node-sdk';
 import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
 import { StorageConflictError, StorageNotFoundError, mapConflict } from '../errors.js';
@@ -19,7 +20,7 @@ import {
   parseJsonText,
   toJsonText,
 } from '../internal/json-codec.js';
-import type { Database, ExecutionTable } from '../schema/database.js';
+import type { Database, ExecutionDataTable, ExecutionTable } from '../schema/database.js';
 
 /** `new`: created, not started yet (queued). The rest are the engine's statuses. */
 export type StoredExecutionStatus = ExecutionStatus | 'new';
@@ -742,20 +743,36 @@ export class ExecutionRepository {
       .execute();
   }
 
-  async getData(id: string): Promise<ExecutionData | undefined> {
+  /**
+   * The workflow snapshot and run data. Run data not stored (a worker stores none for the runs
+   * it starts: the log holds it) is rebuilt from the event log (the `task` of each
+   * `node.finished`), also while the execution runs; `{ runData: false }` reads the snapshot only.
+   */
+  async getData(
+    id: string,
+    options: { runData?: boolean } = {},
+  ): Promise<ExecutionData | undefined> {
     const row = await this.ctx.db
       .selectFrom('execution_data')
-      .selectAll()
+      .select(options.runData === false ? ['workflow'] : ['workflow', 'run_data', 'encoding'])
       .where('execution_id', '=', id)
       .executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      workflow: parseJsonText<JsonObject | null>(row.workflow, null),
-      runData:
-        row.run_data === null
-          ? null
-          : decodeJson<RunData>(row.run_data, row.encoding, `run data of execution '${id}'`),
-    };
+    const workflow = parseJsonText<JsonObject | null>(row?.workflow ?? null, null);
+    if (options.runData === false) return row && { workflow, runData: null };
+    const stored = row as Pick<ExecutionDataTable, 'run_data' | 'encoding'> | undefined;
+    if (stored?.run_data != null) {
+      return {
+        workflow,
+        runData: decodeJson<RunData>(
+          stored.run_data,
+          stored.encoding,
+          `run data of execution '${id}'`,
+        ),
+      };
+    }
+    const events = await this.listEvents<ExecutionEvent>(id);
+    if (events.length === 0) return row && { workflow, runData: null };
+    return { workflow, runData: runDataFromEvents(events) };
   }
 
   /**

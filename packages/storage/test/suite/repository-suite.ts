@@ -296,6 +296,62 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         expect(data?.workflow).toEqual(doc('Snapshot'));
       });
 
+      it('rebuilds run data that is not stored from the event log', async () => {
+        const task = (n: number) => ({
+          startTime: n,
+          executionTime: 1,
+          executionIndex: n,
+          executionStatus: 'success' as const,
+          source: [],
+          data: { main: [[{ json: { n } }]] },
+        });
+        const finished = (executionId: string, seq: number, nodeName: string, runIndex = 0) => ({
+          type: 'node.finished',
+          executionId,
+          seq,
+          at: seq,
+          nodeName,
+          runIndex,
+          task: task(seq),
+        });
+        const snapshot = await storage.executions.create({
+          mode: 'manual',
+          workflow: doc('Snapshot'),
+        });
+        const bare = await storage.executions.create({ mode: 'webhook' });
+        expect(await storage.executions.getData(bare.id)).toBeUndefined();
+        expect(await storage.executions.getData(snapshot.id)).toEqual({
+          workflow: doc('Snapshot'),
+          runData: null,
+        });
+        for (const { id } of [snapshot, bare]) {
+          await storage.executions.writeBatch({
+            serializedEvents: [
+              { type: 'node.started', executionId: id, seq: 0, at: 0, nodeName: 'A', runIndex: 0 },
+              finished(id, 1, 'A'),
+              finished(id, 2, 'B'),
+              finished(id, 3, 'A', 1),
+            ].map((e) => ({ ...e, json: JSON.stringify(e) })),
+          });
+        }
+        const rebuilt = { A: [task(1), task(3)], B: [task(2)] };
+        expect(await storage.executions.getData(snapshot.id)).toEqual({
+          workflow: doc('Snapshot'),
+          runData: rebuilt,
+        });
+        expect(await storage.executions.getData(bare.id)).toEqual({
+          workflow: null,
+          runData: rebuilt,
+        });
+        expect(await storage.executions.getData(snapshot.id, { runData: false })).toEqual({
+          workflow: doc('Snapshot'),
+          runData: null,
+        });
+        // Stored run data is what it reads when there is some.
+        await storage.executions.saveData(bare.id, { runData: { C: [task(9)] } });
+        expect((await storage.executions.getData(bare.id))?.runData).toEqual({ C: [task(9)] });
+      });
+
       it('appends events in order and refuses to overwrite one', async () => {
         const execution = await storage.executions.create({ mode: 'manual' });
         const event = (seq: number) => ({
