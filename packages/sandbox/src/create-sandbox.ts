@@ -2,6 +2,7 @@ import { BudflowError, ERROR_CODES } from '@budflow/node-sdk';
 import { QuickJsEngine, type EngineFailure, type EngineOutcome } from './engine/quickjs-engine.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { decodeSandboxJson, type TagDecoder } from './decode-value.js';
+import { decodeBinaryValue } from './engine/binary-value.js';
 import {
   DEFAULT_SANDBOX_LIMITS,
   type ConsoleEntry,
@@ -123,7 +124,10 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
       // `,"raw":` is the key itself: hand the handler's JSON text back without parsing it here.
       const at = output.indexOf(',"raw":');
       const head = JSON.parse(`${output.slice(0, at)}}`) as RawResult;
-      return { value: output.slice(at + 7, -1) as T, console: head.console };
+      const value = output.slice(at + 7, -1) as T;
+      if (outcome.binary)
+        return { value, console: head.console, attachment: decodeBinaryValue(outcome.binary) };
+      return { value, console: head.console };
     }
     const result = decodeSandboxJson(output, decoders) as RawResult;
     if (!result.ok) throw scriptError(result.error!, result.console);

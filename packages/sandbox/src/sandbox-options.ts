@@ -55,6 +55,13 @@ export interface ConsoleEntry {
 export interface SandboxResult<T = unknown> {
   value: T;
   console: ConsoleEntry[];
+  /**
+   * Raw calls: the value the handler attached with `__budflowSandbox.binaryReply(text, value,
+   * fallback)`, as `JSON.parse(JSON.stringify(value))` would give it, copied out in QuickJS's binary
+   * object format. Absent when the handler attached none, or when the sandbox answered with
+   * `fallback()`'s text instead (a value JSON writes differently, or too large to copy that way).
+   */
+  attachment?: unknown;
 }
 
 export interface SandboxRunOptions {

@@ -268,6 +268,30 @@ export const KERNEL_SOURCE = String.raw`
   };
   Object.defineProperty(G, '__budflowSandbox', { value: api, writable: false, enumerable: false, configurable: true });
 
+  // ---- binary replies: a raw handler's value copied in QuickJS's binary object format ----
+  // binaryReply(text, value, fallback) answers a raw call with text plus a value the engine copies
+  // without JSON.stringify (the host finds it as the result's attachment); when the engine cannot
+  // (a value JSON would write differently, too large), it calls fallback() for the whole text.
+  var REPLY = Object.freeze({});
+  var pendingReply = null;
+  api.binaryReply = function (text, value, fallback) {
+    pendingReply = { text: String(text), value: value, fallback: fallback };
+    return REPLY;
+  };
+  function binaryAnswer(head, reply) {
+    return {
+      text: head + reply.text + '}',
+      value: reply.value,
+      fallback: function () {
+        // Takes the exception a refused encoding left pending in the runtime.
+        try { throw null; } catch (e) { /* nothing to keep */ }
+        var text;
+        try { text = reply.fallback(); } catch (e) { return JSONstringify(finish(false, describeError(e, false))); }
+        return head + (typeof text === 'string' ? text : 'null') + '}';
+      },
+    };
+  }
+
   function describeError(e, userCode) {
     if (e === null || e === undefined || (typeof e !== 'object' && typeof e !== 'function')) {
       return { name: 'Error', message: 'Uncaught ' + String(e), thrown: true };
@@ -293,6 +317,7 @@ export const KERNEL_SOURCE = String.raw`
   }
   function dispatch(requestJson) {
     var req = JSONparse(requestJson);
+    pendingReply = null;
     try {
       var value;
       if (req.kind === 'run') {
@@ -304,7 +329,15 @@ export const KERNEL_SOURCE = String.raw`
         if (!handler) throw new Error('no sandbox handler named ' + req.handler);
         value = handler(req.payload);
       }
-      if (req.raw) return JSONstringify(finish(true, undefined)).slice(0, -1) + ',"raw":' + (typeof value === 'string' ? value : 'null') + '}';
+      if (req.raw) {
+        var head = JSONstringify(finish(true, undefined)).slice(0, -1) + ',"raw":';
+        if (value === REPLY && pendingReply !== null) {
+          var reply = pendingReply;
+          pendingReply = null;
+          return binaryAnswer(head, reply);
+        }
+        return head + (typeof value === 'string' ? value : 'null') + '}';
+      }
       return JSONstringify(finish(true, encode(value, 0, [])));
     } catch (e) {
       return JSONstringify(finish(false, describeError(e, req.kind === 'run')));

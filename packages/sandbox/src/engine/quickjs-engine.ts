@@ -12,7 +12,8 @@ import {
 import type { PreludeScript, SandboxLimits } from '../sandbox-options.js';
 import { KERNEL_SOURCE } from './kernel-source.js';
 import { hostCall } from './host-call.js';
-import { jsonNestingExceeds } from './json-depth.js';
+import { jsonNesting, jsonNestingExceeds } from './json-depth.js';
+import { measureBinaryValue } from './binary-value.js';
 
 /** A failure of the sandbox itself (limits, broken prelude), as plain data so it can cross threads. */
 export interface EngineFailure {
@@ -23,7 +24,12 @@ export interface EngineFailure {
   refusedResult?: boolean;
 }
 
-export type EngineOutcome = { ok: true; output: string } | { ok: false; failure: EngineFailure };
+/**
+ * `binary`: the value a raw handler attached with `binaryReply`, in QuickJS's binary object format
+ * (see `binary-value.ts`), already checked by `measureBinaryValue`.
+ */
+export type EngineOutcome =
+  { ok: true; output: string; binary?: Uint8Array } | { ok: false; failure: EngineFailure };
 
 // The TypeScript lib here has WebAssembly types but no value declaration.
 interface WasmApi {
@@ -158,14 +164,27 @@ export class QuickJsEngine {
 
   private executeNow(requestJson: string, timeoutMs: number, maxDepth?: number): EngineOutcome {
     const context = this.context;
-    let outcome: EngineOutcome;
+    let outcome: EngineOutcome | undefined;
     let reset = false;
     this.deadline = Date.now() + timeoutMs;
     try {
       const arg = context.newString(requestJson);
-      const result = context.callFunction(this.dispatchFn, context.undefined, arg);
+      let result = context.callFunction(this.dispatchFn, context.undefined, arg);
       arg.dispose();
-      if (result.error) {
+      if (!result.error && context.typeof(result.value) !== 'string') {
+        // A binary reply: { text, value, fallback } (see the kernel's binaryReply).
+        const answer = result.value;
+        outcome = this.binaryOutcome(answer, maxDepth);
+        if (!outcome) {
+          const fallback = context.getProp(answer, 'fallback');
+          result = context.callFunction(fallback, context.undefined);
+          fallback.dispose();
+        }
+        answer.dispose();
+      }
+      if (outcome) {
+        // The value was copied in binary form.
+      } else if (result.error) {
         const error: unknown = context.dump(result.error);
         result.error.dispose();
         outcome = { ok: false, failure: classifyUncaught(error, timeoutMs) };
@@ -197,6 +216,44 @@ export class QuickJsEngine {
     this.calls++;
     if (reset || (this.recycleAfterCalls > 0 && this.calls >= this.recycleAfterCalls)) this.reset();
     return outcome;
+  }
+
+  /**
+   * The outcome of a binary reply whose value QuickJS's binary object format holds as JSON would
+   * (see `binary-value.ts`) within the output and depth limits; undefined when the kernel's
+   * `fallback()` must give the JSON text instead.
+   */
+  private binaryOutcome(answer: QuickJSHandle, maxDepth?: number): EngineOutcome | undefined {
+    const context = this.context;
+    const output = context.getProp(answer, 'text').consume((h) => context.getString(h));
+    const memoryBytes = this.limits.memoryBytes;
+    let bytes: Uint8Array | undefined;
+    // The encoder's buffer counts against the memory limit, and where an allocation fails the
+    // encoder goes on without the bytes that did not fit instead of failing. So it runs with
+    // twice the limit, and only an output small enough that it cannot have run out is kept: its
+    // buffer and copies take ~3× the output, its table of objects under half the heap.
+    this.runtime.setMemoryLimit(2 * memoryBytes);
+    try {
+      context.getProp(answer, 'value').consume((value) => {
+        const encoded = context.encodeBinaryJSON(value);
+        if (context.typeof(encoded) === 'object') {
+          const buffer = context.getArrayBuffer(encoded);
+          if (buffer.value.length <= memoryBytes / 8) bytes = buffer.value.slice();
+          buffer.dispose();
+        }
+        encoded.dispose();
+      });
+    } finally {
+      this.runtime.setMemoryLimit(memoryBytes);
+    }
+    if (!bytes) return undefined;
+    // Nested as deep as the text around it may go: maxDepth plus the envelope's level (as
+    // checkOutput counts), less the levels of that text (the value's place is its deepest point).
+    const depthLimit = (maxDepth ?? 200) + 1 - jsonNesting(output);
+    const jsonLength = measureBinaryValue(bytes, depthLimit);
+    if (jsonLength === undefined || output.length + jsonLength > this.limits.outputBytes)
+      return undefined;
+    return { ok: true, output, binary: bytes };
   }
 
   private checkOutput(output: string, timeoutMs: number, maxDepth?: number): EngineOutcome {

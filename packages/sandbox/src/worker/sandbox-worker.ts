@@ -17,7 +17,11 @@ QuickJsEngine.create(limits, prelude, recycleAfterCalls).then(
     port.on('message', (message: WorkerRequest) => {
       void engine.execute(message.request, message.timeoutMs, message.maxDepth).then((outcome) => {
         const reply: WorkerReply = { type: 'result', id: message.id, outcome };
-        port.postMessage(reply);
+        // A binary value owns its buffer (a copy out of the WebAssembly memory): moved, not copied.
+        port.postMessage(
+          reply,
+          outcome.ok && outcome.binary ? [outcome.binary.buffer as ArrayBuffer] : [],
+        );
       });
     });
     port.postMessage({ type: 'ready' } satisfies WorkerReply);

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTestNode } from '../internal/test-harness.js';
+import type { Sandbox, SandboxCallOptions } from '@budflow/sandbox';
 import { createCodeNodes, referencedNodes } from './code-nodes.js';
+import { createCodeSandbox } from './code-sandbox.js';
 
 const nodes = createCodeNodes({ isolation: 'inline', limits: { timeoutMs: 5_000 } });
 const { codeNode, functionNode, functionItemNode } = nodes;
@@ -262,6 +264,61 @@ describe('Code (JavaScript)', () => {
       'B',
       'C',
       'D',
+    ]);
+  });
+});
+
+describe('Code results copied in binary form', () => {
+  // Counts the calls whose value came back in QuickJS's binary format instead of JSON text.
+  const inner = createCodeSandbox({ isolation: 'inline' });
+  let attached = 0;
+  const counting: Sandbox = {
+    ...inner,
+    call: async <T>(handler: string, payload: unknown, options?: SandboxCallOptions) => {
+      const r = await inner.call<T>(handler, payload, options);
+      if (r.attachment !== undefined) attached++;
+      return r;
+    },
+  };
+  const counted = createCodeNodes({ sandbox: counting });
+  afterAll(() => inner.close());
+  const run = async (jsCode: string) => {
+    const before = attached;
+    const result = await runTestNode(counted.codeNode, { params: code(jsCode) });
+    return { items: JSON.stringify(result.items), binary: attached > before };
+  };
+
+  it('gives the items the JSON text gives (a comment naming toJSON asks for text)', async () => {
+    const bodies = [
+      'return [{ json: { b: 1, 2: "two", 1: "one", n: NaN, i: -Infinity, z: -0, u: undefined, d: new Date(0), l: [1, , undefined], s: "€ 😀" + String.fromCharCode(1, 0xd800) } }];',
+      'return Array.from({ length: 50 }, (_, i) => ({ id: i, tag: i % 2 ? "odd" : "even", price: i / 4 }));',
+      'return { json: { nested: { deeper: [{ deepest: true }] } }, pairedItem: { item: 0 } };',
+      'return JSON.parse(\'[{"__proto__": {"p": 1}}]\');',
+    ];
+    for (const body of bodies) {
+      const binary = await run(body);
+      const text = await run(`// toJSON\n${body}`);
+      expect(binary.binary).toBe(true);
+      expect(text.binary).toBe(false);
+      expect(binary.items).toBe(text.items);
+    }
+  });
+
+  it('answers with JSON text for shared objects and toJSON methods', async () => {
+    const shared = await run('const s = { x: 1 };\nreturn [{ json: { s } }, { json: { s } }];');
+    expect(shared).toEqual({
+      binary: false,
+      items: JSON.stringify([
+        { json: { s: { x: 1 } }, pairedItem: { item: 0 } },
+        { json: { s: { x: 1 } }, pairedItem: { item: 0 } },
+      ]),
+    });
+    const methods = await run(
+      'class A { toJSON() { return "A"; } }\nreturn [{ json: { a: new A(), d: DateTime.fromMillis(0, { zone: "UTC" }), p: Duration.fromMillis(1000) } }];',
+    );
+    expect(methods.binary).toBe(false);
+    expect(JSON.parse(methods.items)).toEqual([
+      { json: { a: 'A', d: '1970-01-01T00:00:00.000Z', p: 'PT1S' }, pairedItem: { item: 0 } },
     ]);
   });
 });

@@ -42,7 +42,7 @@ interface ScriptError {
 interface HandlerResult {
   ok: boolean;
   error?: ScriptError;
-  results?: Array<{ value?: unknown; binary?: unknown; error?: ScriptError }>;
+  results?: Array<{ value?: unknown; attached?: boolean; binary?: unknown; error?: ScriptError }>;
   /** Static and custom data in the sandbox's tagged JSON (it may hold a `Date`). */
   meta?: string;
 }
@@ -357,6 +357,9 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
       });
       logConsole(ctx, response.console);
       result = JSON.parse(response.value) as HandlerResult;
+      // The value of a run for all items comes as the call's attachment (binary, not JSON text).
+      const first = result.results?.[0];
+      if (first?.attached === true) first.value = response.attachment;
     } catch (error) {
       const base = error instanceof BudflowError ? error : undefined;
       throw new NodeError(`${message(error)}`, {

@@ -275,6 +275,15 @@ export const CODE_RUNTIME_SOURCE = String.raw`
     return a;
   }
 
+  // A result goes back in QuickJS's binary object format (the sandbox's binaryReply: ~8× cheaper
+  // than JSON.stringify in QuickJS), which writes an object's own enumerable properties where
+  // JSON.stringify would call a toJSON() its prototype has. The sandbox refuses the format for
+  // everything else JSON writes differently (functions, getters, proxies, maps, BigInt, shared
+  // objects...) and asks for the JSON text instead; toJSON methods are left to this test: code
+  // that could define one, or reach Luxon's DateTime/Duration/Interval or URL (theirs), answers
+  // with JSON text. Code that spells toJSON with escapes or computed strings is not caught here.
+  var JSON_DIFFERS = /toJSON|toISOString|DateTime|Duration|Interval|\$now|\$today|URL|arguments|\\[0-9ux]/;
+
   // The user's code becomes the body of an arrow inside a Function: one wrapper line before it,
   // plus the two lines Function() adds.
   var LINE_OFFSET = 3;
@@ -295,7 +304,7 @@ export const CODE_RUNTIME_SOURCE = String.raw`
     var fn = SB.compile(NAMES, head + code + '\n})();');
     Object.freeze(fn.prototype);
     Object.freeze(fn);
-    entry = { fn: fn, uses: usedNames(code) };
+    entry = { fn: fn, uses: usedNames(code), binary: !JSON_DIFFERS.test(code) };
     if (code.length <= CACHE_MAX_CODE) {
       if (compiled.size >= CACHE_MAX_ENTRIES) compiled.delete(compiled.keys().next().value);
       compiled.set(key, entry);
@@ -363,14 +372,28 @@ export const CODE_RUNTIME_SOURCE = String.raw`
         }
       }
     } else {
+      var result;
       try {
         var args = argsFor(shared, p, items, 0, false, timers, uses);
         if (p.mode === 'function') args[AT.item] = undefined;
-        var all = jsonText(settle(fn.apply(undefined, args), timers));
-        parts.push(all === undefined ? '{}' : '{"value":' + all + '}');
+        result = settle(fn.apply(undefined, args), timers);
       } catch (e) {
         return failed(p, describe(e, LINE_OFFSET), wasEmpty);
       }
+      var meta = metaPart(p, wasEmpty);
+      var asText = function () {
+        var all;
+        try {
+          all = jsonText(result);
+        } catch (e) {
+          return failed(p, describe(e, LINE_OFFSET), wasEmpty);
+        }
+        return '{"ok":true,"results":[' + (all === undefined ? '{}' : '{"value":' + all + '}') + ']' + meta + '}';
+      };
+      if (entry.binary && result !== null && typeof result === 'object') {
+        return SB.binaryReply('{"ok":true,"results":[{"attached":true}]' + meta + '}', result, asText);
+      }
+      return asText();
     }
     return '{"ok":true,"results":[' + parts.join(',') + ']' + metaPart(p, wasEmpty) + '}';
   });

@@ -1,0 +1,167 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSandbox } from './create-sandbox.js';
+import type { Sandbox } from './sandbox-options.js';
+
+// `bin` attaches the value of a source expression (binary when the sandbox can, else the JSON text
+// from its fallback); `text` answers with JSON.stringify of the same expression, the reference.
+const prelude = [
+  {
+    filename: 'binary.js',
+    code: `(function () {
+      var SB = __budflowSandbox;
+      var evaluate = function (source) { return SB.compile([], 'return (' + source + ');')(); };
+      SB.defineHandler('bin', function (p) {
+        var v = evaluate(p.source);
+        return SB.binaryReply('{"attached":true}', v, function () {
+          return '{"value":' + JSON.stringify(v) + '}';
+        });
+      });
+      SB.defineHandler('text', function (p) { return '{"value":' + JSON.stringify(evaluate(p.source)) + '}'; });
+    })();`,
+  },
+];
+
+const inline = createSandbox({
+  isolation: 'inline',
+  limits: { timeoutMs: 1_000, memoryBytes: 32 * 1024 * 1024, outputBytes: 200_000 },
+  prelude,
+});
+afterAll(() => inline.close());
+
+interface Answer {
+  binary?: boolean;
+  json?: string;
+  error?: string;
+}
+
+async function answer(sandbox: Sandbox, handler: string, source: string): Promise<Answer> {
+  try {
+    const r = await sandbox.call<string>(handler, { source }, { raw: true, maxDepth: 20 });
+    const parsed = JSON.parse(r.value) as { attached?: boolean; value?: unknown };
+    const binary = parsed.attached === true;
+    // JSON text of what the host got: compares values and the order of their keys.
+    return { binary, json: JSON.stringify(binary ? r.attachment : parsed.value) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+async function compare(source: string, sandbox: Sandbox = inline) {
+  const [bin, text] = await Promise.all([
+    answer(sandbox, 'bin', source),
+    answer(sandbox, 'text', source),
+  ]);
+  if (text.error !== undefined) expect(bin.error).toBe(text.error);
+  else expect(bin.json).toBe(text.json);
+  return bin;
+}
+
+const SAME = [
+  '[{ a: 1, b: "two", c: [true, false, null], d: { e: -2147483648, f: 2147483647 } }]',
+  '[0, -0, 1.5, -1e-7, 1e21, 2 ** 53, NaN, Infinity, -Infinity, 0.1 + 0.2]',
+  '["", "plain", "quote \\" backslash \\\\ tab \\t nl \\n \\u0001 \\u001f", "é ü ß", "€ 中文", "😀", "\\ud800 lone", "x\\udc00"]',
+  '{ b: 1, 2: "two", 1: "one", a: 2, "01": 3, "-1": 4, 4294967295: 5, 4294967294: 6 }',
+  '{ a: undefined, b: [undefined, , 3], c: new Array(2), d: 1 }',
+  '[new Date(0), new Date(Date.UTC(12345, 0, 1)), new Date(-1e15), new Date(NaN)]',
+  'JSON.parse(\'{"__proto__": {"x": 1}, "y": [{"__proto__": null}]}\')',
+  '[Object.assign(Object.create(null), { k: 1 }), Object.freeze({ f: 1 }), (() => { const o = { a: 1, b: 2, c: 3 }; delete o.b; return o; })()]',
+  '(() => { const a = [1, 2]; a.extra = 3; return { a }; })()',
+  '{ [Symbol("hidden")]: 1, shown: 2, long: "x".repeat(40) + "\\u0080\\u00ff" }',
+  'Array.from({ length: 300 }, (_, i) => ({ id: i, name: "user-" + i, ok: i % 2 === 0 }))',
+];
+
+// JSON writes these differently from (or cannot write) the binary format: the fallback's text.
+const FALLBACK = [
+  '(() => { const s = { x: 1 }; return [s, s]; })()',
+  '(() => { const s = {}; s.self = s; return s; })()',
+  '{ big: 1n }',
+  '{ m: new Map([[1, 2]]), s: new Set([1]) }',
+  '{ get g() { return 1; }, v: 2 }',
+  '{ f() {}, v: 1 }',
+  '{ s: Symbol("x") }',
+  '{ t: new Uint8Array([1, 2]) }',
+  '{ b: new String("boxed"), n: new Number(1) }',
+  '{ r: /re/g, e: new Error("x") }',
+  '{ p: new Proxy({ a: 1 }, {}) }',
+  '(() => { const a = [1, 2]; Object.defineProperty(a, 1, { get() { return 5; } }); return a; })()',
+];
+
+describe('binaryReply', () => {
+  it('gives what JSON.parse(JSON.stringify(value)) gives, in binary form', async () => {
+    for (const source of SAME) {
+      const r = await compare(source);
+      expect({ source, binary: r.binary }).toEqual({ source, binary: true });
+    }
+  });
+
+  it('answers with the fallback text where JSON differs, or with its error', async () => {
+    for (const source of FALLBACK) {
+      const r = await compare(source);
+      expect({ source, binary: r.binary }).toEqual({ source, binary: r.error ? undefined : false });
+    }
+    expect((await answer(inline, 'bin', '{ big: 1n }')).error).toMatch(/BigInt/);
+  });
+
+  it('copies own properties: no toJSON() is called, no prototype is read', async () => {
+    const r = await answer(
+      inline,
+      'bin',
+      '(() => { class A { constructor() { this.a = 1; } toJSON() { return "A"; } } return [new A()]; })()',
+    );
+    expect(r).toEqual({ binary: true, json: '[{"a":1}]' });
+    const own = await answer(
+      inline,
+      'bin',
+      '[Object.assign(new Date(0), { toJSON: () => "own" })]',
+    );
+    expect(own).toEqual({ binary: true, json: '["1970-01-01T00:00:00.000Z"]' });
+    const hole = await answer(
+      inline,
+      'bin',
+      '(() => { const a = [1, , 3]; Object.setPrototypeOf(a, [7, 8, 9]); return a; })()',
+    );
+    expect(hole).toEqual({ binary: true, json: '[1,null,3]' });
+  });
+
+  it('keeps the output and depth limits of the JSON text', async () => {
+    // 200,000 characters of output: as binary it would fit, as JSON text it does not.
+    const big = '"x".repeat(199000).split("").map(() => 1)';
+    await expect(inline.call('bin', { source: big }, { raw: true })).rejects.toMatchObject({
+      code: 'SANDBOX_OUTPUT_TOO_LARGE',
+    });
+    const keys = '{ ["k".repeat(1000)]: 1 }';
+    await expect(
+      inline.call('bin', { source: `Array.from({ length: 300 }, () => (${keys}))` }, { raw: true }),
+    ).rejects.toMatchObject({ code: 'SANDBOX_OUTPUT_TOO_LARGE' });
+    // maxDepth 20, plus one for the envelope, less {"attached": ...}: the value may nest 19 levels.
+    const nested = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+    expect(await answer(inline, 'bin', nested(19))).toEqual({ binary: true, json: nested(19) });
+    expect(await answer(inline, 'text', nested(19))).toMatchObject({ json: nested(19) });
+    const deep = await answer(inline, 'bin', nested(20));
+    expect(deep.error).toMatch(/nested too deeply/);
+    expect(await answer(inline, 'text', nested(20))).toEqual(deep);
+  });
+
+  it('never hands back a copy the memory limit cut short', async () => {
+    // 40 references to one 1 MB string: 40 MB of output, more than the 32 MB memory limit.
+    const r = await answer(
+      inline,
+      'bin',
+      '(() => { const s = "y".repeat(1 << 20); return Array.from({ length: 40 }, () => s); })()',
+    );
+    expect(r.binary).not.toBe(true);
+    expect(r.error).toMatch(/memory|too large/);
+    expect(await answer(inline, 'bin', '[1]')).toEqual({ binary: true, json: '[1]' });
+  });
+
+  it('moves the binary value out of a worker thread', async () => {
+    const pooled = createSandbox({ prelude });
+    try {
+      for (const source of [...SAME.slice(0, 4), FALLBACK[0]!]) await compare(source, pooled);
+      const r = await answer(pooled, 'bin', SAME[SAME.length - 1]!);
+      expect(r.binary).toBe(true);
+    } finally {
+      await pooled.close();
+    }
+  }, 30_000);
+});
