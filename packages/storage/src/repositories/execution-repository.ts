@@ -226,12 +226,24 @@ const RECORD_SEPARATOR = '\x1e';
 const exceeds = (text: string, limit: number): boolean =>
   text.length * 3 > limit && Buffer.byteLength(text) > limit;
 
+/** `exceeds` of the JSON array of `texts`, without building it. */
+function rangeExceeds(texts: readonly string[], limit: number): boolean {
+  let length = texts.length + 1;
+  for (const text of texts) length += text.length;
+  if (length * 3 <= limit) return false;
+  if (length > limit) return true;
+  let bytes = texts.length + 1;
+  for (const text of texts) bytes += Buffer.byteLength(text);
+  return bytes > limit;
+}
+
 interface RangeRows {
   ids: string[];
   seqs: number[];
   lasts: number[];
   types: string[];
   ats: number[];
+  /** The rows' JSON arrays as pieces of one text, the rows separated by `RECORD_SEPARATOR`. */
   texts: string[];
 }
 
@@ -546,18 +558,27 @@ export class ExecutionRepository {
         texts: [],
         bytes: [],
       };
+      const limit = this.ctx.compressThreshold;
       for (const range of eventRanges(events, (e) => this.eventConflict(e))) {
-        const text =
-          range.texts.length === 1 ? `[${range.texts[0]!}]` : `[${range.texts.join(',')}]`;
-        const large = exceeds(text, this.ctx.compressThreshold);
+        const large = rangeExceeds(range.texts, limit);
         const into = large ? packed : plain;
         into.ids.push(range.executionId);
         into.seqs.push(range.seq);
         into.lasts.push(range.last);
         into.types.push(range.type);
         into.ats.push(range.at);
-        if (large) packed.bytes.push(encodeJsonText(text, this.ctx.compressThreshold).bytes);
-        else plain.texts.push(text);
+        if (large) packed.bytes.push(encodeJsonText(`[${range.texts.join(',')}]`, limit).bytes);
+        else {
+          // Pieces of the one parameter below: each range's JSON array, joined once (the
+          // texts are copied once, not per range and again for the parameter).
+          if (plain.texts.length > 0) plain.texts.push(RECORD_SEPARATOR);
+          plain.texts.push('[');
+          for (let i = 0; i < range.texts.length; i++) {
+            if (i > 0) plain.texts.push(',');
+            plain.texts.push(range.texts[i]!);
+          }
+          plain.texts.push(']');
+        }
       }
       // One row per execution and contiguous range of events. Its `seq` is refused (primary
       // key) when a stored row starts inside the range or a stored range reaches into it: the
@@ -577,7 +598,7 @@ export class ExecutionRepository {
           select x.id, ${guarded}, x.last, x.type, x.at, convert_to(x.payload, 'UTF8'), 'json'
           from unnest(${plain.ids}::text[], ${plain.seqs}::integer[], ${plain.lasts}::integer[],
             ${plain.types}::text[], ${plain.ats}::bigint[],
-            string_to_array(${plain.texts.join(RECORD_SEPARATOR)}::text, chr(30)))
+            string_to_array(${plain.texts.join('')}::text, chr(30)))
             as x(id, seq, last, type, at, payload))`);
       }
       if (packed.ids.length > 0) {
