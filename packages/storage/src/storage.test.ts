@@ -68,7 +68,7 @@ describe('SQLite storage', () => {
         );
       });
     const applied = await Promise.all([run(), run(), run()]);
-    expect(applied.flat()).toEqual(['0001_initial', '0002_event_ranges']);
+    expect(applied.flat()).toEqual(['0001_initial', '0002_event_ranges', '0003_lz4_payloads']);
   }, 60_000);
 
   it('refuses to start on an unmigrated database when migrations are off', async () => {
