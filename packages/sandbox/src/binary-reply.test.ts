@@ -129,6 +129,10 @@ describe('binaryReply', () => {
     await expect(inline.call('bin', { source: big }, { raw: true })).rejects.toMatchObject({
       code: 'SANDBOX_OUTPUT_TOO_LARGE',
     });
+    // 40 strings of 1,000 characters: 40,121 characters of JSON, counted exactly (a bound of six
+    // characters per character would not fit).
+    const strings = 'Array.from({ length: 40 }, (_, i) => String(i % 10).repeat(1000))';
+    expect(await compare(strings)).toMatchObject({ binary: true });
     const keys = '{ ["k".repeat(1000)]: 1 }';
     await expect(
       inline.call('bin', { source: `Array.from({ length: 300 }, () => (${keys}))` }, { raw: true }),

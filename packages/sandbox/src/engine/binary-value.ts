@@ -6,7 +6,7 @@
  *
  * Only what `JSON.stringify` would write the same way is accepted: null, booleans, numbers,
  * strings, plain objects and arrays, dates. Anything else (BigInt, typed arrays, boxed primitives,
- * maps, a value reached twice: a shared object or a cycle) makes `measureBinaryValue` refuse the
+ * maps, a value reached twice: a shared object or a cycle) makes `binaryValueFits` refuse the
  * bytes, and the engine then asks the handler for its JSON text instead. `decodeBinaryValue` gives
  * what `JSON.parse(JSON.stringify(value))` gives.
  */
@@ -57,120 +57,172 @@ function dateJsonLength(time: number): number {
   return new Date(time).toISOString().length + 2;
 }
 
+function numberJsonLength(d: number): number {
+  if (!Number.isFinite(d)) return 4;
+  if (Number.isSafeInteger(d)) {
+    let n = d < 0 ? 2 : 1;
+    for (let a = Math.abs(d); a >= 10; a = Math.floor(a / 10)) n++;
+    return n;
+  }
+  return String(d).length;
+}
+
 /**
- * Walks the bytes once: checks that they hold one value of the accepted subset and nothing else,
- * nested at most `maxDepth` levels of objects and arrays, and returns the length its
- * `JSON.stringify` text would have (for the output limit). `undefined` when refused.
+ * One walk over the bytes: checks that they hold one value of the accepted subset and nothing
+ * else, nested at most `maxDepth` levels, and adds up the length of its JSON text: exactly, or
+ * (cheaper: no character or digit is looked at) an upper bound of it.
  */
-export function measureBinaryValue(bytes: Uint8Array, maxDepth: number): number | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = bytes.length;
-  let pos = 0;
-  const byte = (): number => {
-    if (pos >= end) throw new Refused();
-    return bytes[pos++]!;
-  };
-  const leb = (): number => {
+class Scanner {
+  private pos = 0;
+  private readonly end: number;
+  private readonly view: DataView;
+  private readonly atomLengths: number[] = [];
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly maxDepth: number,
+    private readonly exact: boolean,
+  ) {
+    this.end = bytes.length;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The JSON length (or its bound); undefined when the bytes are refused. */
+  length(): number | undefined {
+    try {
+      if (this.byte() !== VERSION) return undefined;
+      const atomCount = this.leb();
+      for (let i = 0; i < atomCount; i++) this.atomLengths.push(this.string());
+      const length = this.value(0);
+      return length >= 0 && this.pos === this.end ? length : undefined;
+    } catch (error) {
+      if (error instanceof Refused) return undefined;
+      throw error;
+    }
+  }
+
+  private byte(): number {
+    if (this.pos >= this.end) throw new Refused();
+    return this.bytes[this.pos++]!;
+  }
+
+  private leb(): number {
     let value = 0;
     let scale = 1;
     for (let i = 0; i < 5; i++) {
-      const b = byte();
+      const b = this.byte();
       value += (b & 0x7f) * scale;
       if (b < 0x80) return value;
       scale *= 128;
     }
     throw new Refused();
-  };
-  // Returns the JSON length of the string at pos and moves past it.
-  const string = (): number => {
-    const header = leb();
+  }
+
+  private string(): number {
+    const header = this.leb();
     const wide = header % 2 === 1;
     const units = Math.floor(header / 2);
-    const start = pos;
-    pos += wide ? units * 2 : units;
-    if (pos > end) throw new Refused();
-    return wide ? quotedWideLength(bytes, start, pos) : quotedLatin1Length(bytes, start, pos);
-  };
-  const number = (tag: number): number => {
+    const start = this.pos;
+    this.pos += wide ? units * 2 : units;
+    if (this.pos > this.end) throw new Refused();
+    // At most six characters per code unit (\u001f) and the quotes.
+    if (!this.exact) return units * 6 + 2;
+    return wide
+      ? quotedWideLength(this.bytes, start, this.pos)
+      : quotedLatin1Length(this.bytes, start, this.pos);
+  }
+
+  private number(tag: number): number {
     if (tag === TAG_INT32) {
-      const v = leb();
+      const v = this.leb();
       return v % 2 === 1 ? -(v + 1) / 2 : v / 2;
     }
-    if (pos + 8 > end) throw new Refused();
-    const d = view.getFloat64(pos, true);
-    pos += 8;
+    if (this.pos + 8 > this.end) throw new Refused();
+    const d = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
     return d;
-  };
-
-  try {
-    if (byte() !== VERSION) return undefined;
-    const atomCount = leb();
-    const atomLengths: number[] = [];
-    for (let i = 0; i < atomCount; i++) atomLengths.push(string());
-    // JSON length of a value; -1 for undefined (left out of objects, null in arrays).
-    const value = (depth: number): number => {
-      const tag = byte();
-      switch (tag) {
-        case TAG_NULL:
-        case TAG_TRUE:
-          return 4;
-        case TAG_FALSE:
-          return 5;
-        case TAG_UNDEFINED:
-          return -1;
-        case TAG_INT32:
-        case TAG_FLOAT64: {
-          const d = number(tag);
-          return Number.isFinite(d) ? String(d).length : 4;
-        }
-        case TAG_STRING:
-          return string();
-        case TAG_DATE: {
-          const inner = byte();
-          if (inner !== TAG_INT32 && inner !== TAG_FLOAT64) throw new Refused();
-          return dateJsonLength(number(inner));
-        }
-        case TAG_OBJECT: {
-          if (depth >= maxDepth) throw new Refused();
-          const count = leb();
-          let length = 2;
-          let members = 0;
-          for (let i = 0; i < count; i++) {
-            const atom = leb();
-            let keyLength: number;
-            if (atom % 2 === 1) keyLength = String((atom - 1) / 2).length + 2;
-            else {
-              const index = atom / 2 - 1;
-              if (index < 0 || index >= atomCount) throw new Refused();
-              keyLength = atomLengths[index]!;
-            }
-            const v = value(depth + 1);
-            if (v < 0) continue;
-            length += keyLength + 1 + v + (members > 0 ? 1 : 0);
-            members++;
-          }
-          return length;
-        }
-        case TAG_ARRAY: {
-          if (depth >= maxDepth) throw new Refused();
-          const count = leb();
-          let length = 2 + Math.max(0, count - 1);
-          for (let i = 0; i < count; i++) {
-            const v = value(depth + 1);
-            length += v < 0 ? 4 : v;
-          }
-          return length;
-        }
-        default:
-          throw new Refused();
-      }
-    };
-    const length = value(0);
-    return length >= 0 && pos === end ? length : undefined;
-  } catch (error) {
-    if (error instanceof Refused) return undefined;
-    throw error;
   }
+
+  // JSON length of a value; -1 for undefined (left out of objects, null in arrays).
+  private value(depth: number): number {
+    const tag = this.byte();
+    switch (tag) {
+      case TAG_NULL:
+      case TAG_TRUE:
+        return 4;
+      case TAG_FALSE:
+        return 5;
+      case TAG_UNDEFINED:
+        return -1;
+      case TAG_INT32:
+      case TAG_FLOAT64: {
+        const d = this.number(tag);
+        // The longest number JavaScript writes: -2.2250738585072014e-308.
+        return this.exact ? numberJsonLength(d) : 24;
+      }
+      case TAG_STRING:
+        return this.string();
+      case TAG_DATE: {
+        const inner = this.byte();
+        if (inner !== TAG_INT32 && inner !== TAG_FLOAT64) throw new Refused();
+        const time = this.number(inner);
+        return this.exact ? dateJsonLength(time) : 29;
+      }
+      case TAG_OBJECT: {
+        if (depth >= this.maxDepth) throw new Refused();
+        const count = this.leb();
+        let length = 2;
+        let members = 0;
+        for (let i = 0; i < count; i++) {
+          const atom = this.leb();
+          let keyLength: number;
+          if (atom % 2 === 1) keyLength = numberJsonLength((atom - 1) / 2) + 2;
+          else {
+            const index = atom / 2 - 1;
+            if (index < 0 || index >= this.atomLengths.length) throw new Refused();
+            keyLength = this.atomLengths[index]!;
+          }
+          const v = this.value(depth + 1);
+          if (v < 0) continue;
+          length += keyLength + 1 + v + (members > 0 ? 1 : 0);
+          members++;
+        }
+        return length;
+      }
+      case TAG_ARRAY: {
+        if (depth >= this.maxDepth) throw new Refused();
+        const count = this.leb();
+        let length = 2 + Math.max(0, count - 1);
+        for (let i = 0; i < count; i++) {
+          const v = this.value(depth + 1);
+          length += v < 0 ? 4 : v;
+        }
+        return length;
+      }
+      default:
+        throw new Refused();
+    }
+  }
+}
+
+/**
+ * The length of the JSON text of the value the bytes hold, when they hold one value of the
+ * accepted subset nested at most `maxDepth` levels of objects and arrays; `undefined` if not.
+ */
+export function measureBinaryValue(bytes: Uint8Array, maxDepth: number): number | undefined {
+  return new Scanner(bytes, maxDepth, true).length();
+}
+
+/**
+ * Whether the bytes hold one value of the accepted subset, nested at most `maxDepth` levels, whose
+ * JSON text has at most `room` characters. Counts exactly only when a cheap bound does not fit.
+ */
+export function binaryValueFits(bytes: Uint8Array, maxDepth: number, room: number): boolean {
+  const bound = new Scanner(bytes, maxDepth, false).length();
+  if (bound === undefined) return false;
+  if (bound <= room) return true;
+  const exact = measureBinaryValue(bytes, maxDepth);
+  return exact !== undefined && exact <= room;
 }
 
 const UNDEFINED = Symbol('undefined');

@@ -13,7 +13,7 @@ import type { PreludeScript, SandboxLimits } from '../sandbox-options.js';
 import { KERNEL_SOURCE } from './kernel-source.js';
 import { hostCall } from './host-call.js';
 import { jsonNesting, jsonNestingExceeds } from './json-depth.js';
-import { measureBinaryValue } from './binary-value.js';
+import { binaryValueFits } from './binary-value.js';
 
 /** A failure of the sandbox itself (limits, broken prelude), as plain data so it can cross threads. */
 export interface EngineFailure {
@@ -250,8 +250,7 @@ export class QuickJsEngine {
     // Nested as deep as the text around it may go: maxDepth plus the envelope's level (as
     // checkOutput counts), less the levels of that text (the value's place is its deepest point).
     const depthLimit = (maxDepth ?? 200) + 1 - jsonNesting(output);
-    const jsonLength = measureBinaryValue(bytes, depthLimit);
-    if (jsonLength === undefined || output.length + jsonLength > this.limits.outputBytes)
+    if (!binaryValueFits(bytes, depthLimit, this.limits.outputBytes - output.length))
       return undefined;
     return { ok: true, output, binary: bytes };
   }

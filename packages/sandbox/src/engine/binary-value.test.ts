@@ -1,0 +1,83 @@
+import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext } from 'quickjs-emscripten';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryValueFits, decodeBinaryValue, measureBinaryValue } from './binary-value.js';
+
+let context: QuickJSContext;
+beforeAll(async () => {
+  context = (await newQuickJSWASMModule(RELEASE_SYNC)).newContext();
+});
+afterAll(() => context.dispose());
+
+/** QuickJS's binary form of a source expression's value, and its JSON text (if it has one). */
+function encode(source: string): { bytes: Uint8Array | undefined; json: string | undefined } {
+  const value = context.unwrapResult(context.evalCode(`(${source})`));
+  let bytes: Uint8Array | undefined;
+  const encoded = context.encodeBinaryJSON(value);
+  if (context.typeof(encoded) === 'object') {
+    const buffer = context.getArrayBuffer(encoded);
+    bytes = buffer.value.slice();
+    buffer.dispose();
+  }
+  encoded.dispose();
+  context.setProp(context.global, 'v', value);
+  value.dispose();
+  const text = context.unwrapResult(
+    context.evalCode('(() => { try { return JSON.stringify(v); } catch { return undefined; } })()'),
+  );
+  const json = context.typeof(text) === 'string' ? context.getString(text) : undefined;
+  text.dispose();
+  return { bytes, json };
+}
+
+const SAME = [
+  '[{ a: 1, b: "two", c: [true, false, null], d: { e: -2147483648, f: 2147483647 } }]',
+  '[0, -0, 7, -7, 10, 99, 100, -1000, 1.5, -1e-7, 1e21, 2 ** 53, 2 ** 53 + 2, 123456789012345680000, NaN, Infinity, 0.1 + 0.2]',
+  '["", "plain", "quote \\" backslash \\\\ tab \\t nl \\n \\b \\f \\r \\u0001 \\u001f", "é ü ß ÿ", "€ 中文", "😀", "\\ud800 lone", "x\\udc00", "\\udbff\\udfff"]',
+  '{ b: 1, 2: "two", 1: "one", a: 2, "01": 3, "-1": 4, 4294967295: 5, 4294967294: 6, 2147483648: 7 }',
+  '{ a: undefined, b: [undefined, , 3], c: new Array(2), d: 1, e: {}, f: [] }',
+  '[new Date(0), new Date(Date.UTC(12345, 0, 1)), new Date(-1e15), new Date(-62198755200000), new Date(NaN)]',
+  'JSON.parse(\'{"__proto__": {"x": 1}, "y": [{"__proto__": null}]}\')',
+  '{ ["k".repeat(300)]: "v".repeat(300), ["ключ"]: "значение" }',
+  'Array.from({ length: 500 }, (_, i) => ({ id: i, name: "user-" + i, price: i / 4, ok: i % 3 === 0 }))',
+  '"top"',
+  '42',
+];
+
+describe('QuickJS binary values', () => {
+  it('measures the JSON length exactly and decodes what JSON.parse gives', () => {
+    for (const source of SAME) {
+      const { bytes, json } = encode(source);
+      expect(bytes).toBeDefined();
+      expect({ source, length: measureBinaryValue(bytes!, 10) }).toEqual({
+        source,
+        length: json!.length,
+      });
+      expect(JSON.stringify(decodeBinaryValue(bytes!))).toBe(JSON.stringify(JSON.parse(json!)));
+      expect(binaryValueFits(bytes!, 10, json!.length)).toBe(true);
+      expect(binaryValueFits(bytes!, 10, json!.length - 1)).toBe(false);
+    }
+  });
+
+  it('refuses shared objects, cycles and what JSON writes differently', () => {
+    for (const source of [
+      '(() => { const s = { x: 1 }; return [s, s]; })()',
+      '(() => { const s = {}; s.self = s; return s; })()',
+      '{ big: 1n }',
+      '{ t: new Uint8Array([1, 2]) }',
+      '{ b: new String("boxed") }',
+    ]) {
+      const { bytes } = encode(source);
+      expect({ source, fits: binaryValueFits(bytes!, 10, 1e9) }).toEqual({ source, fits: false });
+    }
+  });
+
+  it('refuses deeper nesting than asked, and bytes cut short or followed by others', () => {
+    const { bytes } = encode('[[[1]]]');
+    expect(measureBinaryValue(bytes!, 3)).toBe(7);
+    expect(measureBinaryValue(bytes!, 2)).toBeUndefined();
+    for (let n = 0; n < bytes!.length; n++)
+      expect(measureBinaryValue(bytes!.subarray(0, n), 3)).toBeUndefined();
+    expect(measureBinaryValue(Uint8Array.from([...bytes!, 1]), 3)).toBeUndefined();
+    expect(measureBinaryValue(Uint8Array.from([4, ...bytes!.subarray(1)]), 3)).toBeUndefined();
+  });
+});
