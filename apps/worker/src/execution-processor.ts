@@ -96,12 +96,15 @@ export const WORKER_ERROR_CODES = {
   EXECUTION_CANCELED: 'EXECUTION_CANCELED',
 } as const;
 
-function nodeLogger(logger: PinoLogger): Logger {
+/** The nodes' logger of one run: its pino child is made on the first line logged (most runs log none). */
+function nodeLogger(child: () => PinoLogger): Logger {
+  let logger: PinoLogger | undefined;
+  const get = () => (logger ??= child());
   return {
-    debug: (m, meta) => logger.debug(meta ?? {}, m),
-    info: (m, meta) => logger.info(meta ?? {}, m),
-    warn: (m, meta) => logger.warn(meta ?? {}, m),
-    error: (m, meta) => logger.error(meta ?? {}, m),
+    debug: (m, meta) => get().debug(meta ?? {}, m),
+    info: (m, meta) => get().info(meta ?? {}, m),
+    warn: (m, meta) => get().warn(meta ?? {}, m),
+    error: (m, meta) => get().error(meta ?? {}, m),
   };
 }
 
@@ -162,6 +165,15 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
   );
   const controllers = new Map<string, AbortController>();
   const helpers = createInMemoryBinaryHelpers();
+  // Stateless: one for every run.
+  const credentials = o.storage.credentials.resolver();
+  const workflowLoader = {
+    load: async (id: string) => {
+      const wf = await o.storage.workflows.get(id);
+      if (!wf) throw new BudflowError('NOT_FOUND', `sub-workflow '${id}' does not exist`);
+      return wf.document;
+    },
+  };
   const varsCache = new Map<string, { at: number; vars: Record<string, string> }>();
 
   const vars = async (projectId: string | null): Promise<Record<string, string>> => {
@@ -322,16 +334,10 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     return {
       registry: o.registry,
       ...(o.evaluator ? { evaluator: o.evaluator } : {}),
-      credentials: o.storage.credentials.resolver(),
+      credentials,
       helpers,
-      workflowLoader: {
-        load: async (id: string) => {
-          const wf = await o.storage.workflows.get(id);
-          if (!wf) throw new BudflowError('NOT_FOUND', `sub-workflow '${id}' does not exist`);
-          return wf.document;
-        },
-      },
-      logger: nodeLogger(o.logger.child({ executionId: row.id, workflowId: row.workflowId })),
+      workflowLoader,
+      logger: nodeLogger(() => o.logger.child({ executionId: row.id, workflowId: row.workflowId })),
       executionId: row.id,
       mode: row.mode,
       signal,

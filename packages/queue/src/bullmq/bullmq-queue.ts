@@ -269,11 +269,13 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
       const controllers = new Map<string, AbortController>();
       const worker = new Worker<ExecutionJobData>(
         name,
-        async (job, _token, signal) => {
+        // No third parameter: BullMQ then makes no AbortController of its own per job (its
+        // signal only carries `Worker.cancelJob`, which this adapter does not use; `close`
+        // aborts the controllers below).
+        async (job) => {
           const controller = new AbortController();
           const id = job.id ?? '';
           controllers.set(id, controller);
-          signal?.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
           try {
             const result = await handler(job.data, {
               job: {
