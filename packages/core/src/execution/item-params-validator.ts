@@ -238,12 +238,16 @@ export function createItemParamsValidator<P>(
     itemIndex: number,
   ): P => {
     if (!usable) return full(treeOf(raw, resolved), itemIndex);
-    const values = new Array<unknown>(paths.length);
+    // The checks return the raw value itself unless zod converts it: copy only then.
+    let values: unknown[] | readonly unknown[] = raw;
     for (let i = 0; i < paths.length; i++) {
       const value = checks[i]!(raw[i]);
       // A failing leaf: the full validation reports it with the node's usual message.
       if (value === INVALID) return full(treeOf(raw, resolved), itemIndex);
-      values[i] = value;
+      if (value !== raw[i]) {
+        if (values === raw) values = raw.slice();
+        (values as unknown[])[i] = value;
+      }
     }
     if (!base) {
       const params = full(treeOf(raw, resolved), itemIndex);

@@ -1,7 +1,19 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, WorkflowValidationError, type ExpressionEvaluator } from '@budflow/node-sdk';
+import {
+  defineNode,
+  ERROR_CODES,
+  WorkflowValidationError,
+  type ExpressionEvaluator,
+} from '@budflow/node-sdk';
+import { z } from 'zod';
 import { createTestNodes, wf } from '../../test/test-nodes.js';
-import { parseWorkflow, runDataFromEvents, runWorkflow, type ExecutionEvent } from '../index.js';
+import {
+  createNodeRegistry,
+  parseWorkflow,
+  runDataFromEvents,
+  runWorkflow,
+  type ExecutionEvent,
+} from '../index.js';
 
 const json = (result: Awaited<ReturnType<typeof runWorkflow>>, node: string, run = 0, output = 0) =>
   result.runData[node]?.[run]?.data?.main?.[output]?.map((i) => i.json);
@@ -610,6 +622,43 @@ describe('validation', () => {
         { registry },
       ),
     ).toThrow(/has no typeVersion 7 \(known: 1, 2\)/);
+  });
+
+  it('gives each item its own parameters whatever the order a node asks in', async () => {
+    const { definitions } = createTestNodes();
+    const order = [2, 0, 1, 2, 2, 1, 3, 0, 1];
+    const probe = defineNode({
+      type: 'test.probe',
+      version: 1,
+      title: 'Probe',
+      category: 'core',
+      params: z.object({ label: z.string(), value: z.number() }),
+      execute(ctx) {
+        return order.map((i) => {
+          const params = ctx.params(i);
+          return { json: { asked: i, label: params.label, value: params.value } };
+        });
+      },
+    });
+    const registry = createNodeRegistry([...definitions, probe]);
+    const result = await runWorkflow(
+      wf(
+        {
+          T: { type: 'test.trigger' },
+          D: { type: 'test.data', params: { items: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }] } },
+          P: { type: 'test.probe', params: { label: 'fixed', value: '={{ $json.n * 10 }}' } },
+        },
+        [
+          ['T', 'D'],
+          ['D', 'P'],
+        ],
+      ),
+      { registry },
+    );
+    expect(result.status).toBe('success');
+    expect(json(result, 'P')).toEqual(
+      order.map((i) => ({ asked: i, label: 'fixed', value: (i + 1) * 10 })),
+    );
   });
 
   it('evaluator batches parameters once per node run', async () => {
