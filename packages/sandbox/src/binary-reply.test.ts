@@ -14,7 +14,7 @@ const prelude = [
         var v = evaluate(p.source);
         return SB.binaryReply('{"attached":true}', v, function () {
           return '{"value":' + JSON.stringify(v) + '}';
-        });
+        }, p.refuse);
       });
       SB.defineHandler('text', function (p) { return '{"value":' + JSON.stringify(evaluate(p.source)) + '}'; });
     })();`,
@@ -121,6 +121,15 @@ describe('binaryReply', () => {
       '(() => { const a = [1, , 3]; Object.setPrototypeOf(a, [7, 8, 9]); return a; })()',
     );
     expect(hole).toEqual({ binary: true, json: '[1,null,3]' });
+  });
+
+  it('answers with the fallback text for a value with a property it was told to refuse', async () => {
+    const source = '[{ a: 1 }, { b: { isMarked: true, é: 2 } }]';
+    const refused = (refuse: string[]) =>
+      inline.call<string>('bin', { source, refuse }, { raw: true }).then((r) => r.attachment);
+    expect(await refused(['isMarked'])).toBeUndefined();
+    expect(await refused(['é'])).toBeUndefined();
+    expect(await refused(['isOther', 'c'])).toEqual([{ a: 1 }, { b: { isMarked: true, é: 2 } }]);
   });
 
   it('keeps the output and depth limits of the JSON text', async () => {

@@ -82,6 +82,7 @@ class Scanner {
     private readonly bytes: Uint8Array,
     private readonly maxDepth: number,
     private readonly exact: boolean,
+    private readonly refuseKeys: readonly string[] = [],
   ) {
     this.end = bytes.length;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -92,13 +93,29 @@ class Scanner {
     try {
       if (this.byte() !== VERSION) return undefined;
       const atomCount = this.leb();
-      for (let i = 0; i < atomCount; i++) this.atomLengths.push(this.string());
+      for (let i = 0; i < atomCount; i++) {
+        const start = this.pos;
+        this.atomLengths.push(this.string());
+        if (this.refuseKeys.length > 0 && this.refuseKeys.includes(this.atomText(start)))
+          return undefined;
+      }
       const length = this.value(0);
       return length >= 0 && this.pos === this.end ? length : undefined;
     } catch (error) {
       if (error instanceof Refused) return undefined;
       throw error;
     }
+  }
+
+  /** The text of the string written at `start` (a property name: short). */
+  private atomText(start: number): string {
+    const end = this.pos;
+    this.pos = start;
+    const header = this.leb();
+    const from = this.pos;
+    this.pos = end;
+    const text = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + from, end - from);
+    return text.toString(header % 2 === 1 ? 'utf16le' : 'latin1');
   }
 
   private byte(): number {
@@ -215,10 +232,16 @@ export function measureBinaryValue(bytes: Uint8Array, maxDepth: number): number 
 
 /**
  * Whether the bytes hold one value of the accepted subset, nested at most `maxDepth` levels, whose
- * JSON text has at most `room` characters. Counts exactly only when a cheap bound does not fit.
+ * JSON text has at most `room` characters and no property named in `refuseKeys`. Counts exactly
+ * only when a cheap bound does not fit.
  */
-export function binaryValueFits(bytes: Uint8Array, maxDepth: number, room: number): boolean {
-  const bound = new Scanner(bytes, maxDepth, false).length();
+export function binaryValueFits(
+  bytes: Uint8Array,
+  maxDepth: number,
+  room: number,
+  refuseKeys: readonly string[] = [],
+): boolean {
+  const bound = new Scanner(bytes, maxDepth, false, refuseKeys).length();
   if (bound === undefined) return false;
   if (bound <= room) return true;
   const exact = measureBinaryValue(bytes, maxDepth);

@@ -269,19 +269,21 @@ export const KERNEL_SOURCE = String.raw`
   Object.defineProperty(G, '__budflowSandbox', { value: api, writable: false, enumerable: false, configurable: true });
 
   // ---- binary replies: a raw handler's value copied in QuickJS's binary object format ----
-  // binaryReply(text, value, fallback) answers a raw call with text plus a value the engine copies
-  // without JSON.stringify (the host finds it as the result's attachment); when the engine cannot
-  // (a value JSON would write differently, too large), it calls fallback() for the whole text.
+  // binaryReply(text, value, fallback, refuseKeys) answers a raw call with text plus a value the
+  // engine copies without JSON.stringify (the host finds it as the result's attachment); when the
+  // engine cannot (a value JSON would write differently, too large, or one with a property named in
+  // refuseKeys: the marks of objects whose toJSON the copy would skip), it calls fallback() instead.
   var REPLY = Object.freeze({});
   var pendingReply = null;
-  api.binaryReply = function (text, value, fallback) {
-    pendingReply = { text: String(text), value: value, fallback: fallback };
+  api.binaryReply = function (text, value, fallback, refuseKeys) {
+    pendingReply = { text: String(text), value: value, fallback: fallback, refuse: isArray(refuseKeys) ? refuseKeys.map(String) : [] };
     return REPLY;
   };
   function binaryAnswer(head, reply) {
     return {
       text: head + reply.text + '}',
       value: reply.value,
+      refuse: JSONstringify(reply.refuse),
       fallback: function () {
         // Takes the exception a refused encoding left pending in the runtime.
         try { throw null; } catch (e) { /* nothing to keep */ }

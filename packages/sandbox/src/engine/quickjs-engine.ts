@@ -226,6 +226,9 @@ export class QuickJsEngine {
   private binaryOutcome(answer: QuickJSHandle, maxDepth?: number): EngineOutcome | undefined {
     const context = this.context;
     const output = context.getProp(answer, 'text').consume((h) => context.getString(h));
+    const refuse = context
+      .getProp(answer, 'refuse')
+      .consume((h) => JSON.parse(context.getString(h)) as string[]);
     const memoryBytes = this.limits.memoryBytes;
     let bytes: Uint8Array | undefined;
     // The encoder's buffer counts against the memory limit, and where an allocation fails the
@@ -250,7 +253,7 @@ export class QuickJsEngine {
     // Nested as deep as the text around it may go: maxDepth plus the envelope's level (as
     // checkOutput counts), less the levels of that text (the value's place is its deepest point).
     const depthLimit = (maxDepth ?? 200) + 1 - jsonNesting(output);
-    if (!binaryValueFits(bytes, depthLimit, this.limits.outputBytes - output.length))
+    if (!binaryValueFits(bytes, depthLimit, this.limits.outputBytes - output.length, refuse))
       return undefined;
     return { ok: true, output, binary: bytes };
   }

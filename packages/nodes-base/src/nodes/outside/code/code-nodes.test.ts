@@ -304,6 +304,32 @@ describe('Code results copied in binary form', () => {
     }
   });
 
+  it('answers with JSON text for Luxon values, and in binary for code that only uses them', async () => {
+    const luxon = await run(
+      'return [{ json: { d: DateTime.fromMillis(0, { zone: "UTC" }), p: Duration.fromMillis(1000), n: $now.year > 2000 } }];',
+    );
+    expect(luxon.binary).toBe(false);
+    expect(JSON.parse(luxon.items)).toEqual([
+      { json: { d: '1970-01-01T00:00:00.000Z', p: 'PT1S', n: true }, pairedItem: { item: 0 } },
+    ]);
+    const inner = await run('return [{ json: { wrapped: { i: Interval.after($today, 1000) } } }];');
+    expect(inner.binary).toBe(false);
+    // This Luxon's Interval has no toJSON: its two DateTimes have.
+    expect(JSON.parse(inner.items)[0].json.wrapped.i).toMatchObject({
+      s: expect.stringMatching(/^\d{4}-\d\d-\d\dT00:00:00.000/),
+      e: expect.stringMatching(/^\d{4}-\d\d-\d\dT00:00:01.000/),
+    });
+    const strings = await run(
+      'return [{ json: { d: DateTime.fromMillis(0, { zone: "UTC" }).toISO(), y: $now.year > 2000 } }];',
+    );
+    expect(strings).toEqual({
+      binary: true,
+      items: JSON.stringify([
+        { json: { d: '1970-01-01T00:00:00.000Z', y: true }, pairedItem: { item: 0 } },
+      ]),
+    });
+  });
+
   it('answers with JSON text for shared objects and toJSON methods', async () => {
     const shared = await run('const s = { x: 1 };\nreturn [{ json: { s } }, { json: { s } }];');
     expect(shared).toEqual({

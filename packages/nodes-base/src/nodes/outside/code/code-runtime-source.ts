@@ -279,10 +279,13 @@ export const CODE_RUNTIME_SOURCE = String.raw`
   // than JSON.stringify in QuickJS), which writes an object's own enumerable properties where
   // JSON.stringify would call a toJSON() its prototype has. The sandbox refuses the format for
   // everything else JSON writes differently (functions, getters, proxies, maps, BigInt, shared
-  // objects...) and asks for the JSON text instead; toJSON methods are left to this test: code
-  // that could define one, or reach Luxon's DateTime/Duration/Interval or URL (theirs), answers
-  // with JSON text. Code that spells toJSON with escapes or computed strings is not caught here.
-  var JSON_DIFFERS = /toJSON|toISOString|DateTime|Duration|Interval|\$now|\$today|URL|arguments|\\[0-9ux]/;
+  // objects...) and asks for the JSON text instead, also for a value with a property that marks a
+  // Luxon DateTime, Duration or Interval (their toJSON gives an ISO string). Other toJSON methods
+  // are left to this test of the code: code that could define one (or build a URL, whose toJSON
+  // is the kernel's) answers with JSON text. Code that spells toJSON with computed strings is not
+  // caught.
+  var JSON_DIFFERS = /toJSON|toISOString|URL|arguments|\\[0-9ux]/;
+  var LUXON_MARKS = ['isLuxonDateTime', 'isLuxonDuration', 'isLuxonInterval'];
 
   // The user's code becomes the body of an arrow inside a Function: one wrapper line before it,
   // plus the two lines Function() adds.
@@ -391,7 +394,7 @@ export const CODE_RUNTIME_SOURCE = String.raw`
         return '{"ok":true,"results":[' + (all === undefined ? '{}' : '{"value":' + all + '}') + ']' + meta + '}';
       };
       if (entry.binary && result !== null && typeof result === 'object') {
-        return SB.binaryReply('{"ok":true,"results":[{"attached":true}]' + meta + '}', result, asText);
+        return SB.binaryReply('{"ok":true,"results":[{"attached":true}]' + meta + '}', result, asText, LUXON_MARKS);
       }
       return asText();
     }
