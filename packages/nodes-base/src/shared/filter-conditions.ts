@@ -125,8 +125,23 @@ function parseConditionValues(
   const left = parseSingleValue(condition.leftValue, operator.type, strict, version);
   const right = parseSingleValue(condition.rightValue, rightType, strict, version);
   const rightValid = right.valid || !!operator.singleValue;
-  const suffix = `[condition ${meta.index}, item ${meta.itemIndex}]`;
+  if (!left.valid || !rightValid) {
+    throw conditionTypeError(condition, strict, left.valid, rightValid, meta);
+  }
+  return { left: left.newValue, right: right.valid ? right.newValue : undefined };
+}
 
+/** The error for a condition whose first or second value has the wrong type (n8n's texts). */
+function conditionTypeError(
+  condition: FilterCondition,
+  strict: boolean,
+  leftValid: boolean,
+  rightValid: boolean,
+  meta: ConditionMeta,
+): FilterError {
+  const { operator } = condition;
+  const rightType = operator.rightType ?? operator.type;
+  const suffix = `[condition ${meta.index}, item ${meta.itemIndex}]`;
   const typeHint = strict
     ? "Try changing the type of comparison. Alternatively you can enable 'Convert types where required'."
     : 'Try changing the type of the comparison.';
@@ -146,25 +161,22 @@ function parseConditionValues(
 
   const leftType = typeof condition.leftValue;
   const rightValueType = typeof condition.rightValue;
-  if (!left.valid && !rightValid && leftType === rightValueType) {
-    throw new FilterError(
+  if (!leftValid && !rightValid && leftType === rightValueType) {
+    return new FilterError(
       `Comparison type expects ${withArticle(operator.type)} but both fields are ${withArticle(leftType)}`,
       typeHint,
     );
   }
-  if (!left.valid) {
-    throw new FilterError(
+  if (!leftValid) {
+    return new FilterError(
       invalidMessage(operator.type, leftType, condition.leftValue),
       invalidDescription(operator.type, 'first'),
     );
   }
-  if (!rightValid) {
-    throw new FilterError(
-      invalidMessage(rightType, rightValueType, condition.rightValue),
-      invalidDescription(rightType, 'second'),
-    );
-  }
-  return { left: left.newValue, right: right.valid ? right.newValue : undefined };
+  return new FilterError(
+    invalidMessage(rightType, rightValueType, condition.rightValue),
+    invalidDescription(rightType, 'second'),
+  );
 }
 
 /** Builds a RegExp from `/pattern/flags` or a bare pattern. */
