@@ -134,8 +134,9 @@ async function main(): Promise<void> {
   const rows: Array<Row | { name: string; status: string; error: string }> = [];
   for (const job of jobs) {
     const measured = await benchFile(harness, job.file, job.name);
-    let result: Row | { name: string; status: string; error: string } = measured;
-    if (!('error' in measured)) {
+    let result: Row | { name: string; status: string; error: string };
+    if ('error' in measured) result = measured;
+    else {
       const capped = await benchFile(harness, job.file, job.name, [
         `--max-old-space-size=${CAPPED_HEAP_MB}`,
       ]);
