@@ -58,6 +58,19 @@ describe('QuickJS binary values', () => {
     }
   });
 
+  it('makes ordinary objects, whatever their number of properties', () => {
+    for (const n of [0, 1, 4, 5, 10, 11, 40]) {
+      const source = `Object.fromEntries(Array.from({ length: ${n} }, (_, i) => ["k" + i, i]))`;
+      const decoded = decodeBinaryValue(encode(source).bytes!) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+      expect(decoded.constructor).toBe(Object);
+      expect(Object.keys(decoded)).toHaveLength(n);
+      expect(decoded).toEqual(
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])),
+      );
+    }
+  });
+
   it('refuses shared objects, cycles and what JSON writes differently', () => {
     for (const source of [
       '(() => { const s = { x: 1 }; return [s, s]; })()',
