@@ -44,6 +44,31 @@ describe('createItemParamsValidator', () => {
     expect(second.options).toEqual({ dotNotation: true });
   });
 
+  it('refills one tree per node run for transient parameters, never the first item', () => {
+    const { fromValues } = createItemParamsValidator(schema, raw, node);
+    const reuse: { tree?: unknown } = {};
+    const first = fromValues(['zero', 0], 0);
+    const one = fromValues(['one', 1], 1, reuse);
+    expect(one).toEqual({
+      ...first,
+      assignments: { assignments: [{ name: 'a', value: 'one', type: 'string' }] },
+      count: 1,
+    });
+    const two = fromValues(['two', 2], 2, reuse);
+    // The same containers, refilled; item 0's tree and the literal parts stay as they were.
+    expect(two).toBe(one);
+    expect(two.assignments.assignments[0]).toEqual({ name: 'a', value: 'two', type: 'string' });
+    expect(two.count).toBe(2);
+    expect(first.assignments.assignments[0]!.value).toBe('zero');
+    expect(first.count).toBe(0);
+    expect(two.options).toBe(first.options);
+    // Without `reuse` each item still gets its own tree.
+    expect(fromValues(['three', 3], 3)).not.toBe(two);
+    // A bad value still fails with the full validation message, and the tree is left alone.
+    expect(() => fromValues(['x', 'nope'], 4, reuse)).toThrow(/count/);
+    expect(two.count).toBe(2);
+  });
+
   it('reports a bad expression value with the full validation message', () => {
     const validate = createItemParamsValidator(schema, raw, node).fromTree;
     validate(resolved('ok', 1), 0);

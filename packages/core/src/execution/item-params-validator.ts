@@ -104,11 +104,13 @@ interface CopyNode {
 
 /**
  * Compiles `paths` into a function that copies the containers along each path of a tree and
- * puts `values[i]` at `paths[i]`; everything off the paths is shared with the tree.
+ * puts `values[i]` at `paths[i]`; everything off the paths is shared with the tree. `refill`
+ * puts other values into a tree `substitute` made.
  */
-function substituter(
-  paths: readonly Path[],
-): (base: unknown, values: readonly unknown[]) => unknown {
+function substituter(paths: readonly Path[]): {
+  substitute: (base: unknown, values: readonly unknown[]) => unknown;
+  refill: ((tree: unknown, values: readonly unknown[]) => void) | undefined;
+} {
   const root: CopyNode = { leaf: -1, keys: [], children: [] };
   paths.forEach((path, p) => {
     if (path.length === 0) root.leaf = p;
@@ -138,7 +140,20 @@ function substituter(
     }
     return clone;
   };
-  return (base, values) => copy(base, root, values);
+  const fill = (container: unknown, node: CopyNode, values: readonly unknown[]): void => {
+    const target = container as Record<string | number, unknown>;
+    const { keys, children } = node;
+    for (let i = 0; i < keys.length; i++) {
+      const child = children[i]!;
+      if (child.leaf >= 0) target[keys[i]!] = values[child.leaf];
+      else fill(target[keys[i]!], child, values);
+    }
+  };
+  return {
+    substitute: (base, values) => copy(base, root, values),
+    // A tree made by `substitute` has its own containers on every path: refill them in place.
+    refill: root.leaf >= 0 ? undefined : (tree, values) => fill(tree, root, values),
+  };
 }
 
 export interface NodeRef {
@@ -194,8 +209,16 @@ function leafCheck(schema: ZodType): LeafCheck {
 export interface ItemParamsValidator<P> {
   /** From a whole resolved parameter tree. */
   readonly fromTree: (resolved: JsonValue, itemIndex: number) => P;
-  /** From the expression values alone, one per path of `paths` (see `resolveParameterValues`). */
-  readonly fromValues: (values: readonly JsonValue[], itemIndex: number) => P;
+  /**
+   * From the expression values alone, one per path of `paths` (see `resolveParameterValues`).
+   * With `reuse` (one per node run, for nodes with `transientParams`), the tree it returns for one
+   * item may be refilled for the next.
+   */
+  readonly fromValues: (
+    values: readonly JsonValue[],
+    itemIndex: number,
+    reuse?: { tree?: unknown },
+  ) => P;
 }
 
 function samePaths(a: readonly Path[], b: readonly Path[]): boolean {
@@ -227,7 +250,7 @@ export function createItemParamsValidator<P>(
   const leaves = paths.map((path) => leafSchemaAt(schema, path));
   const shortcut = paths.length > 0 && leaves.every((leaf) => leaf !== undefined);
   const checks = shortcut ? leaves.map((leaf) => leafCheck(leaf)) : [];
-  const substitute = substituter(paths);
+  const { substitute, refill } = substituter(paths);
 
   let base: { params: P; values: readonly unknown[] } | undefined;
   let usable = shortcut;
@@ -236,6 +259,7 @@ export function createItemParamsValidator<P>(
     raw: readonly unknown[],
     resolved: JsonValue | undefined,
     itemIndex: number,
+    reuse?: { tree?: unknown },
   ): P => {
     if (!usable) return full(treeOf(raw, resolved), itemIndex);
     // The checks return the raw value itself unless zod converts it: copy only then.
@@ -262,6 +286,11 @@ export function createItemParamsValidator<P>(
     let same = true;
     for (let i = 0; i < values.length && same; i++) same = Object.is(values[i], known[i]);
     if (same) return base.params;
+    if (reuse && refill) {
+      if (reuse.tree === undefined) reuse.tree = substitute(base.params, values);
+      else refill(reuse.tree, values);
+      return reuse.tree as P;
+    }
     return substitute(base.params, values) as P;
   };
   const treeOf = (values: readonly unknown[], resolved: JsonValue | undefined): JsonValue =>
@@ -275,6 +304,6 @@ export function createItemParamsValidator<P>(
         resolved,
         itemIndex,
       ),
-    fromValues: (values, itemIndex) => fromLeaves(values, undefined, itemIndex),
+    fromValues: (values, itemIndex, reuse) => fromLeaves(values, undefined, itemIndex, reuse),
   };
 }

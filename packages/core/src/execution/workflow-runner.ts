@@ -633,10 +633,16 @@ export class WorkflowRunner {
     if (evaluator.resolveParameterValues) {
       const { paths, values } = await evaluator.resolveParameterValues(raw, scope(), indices);
       const { fromValues } = validator(paths);
+      // One tree per node run for nodes that let go of each item's parameters (item 0's is kept).
+      const transient =
+        typeof definition.transientParams === 'function'
+          ? definition.transientParams(typeVersion)
+          : definition.transientParams === true;
+      const reuse = transient ? {} : undefined;
       validate = (index) => {
         const row = values[index]!;
         if (row instanceof Error) throw asNodeError(row, node.name, index);
-        return fromValues(row, index);
+        return fromValues(row, index, index === 0 ? undefined : reuse);
       };
     } else {
       const resolved = await evaluator.resolveParameters(raw, scope(), indices);

@@ -232,6 +232,16 @@ interface NodeDefinitionBase<P> {
    * item 0's parameters (saves evaluating expressions per item).
    */
   paramItems?: 'each' | 'first';
+  /**
+   * The node is done with an item's parameters when it asks for the next item's, and keeps no
+   * object or array of them (leaf values are fine): the engine may then refill one parameter tree
+   * per node run instead of building one per item (Edit Fields, Filter, If over 10,000 items).
+   * Item 0's parameters are never refilled. Only containers on the way to expression values that
+   * the node's schema types alone (objects, arrays, records) are refilled; a literal value under
+   * `z.unknown()` holding an expression turns refilling off for that node. A function decides per
+   * `typeVersion`.
+   */
+  transientParams?: boolean | ((typeVersion: number) => boolean);
   trigger?: TriggerSpec;
   /** Mark nodes whose effects are visible outside (HTTP calls, writes): recovery re-runs them. */
   sideEffects?: boolean;

@@ -69,6 +69,8 @@ export const ifNode = defineNode({
   title: 'If',
   description: 'Route items to different branches (true/false)',
   category: 'flow',
+  // Conditions are evaluated to a boolean per item; nothing of the parameters is kept.
+  transientParams: true,
   compat: { n8n: { type: 'n8n-nodes-base.if', versions: [1, 2, 2.1, 2.2, 2.3] } },
   outputs: [
     { type: 'main', name: 'true' },
@@ -101,6 +103,8 @@ export const filterNode = defineNode({
   title: 'Filter',
   description: 'Remove items matching a condition',
   category: 'flow',
+  // Conditions are evaluated to a boolean per item; nothing of the parameters is kept.
+  transientParams: true,
   compat: { n8n: { type: 'n8n-nodes-base.filter', versions: [1, 2, 2.1, 2.2, 2.3] } },
   outputs: [
     { type: 'main', name: 'kept' },

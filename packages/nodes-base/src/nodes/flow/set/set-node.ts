@@ -328,7 +328,6 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
   const out: Item[] = [];
   const newFields = new FieldList();
   let compose: ComposeOptions | undefined;
-  let composeFrom: unknown;
   for (let i = 0; i < ctx.items.length; i++) {
     const item = ctx.items[i]!;
     let newItem: Item;
@@ -338,19 +337,21 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
         version >= 3.3 ? (params.includeOtherFields ? params.include : 'none') : params.include;
       const options = params.options;
       // Items whose options resolve alike share one ComposeOptions (options are rarely per item).
+      // Compared by value: with transient parameters one tree is refilled for every item.
+      const includeBinary =
+        version >= 3.4 ? !options.stripBinary && include !== 'none' : !!options.includeBinary;
       if (
         !compose ||
         compose.include !== include ||
-        composeFrom !== options ||
+        compose.dotNotation !== options.dotNotation ||
+        compose.includeBinary !== includeBinary ||
         compose.includeFields !== params.includeFields ||
         compose.excludeFields !== params.excludeFields
       ) {
-        composeFrom = options;
         compose = {
           include,
           dotNotation: options.dotNotation,
-          includeBinary:
-            version >= 3.4 ? !options.stripBinary && include !== 'none' : !!options.includeBinary,
+          includeBinary,
           includeFields: params.includeFields,
           excludeFields: params.excludeFields,
         };
@@ -386,6 +387,8 @@ async function executeV3(ctx: ExecuteContext<SetV3Params>): Promise<Item[][]> {
       } else {
         for (const assignment of params.assignments.assignments) {
           if (assignment.type === 'binary') continue;
+          // validateEntry converts objects and arrays into new ones (toJsonValue): nothing of
+          // the parameters is kept here.
           newFields.put(
             assignment.name,
             validateEntry(ctx, assignment.name, assignment.type, assignment.value, i, ignoreErrors),
@@ -461,6 +464,9 @@ export const setNode = defineNode({
   compat: { n8n: { type: 'n8n-nodes-base.set', versions: [1, 2, 3, 3.1, 3.2, 3.3, 3.4] } },
   outputs: [{ type: 'main' }],
   params: (typeVersion: number) => (typeVersion < 3 ? setV1Params : setV3Params) as never,
+  // From 3.3 the node keeps only leaf values of an item's parameters (its options are compared by
+  // value); earlier versions keep values of their typed lists as they are.
+  transientParams: (typeVersion: number) => typeVersion >= 3.3,
   execute: (ctx: ExecuteContext<SetV1Params | SetV3Params>) =>
     ctx.typeVersion < 3
       ? executeV1(ctx as ExecuteContext<SetV1Params>)
