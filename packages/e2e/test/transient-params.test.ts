@@ -115,7 +115,7 @@ describe('transient parameters', () => {
     );
   });
 
-  it('Filter and If: conditions with per-item values', async () => {
+  it('Filter, If and Switch: conditions with per-item values', async () => {
     const conditions = {
       options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
       conditions: [
@@ -141,5 +141,31 @@ describe('transient parameters', () => {
     });
     expect(yes!.map((j) => j.n)).toEqual([2, 4]);
     expect(no!.map((j) => j.n)).toEqual([1, 3, 5]);
+    const routed = await outputs({
+      type: 'n8n-nodes-base.switch',
+      typeVersion: 3.2,
+      parameters: {
+        rules: {
+          values: [
+            { conditions, renameOutput: false },
+            {
+              conditions: {
+                ...conditions,
+                conditions: [
+                  {
+                    id: 'd',
+                    leftValue: '={{ $json.name }}',
+                    rightValue: '={{ "item-" + $json.n }}',
+                    operator: { type: 'string', operation: 'equals' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+        options: { fallbackOutput: 'extra' },
+      },
+    });
+    expect(routed.map((list) => list.map((j) => j.n))).toEqual([[2, 4], [1, 3, 5], []]);
   });
 });

@@ -280,6 +280,8 @@ export const switchNode = defineNode({
   title: 'Switch',
   description: 'Route items depending on defined expression or rules',
   category: 'flow',
+  // Rules are evaluated per item to pick outputs; nothing of the parameters is kept.
+  transientParams: true,
   compat: { n8n: { type: 'n8n-nodes-base.switch', versions: [1, 2, 3, 3.1, 3.2, 3.3] } },
   outputs: switchOutputs,
   params: (typeVersion: number) => (typeVersion < 3 ? switchV1Params : switchV3Params) as never,
