@@ -298,7 +298,9 @@ export function createBullmqQueue(options: BullmqQueueOptions = {}): BullmqJobQu
           }
         },
         {
-          connection,
+          // Commands issued in the same turn go out in one write: a group commit completes
+          // many jobs at once, and each completion is a `moveToFinished` script call.
+          connection: { ...connection, enableAutoPipelining: true } as ConnectionOptions,
           prefix,
           concurrency: Math.max(1, processOptions.concurrency ?? 10),
           maxStalledCount: options.maxStalledCount ?? 3,
