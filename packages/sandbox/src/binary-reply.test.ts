@@ -17,6 +17,7 @@ const prelude = [
         }, p.refuse);
       });
       SB.defineHandler('text', function (p) { return '{"value":' + JSON.stringify(evaluate(p.source)) + '}'; });
+      SB.defineHandler('echo', function (p) { return JSON.stringify(p); });
     })();`,
   },
 ];
@@ -167,12 +168,44 @@ describe('binaryReply', () => {
     expect(await answer(inline, 'bin', '[1]')).toEqual({ binary: true, json: '[1]' });
   });
 
+  it('gives handlers the payload JSON.parse(JSON.stringify(payload)) would', async () => {
+    const payloads: unknown[] = [
+      {
+        items: Array.from({ length: 50 }, (_, i) => ({
+          json: { id: i, n: `user-${i}`, p: i / 4 },
+        })),
+      },
+      // eslint-disable-next-line no-sparse-arrays -- an array hole is one of the cases
+      { a: undefined, f: () => 1, l: [undefined, , 3], n: NaN, z: -0, big: 2 ** 40, s: '€ \ud800' },
+      JSON.parse('{"__proto__": {"x": 1}, "2": "b", "1": "a"}'),
+      // JSON text for these: a Date and an object with toJSON.
+      { when: new Date(0), custom: { toJSON: () => 'custom' } },
+      null,
+      undefined,
+    ];
+    for (const payload of payloads) {
+      const r = await inline.call<string>('echo', payload, { raw: true });
+      expect(r.value).toBe(JSON.stringify(payload) ?? 'null');
+      // Past 1 KB the payload crosses in binary form.
+      const large = [payload, 'x'.repeat(1100)];
+      expect((await inline.call<string>('echo', large, { raw: true })).value).toBe(
+        JSON.stringify(large),
+      );
+    }
+    // As before: JSON.stringify's error, thrown by call() itself.
+    expect(() => inline.call('echo', { big: 1n }, { raw: true })).toThrow(/BigInt/);
+  });
+
   it('moves the binary value out of a worker thread', async () => {
     const pooled = createSandbox({ prelude });
     try {
       for (const source of [...SAME.slice(0, 4), FALLBACK[0]!]) await compare(source, pooled);
       const r = await answer(pooled, 'bin', SAME[SAME.length - 1]!);
       expect(r.binary).toBe(true);
+      const payload = { list: Array.from({ length: 20 }, (_, i) => ({ i, s: `s${i}` })) };
+      expect((await pooled.call('echo', payload, { raw: true })).value).toBe(
+        JSON.stringify(payload),
+      );
     } finally {
       await pooled.close();
     }

@@ -2,7 +2,7 @@ import { BudflowError, ERROR_CODES } from '@budflow/node-sdk';
 import { QuickJsEngine, type EngineFailure, type EngineOutcome } from './engine/quickjs-engine.js';
 import { WorkerPool } from './pool/worker-pool.js';
 import { decodeSandboxJson, type TagDecoder } from './decode-value.js';
-import { decodeBinaryValue } from './engine/binary-value.js';
+import { decodeBinaryValue, encodeBinaryValue } from './engine/binary-value.js';
 import {
   DEFAULT_SANDBOX_LIMITS,
   type ConsoleEntry,
@@ -62,7 +62,12 @@ export interface CreateSandboxOptions extends SandboxOptions {
 }
 
 interface Executor {
-  execute(request: string, timeoutMs: number, maxDepth?: number): Promise<EngineOutcome>;
+  execute(
+    request: string,
+    timeoutMs: number,
+    maxDepth?: number,
+    payload?: Uint8Array,
+  ): Promise<EngineOutcome>;
   warmUp(): Promise<void>;
   close(): Promise<void>;
 }
@@ -77,10 +82,10 @@ function inlineExecutor(limits: SandboxLimits, options: SandboxOptions): Executo
       options.recycleAfterCalls ?? 0,
     ));
   return {
-    async execute(request, timeoutMs, maxDepth) {
+    async execute(request, timeoutMs, maxDepth, payload) {
       if (closed)
         return { ok: false, failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' } };
-      return (await get()).execute(request, timeoutMs, maxDepth);
+      return (await get()).execute(request, timeoutMs, maxDepth, payload);
     },
     async warmUp() {
       await get();
@@ -115,8 +120,9 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
     timeoutMs: number,
     raw: boolean,
     maxDepth?: number,
+    payload?: Uint8Array,
   ): Promise<SandboxResult<T>> {
-    const outcome = await executor.execute(request, timeoutMs, maxDepth);
+    const outcome = await executor.execute(request, timeoutMs, maxDepth, payload);
     if (!outcome.ok) throw failureError(outcome.failure);
     const output = outcome.output;
     if (raw && output.startsWith('{"ok":true')) {
@@ -145,13 +151,23 @@ export function createSandbox(options: CreateSandboxOptions = {}): Sandbox {
       return send<T>(request, runOptions.timeoutMs ?? limits.timeoutMs, false);
     },
     call<T>(handler: string, payload: unknown, callOptions: SandboxCallOptions = {}) {
-      const request = `{"kind":"call","handler":${JSON.stringify(handler)},"raw":${callOptions.raw === true},"payload":${JSON.stringify(payload) ?? 'null'}}`;
       const raw = callOptions.raw === true;
+      const head = `{"kind":"call","handler":${JSON.stringify(handler)},"raw":${raw}`;
+      // JSON data goes in QuickJS's binary object format (10,000 items: 41 -> 20 ms of CPU per
+      // call); anything JSON.stringify treats in its own way (a toJSON, a Date, BigInt, ...) as
+      // JSON text.
+      let binary = encodeBinaryValue(payload, limits.memoryBytes);
+      // Below ~1 KB, a short text costs less than the buffer's transfer and reading.
+      if (binary && binary.length < 1024) binary = undefined;
+      const request = binary
+        ? `${head},"binaryPayload":true}`
+        : `${head},"payload":${JSON.stringify(payload) ?? 'null'}}`;
       return send<T>(
         request,
         callOptions.timeoutMs ?? limits.timeoutMs,
         raw,
         raw ? callOptions.maxDepth : undefined,
+        binary,
       );
     },
     warmUp: () => executor.warmUp(),

@@ -1,6 +1,11 @@
 import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext } from 'quickjs-emscripten';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryValueFits, decodeBinaryValue, measureBinaryValue } from './binary-value.js';
+import {
+  binaryValueFits,
+  decodeBinaryValue,
+  encodeBinaryValue,
+  measureBinaryValue,
+} from './binary-value.js';
 
 let context: QuickJSContext;
 beforeAll(async () => {
@@ -92,5 +97,79 @@ describe('QuickJS binary values', () => {
       expect(measureBinaryValue(bytes!.subarray(0, n), 3)).toBeUndefined();
     expect(measureBinaryValue(Uint8Array.from([...bytes!, 1]), 3)).toBeUndefined();
     expect(measureBinaryValue(Uint8Array.from([4, ...bytes!.subarray(1)]), 3)).toBeUndefined();
+  });
+
+  it('writes JSON data that QuickJS reads as JSON.parse would', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const shared = { s: 1 };
+    const values: unknown[] = [
+      { a: 1, b: 'two', c: [true, false, null], d: { e: -2147483648, f: 2147483647 } },
+      [0, -0, 7, -7, 1.5, -1e-7, 1e21, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, NaN, Infinity],
+      ['', 'plain', 'quote " backslash \\ nl \n \u0001', 'é ß ÿ', '€ 中文', '😀', '\ud800 lone'],
+      { b: 1, 2: 'two', 1: 'one', '01': 3, '-1': 4, 4294967295: 5 },
+      // eslint-disable-next-line no-sparse-arrays -- an array hole is one of the cases
+      { a: undefined, f: () => 1, s: Symbol('s'), b: [undefined, , () => 1, 3], c: new Array(2) },
+      JSON.parse('{"__proto__": {"x": 1}, "y": [{"__proto__": null}]}') as unknown,
+      Object.assign(Object.create(null) as object, { k: 1 }),
+      { ['ключ']: 'значение', ['k'.repeat(300)]: 'v'.repeat(300) },
+      [shared, shared],
+      Array.from({ length: 500 }, (_, i) => ({ id: i, name: `user-${i}`, price: i / 4 })),
+      'top',
+      42,
+      null,
+    ];
+    for (const value of values) {
+      const bytes = encodeBinaryValue(value, 1 << 20);
+      expect(bytes).toBeDefined();
+      const buffer = context.newArrayBuffer(bytes!.slice().buffer);
+      const read = context.decodeBinaryJSON(buffer);
+      buffer.dispose();
+      context.setProp(context.global, 'v', read);
+      read.dispose();
+      const text = context.unwrapResult(
+        context.evalCode(
+          'JSON.stringify([v, v !== null && typeof v === "object" && !Array.isArray(v) ? Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null : true])',
+        ),
+      );
+      const [json, plain] = JSON.parse(context.getString(text)) as [unknown, boolean];
+      text.dispose();
+      expect(JSON.stringify(json)).toBe(JSON.stringify(value));
+      expect(plain).toBe(true);
+    }
+    // "__proto__" stays an own property, as JSON.parse makes it.
+    const own = encodeBinaryValue(JSON.parse('{"__proto__": {"x": 1}}'), 1 << 20)!;
+    const buffer = context.newArrayBuffer(own.slice().buffer);
+    const read = context.decodeBinaryJSON(buffer);
+    buffer.dispose();
+    context.setProp(context.global, 'p', read);
+    read.dispose();
+    const check = context.unwrapResult(
+      context.evalCode('Object.prototype.hasOwnProperty.call(p, "__proto__") && p.x === undefined'),
+    );
+    expect(context.dump(check)).toBe(true);
+    check.dispose();
+  });
+
+  it('leaves to JSON text what JSON.stringify treats its own way, and what is too large', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    class Point {
+      x = 1;
+    }
+    for (const value of [
+      undefined,
+      { d: new Date(0) },
+      { p: new Point() },
+      { j: { toJSON: () => 'x' } },
+      { b: 1n },
+      cyclic,
+      { m: new Map() },
+      [new (class extends Array {})()],
+    ]) {
+      expect(encodeBinaryValue(value, 1 << 20)).toBeUndefined();
+    }
+    expect(encodeBinaryValue('x'.repeat(2000), 1000)).toBeUndefined();
+    expect(encodeBinaryValue('x'.repeat(2000), 1 << 20)).toBeDefined();
   });
 });

@@ -419,3 +419,180 @@ export function decodeBinaryValue(bytes: Uint8Array): unknown {
   const value = new Reader(bytes).read();
   return value === UNDEFINED ? undefined : value;
 }
+
+/** Writes JSON data in QuickJS's binary object format; see `encodeBinaryValue`. */
+class Writer {
+  private buffer: Buffer;
+  private pos = 0;
+  private readonly atoms = new Map<string, number>();
+  private readonly atomList: string[] = [];
+
+  constructor(
+    private readonly maxBytes: number,
+    size = 1024,
+  ) {
+    this.buffer = Buffer.allocUnsafe(size);
+  }
+
+  private room(bytes: number): void {
+    const need = this.pos + bytes;
+    if (need > this.maxBytes) throw new Refused();
+    if (need <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < need) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buffer.copy(grown, 0, 0, this.pos);
+    this.buffer = grown;
+  }
+
+  private byte(b: number): void {
+    this.room(1);
+    this.buffer[this.pos++] = b;
+  }
+
+  private leb(v: number): void {
+    this.room(5);
+    const buffer = this.buffer;
+    while (v >= 0x80) {
+      buffer[this.pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buffer[this.pos++] = v;
+  }
+
+  private string(s: string): void {
+    const n = s.length;
+    if (n >= 0x40000000) throw new Refused();
+    // Written as Latin-1 in one pass (a native write per short string costs more); a character
+    // past U+00FF rewrites it as UTF-16 (the header keeps its length: only its low bit changes).
+    const headerAt = this.pos;
+    this.leb(n * 2);
+    this.room(n);
+    const buffer = this.buffer;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) {
+        this.pos = headerAt;
+        this.leb(n * 2 + 1);
+        this.room(n * 2);
+        this.pos += this.buffer.write(s, this.pos, 'utf16le');
+        return;
+      }
+      buffer[pos++] = c;
+    }
+    this.pos = pos;
+  }
+
+  private atom(key: string): void {
+    let index = this.atoms.get(key);
+    if (index === undefined) {
+      index = this.atomList.length;
+      this.atoms.set(key, index);
+      this.atomList.push(key);
+    }
+    this.leb((index + 1) * 2);
+  }
+
+  value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        this.byte(TAG_STRING);
+        this.string(v);
+        return;
+      case 'number':
+        if (!Number.isFinite(v)) this.byte(TAG_NULL);
+        else if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
+          this.byte(TAG_INT32);
+          this.leb(((v << 1) ^ (v >> 31)) >>> 0);
+        } else {
+          this.byte(TAG_FLOAT64);
+          this.room(8);
+          this.buffer.writeDoubleLE(v, this.pos);
+          this.pos += 8;
+        }
+        return;
+      case 'boolean':
+        this.byte(v ? TAG_TRUE : TAG_FALSE);
+        return;
+      case 'object':
+        break;
+      default:
+        // undefined, functions and symbols are the caller's (left out, or null in arrays);
+        // BigInt is an error JSON reports.
+        throw new Refused();
+    }
+    if (v === null) {
+      this.byte(TAG_NULL);
+      return;
+    }
+    if (depth > 1000) throw new Refused();
+    if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== Array.prototype) throw new Refused();
+      const n = v.length;
+      this.byte(TAG_ARRAY);
+      this.leb(n);
+      for (let i = 0; i < n; i++) {
+        const item: unknown = v[i];
+        const t = typeof item;
+        if (t === 'undefined' || t === 'function' || t === 'symbol') this.byte(TAG_NULL);
+        else this.value(item, depth + 1);
+      }
+      return;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    // Dates, class instances, anything with a toJSON: JSON.stringify's own rules apply.
+    if ((proto !== Object.prototype && proto !== null) || 'toJSON' in v) throw new Refused();
+    const object = v as Record<string, unknown>;
+    const keys = Object.keys(object);
+    let count = 0;
+    const values: unknown[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const item = object[keys[i]!];
+      const t = typeof item;
+      if (t === 'undefined' || t === 'function' || t === 'symbol') values[i] = UNDEFINED;
+      else {
+        values[i] = item;
+        count++;
+      }
+    }
+    this.byte(TAG_OBJECT);
+    this.leb(count);
+    for (let i = 0; i < keys.length; i++) {
+      if (values[i] === UNDEFINED) continue;
+      this.atom(keys[i]!);
+      this.value(values[i], depth + 1);
+    }
+  }
+
+  /** The header (version and atoms) followed by the value written so far. */
+  finish(): Uint8Array {
+    const body = this.buffer.subarray(0, this.pos);
+    const head = new Writer(this.maxBytes, 64 + this.atomList.length * 16);
+    head.byte(VERSION);
+    head.leb(this.atomList.length);
+    for (const atom of this.atomList) head.string(atom);
+    const out = new Uint8Array(head.pos + body.length);
+    out.set(head.buffer.subarray(0, head.pos), 0);
+    out.set(body, head.pos);
+    return out;
+  }
+}
+
+/**
+ * JSON data (what `JSON.parse(JSON.stringify(value))` gives, for values of plain objects, arrays,
+ * strings, numbers, booleans and null) in QuickJS's binary object format, for
+ * `decodeBinaryJSON` inside the sandbox. `undefined` for anything else (a Date or any object with
+ * a toJSON, class instances, BigInt, a top-level undefined, nesting past 1,000 levels: a cycle)
+ * and past `maxBytes`: the caller sends JSON text instead.
+ */
+export function encodeBinaryValue(value: unknown, maxBytes: number): Uint8Array | undefined {
+  const writer = new Writer(maxBytes);
+  try {
+    writer.value(value, 0);
+    return writer.finish();
+  } catch (error) {
+    if (error instanceof Refused) return undefined;
+    throw error;
+  }
+}

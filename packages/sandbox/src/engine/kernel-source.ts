@@ -317,8 +317,10 @@ export const KERNEL_SOURCE = String.raw`
     consoleBytes = 0;
     return res;
   }
-  function dispatch(requestJson) {
+  function dispatch(requestJson, binaryPayload) {
     var req = JSONparse(requestJson);
+    // The payload came in QuickJS's binary object format, read by the engine.
+    if (req.binaryPayload === true) req.payload = binaryPayload;
     pendingReply = null;
     try {
       var value;

@@ -157,20 +157,46 @@ export class QuickJsEngine {
    * Runs one request (JSON text understood by the kernel's dispatcher). `maxDepth` bounds the
    * nesting of the value a raw call answers with.
    */
-  async execute(requestJson: string, timeoutMs: number, maxDepth?: number): Promise<EngineOutcome> {
+  async execute(
+    requestJson: string,
+    timeoutMs: number,
+    maxDepth?: number,
+    payload?: Uint8Array,
+  ): Promise<EngineOutcome> {
     if (this.pendingReset) await this.pendingReset;
-    return this.executeNow(requestJson, timeoutMs, maxDepth);
+    return this.executeNow(requestJson, timeoutMs, maxDepth, payload);
   }
 
-  private executeNow(requestJson: string, timeoutMs: number, maxDepth?: number): EngineOutcome {
+  private executeNow(
+    requestJson: string,
+    timeoutMs: number,
+    maxDepth?: number,
+    payload?: Uint8Array,
+  ): EngineOutcome {
     const context = this.context;
     let outcome: EngineOutcome | undefined;
     let reset = false;
     this.deadline = Date.now() + timeoutMs;
     try {
       const arg = context.newString(requestJson);
-      let result = context.callFunction(this.dispatchFn, context.undefined, arg);
+      // A payload in QuickJS's binary object format (`encodeBinaryValue`), read here: ~3× cheaper
+      // than converting its JSON text to UTF-8 for QuickJS and parsing it there.
+      const value = payload && this.readPayload(payload);
+      if (value === null) {
+        arg.dispose();
+        this.calls++;
+        this.deadline = 0;
+        this.reset();
+        return {
+          ok: false,
+          failure: { code: 'SANDBOX_MEMORY', message: 'script exceeded the sandbox memory limit' },
+        };
+      }
+      let result = value
+        ? context.callFunction(this.dispatchFn, context.undefined, arg, value)
+        : context.callFunction(this.dispatchFn, context.undefined, arg);
       arg.dispose();
+      value?.dispose();
       if (!result.error && context.typeof(result.value) !== 'string') {
         // A binary reply: { text, value, fallback } (see the kernel's binaryReply).
         const answer = result.value;
@@ -216,6 +242,21 @@ export class QuickJsEngine {
     this.calls++;
     if (reset || (this.recycleAfterCalls > 0 && this.calls >= this.recycleAfterCalls)) this.reset();
     return outcome;
+  }
+
+  /** The value of a binary payload; null when QuickJS could not read it (its memory limit). */
+  private readPayload(payload: Uint8Array): QuickJSHandle | null {
+    const context = this.context;
+    const buffer = context.newArrayBuffer(
+      payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength),
+    );
+    const value = context.decodeBinaryJSON(buffer);
+    buffer.dispose();
+    if (context.typeof(value) === 'unknown') {
+      value.dispose();
+      return null;
+    }
+    return value;
   }
 
   /**

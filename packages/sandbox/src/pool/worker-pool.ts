@@ -11,6 +11,7 @@ interface Job {
   request: string;
   timeoutMs: number;
   maxDepth: number | undefined;
+  payload: Uint8Array | undefined;
   resolve: (outcome: EngineOutcome) => void;
 }
 
@@ -194,18 +195,25 @@ export class WorkerPool {
       request: job.request,
       timeoutMs: job.timeoutMs,
       maxDepth: job.maxDepth,
+      payload: job.payload,
     };
-    slot.worker.postMessage(message);
+    // The payload bytes are the pool's own copy: moved, not copied.
+    slot.worker.postMessage(message, job.payload ? [job.payload.buffer as ArrayBuffer] : []);
   }
 
-  execute(request: string, timeoutMs: number, maxDepth?: number): Promise<EngineOutcome> {
+  execute(
+    request: string,
+    timeoutMs: number,
+    maxDepth?: number,
+    payload?: Uint8Array,
+  ): Promise<EngineOutcome> {
     if (this.closed)
       return Promise.resolve({
         ok: false,
         failure: { code: 'SANDBOX_ERROR', message: 'the sandbox is closed' },
       });
     return new Promise((resolve) => {
-      this.queue.push({ request, timeoutMs, maxDepth, resolve });
+      this.queue.push({ request, timeoutMs, maxDepth, payload, resolve });
       this.pump();
     });
   }

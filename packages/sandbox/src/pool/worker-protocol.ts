@@ -5,6 +5,8 @@ export interface WorkerRequest {
   request: string;
   timeoutMs: number;
   maxDepth?: number;
+  /** The call's payload in QuickJS's binary object format (see `encodeBinaryValue`). */
+  payload?: Uint8Array;
 }
 
 export type WorkerReply =

@@ -15,7 +15,8 @@ const { limits, prelude, recycleAfterCalls } = workerData as {
 QuickJsEngine.create(limits, prelude, recycleAfterCalls).then(
   (engine) => {
     port.on('message', (message: WorkerRequest) => {
-      void engine.execute(message.request, message.timeoutMs, message.maxDepth).then((outcome) => {
+      const { request, timeoutMs, maxDepth, payload } = message;
+      void engine.execute(request, timeoutMs, maxDepth, payload).then((outcome) => {
         const reply: WorkerReply = { type: 'result', id: message.id, outcome };
         // A binary value owns its buffer (a copy out of the WebAssembly memory): moved, not copied.
         port.postMessage(
