@@ -44,6 +44,8 @@ const SAME = [
   'JSON.parse(\'{"__proto__": {"x": 1}, "y": [{"__proto__": null}]}\')',
   '{ ["k".repeat(300)]: "v".repeat(300), ["ключ"]: "значение" }',
   'Array.from({ length: 500 }, (_, i) => ({ id: i, name: "user-" + i, price: i / 4, ok: i % 3 === 0 }))',
+  // Wide objects (built another way by the decoder): own "__proto__", integer keys, undefined.
+  'Object.assign(JSON.parse(\'{"__proto__": {"x": 1}}\'), Object.fromEntries(Array.from({ length: 30 }, (_, i) => [i % 7 === 0 ? String(i) : "f" + i, i % 5 === 0 ? undefined : { i }])))',
   '"top"',
   '42',
 ];
@@ -64,7 +66,7 @@ describe('QuickJS binary values', () => {
   });
 
   it('makes ordinary objects, whatever their number of properties', () => {
-    for (const n of [0, 1, 4, 5, 10, 11, 40]) {
+    for (const n of [0, 1, 4, 5, 10, 11, 20, 21, 40, 200]) {
       const source = `Object.fromEntries(Array.from({ length: ${n} }, (_, i) => ["k" + i, i]))`;
       const decoded = decodeBinaryValue(encode(source).bytes!) as Record<string, unknown>;
       expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
