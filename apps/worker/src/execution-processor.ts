@@ -275,27 +275,31 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     const observer: ExecutionRecorder = {
       ...o.recorder,
       leaseOwner: o.recorder.leaseOwner,
-      onEvent: async (event) => {
+      // Synchronous unless the engine must wait (a checkpoint it needs durable): node.started
+      // and the checkpoints of pure nodes cost the engine no promise.
+      onEvent: (event) => {
         if (released()) return;
         if (!o.recorder.record || (channel && !channel.publishEvent)) {
-          await o.recorder.onEvent(event);
-          channel
-            ?.publish({
-              type: 'event',
-              executionId: event.executionId,
-              workflowId,
-              projectId,
-              event,
-            })
-            .catch(failed);
-          return;
+          return (async () => {
+            await o.recorder.onEvent(event);
+            channel
+              ?.publish({
+                type: 'event',
+                executionId: event.executionId,
+                workflowId,
+                projectId,
+                event,
+              })
+              .catch(failed);
+          })();
         }
         // Serialized once, for the event log and for the mains.
         const { json, committed } = o.recorder.record(event);
-        const publish = () =>
-          channel
+        const publish = () => {
+          void channel
             ?.publishEvent?.({ executionId: event.executionId, workflowId, projectId }, json)
             .catch(failed);
+        };
         if (committed && event.executionId === executionId && END_EVENTS.has(event.type)) {
           // The run's last event: the engine need not wait for its commit (nothing runs after
           // it), so its place is free for the next execution while the group commit completes.
@@ -303,8 +307,8 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
           last.catch(() => undefined);
           return;
         }
-        if (committed) await committed;
-        void publish();
+        if (committed) return committed.then(publish);
+        publish();
       },
     };
     return { observer, settled: () => last ?? Promise.resolve() };

@@ -50,7 +50,11 @@ interface Tracked {
 /** An `ExecutionObserver` that appends the engine's events to storage. */
 export interface ExecutionRecorder extends ExecutionObserver {
   readonly leaseOwner: string;
-  onEvent(event: ExecutionEvent): Promise<void>;
+  /**
+   * Records the event; returns what the engine must wait for (nothing, when the event need not
+   * be durable before the run goes on: the engine then spends no promise on it).
+   */
+  onEvent(event: ExecutionEvent): void | Promise<void>;
   /**
    * Continues an execution recorded before (recovery, or a resumed wait): its new events are
    * numbered after `lastSeq`, and the run data saved at the end includes `runData`.

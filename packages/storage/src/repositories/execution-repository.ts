@@ -239,6 +239,22 @@ function rangeExceeds(texts: readonly string[], limit: number): boolean {
   return length > limit;
 }
 
+/**
+ * The UTF-8 bytes of `pieces` joined, written piece by piece into one buffer sized for the worst
+ * case (3 bytes per UTF-16 unit; the unused end is not sent). Passed as a query parameter instead
+ * of the joined string: node-postgres sends a buffer as it is, where a string is joined (a copy,
+ * two bytes per character once one piece has a non-Latin-1 character), then measured with
+ * `Buffer.byteLength` and encoded by the driver; measuring the pieces first costs as much.
+ */
+function utf8Join(pieces: readonly string[]): Buffer {
+  let units = 0;
+  for (const piece of pieces) units += piece.length;
+  const bytes = Buffer.allocUnsafe(units * 3);
+  let at = 0;
+  for (const piece of pieces) at += bytes.write(piece, at, 'utf8');
+  return bytes.subarray(0, at);
+}
+
 interface RangeRows {
   ids: string[];
   seqs: number[];
@@ -594,13 +610,14 @@ export class ExecutionRepository {
             x.seq)`);
       if (plain.ids.length > 0) {
         // The JSON texts travel as one parameter split server-side: no array escaping in
-        // JavaScript, no hex doubling of bytea arrays. JSON.stringify never emits a raw
+        // JavaScript, no hex doubling of bytea arrays. A buffer parameter goes in binary format
+        // (the text's UTF-8 bytes, checked by the server). JSON.stringify never emits a raw
         // control character, so the record separator cannot occur inside a text.
         parts.push(sql`ev as (insert into execution_events (execution_id, seq, last_seq, type, at, payload, encoding)
           select x.id, ${guarded}, x.last, x.type, x.at, convert_to(x.payload, 'UTF8'), 'json'
           from unnest(${plain.ids}::text[], ${plain.seqs}::integer[], ${plain.lasts}::integer[],
             ${plain.types}::text[], ${plain.ats}::bigint[],
-            string_to_array(${plain.texts.join('')}::text, chr(30)))
+            string_to_array(${utf8Join(plain.texts)}::text, chr(30)))
             as x(id, seq, last, type, at, payload))`);
       }
       if (packed.ids.length > 0) {

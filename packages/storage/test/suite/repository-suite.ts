@@ -586,6 +586,36 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         expect(await storage.executions.countEvents(a.id)).toBe(10);
       });
 
+      it('stores events with non-ASCII text as written, in one batch of several executions', async () => {
+        // Two-byte and astral characters; one range of ~10,000 characters that takes more UTF-8
+        // bytes than the compression threshold (PostgreSQL sizes ranges by characters).
+        const a = await storage.executions.create({ mode: 'webhook', status: 'running' });
+        const b = await storage.executions.create({ mode: 'webhook', status: 'running' });
+        const event = (executionId: string, seq: number, nodeName: string) => ({
+          type: 'node.finished',
+          executionId,
+          seq,
+          at: 3000 + seq,
+          nodeName,
+        });
+        const events = [
+          event(a.id, 0, 'When clicking \u2018Execute workflow\u2019'),
+          event(b.id, 0, 'plain'),
+          event(a.id, 1, 'caf\u00e9 \u{1f600} \u65e5\u672c'),
+          event(b.id, 1, '\u00e9'.repeat(10_000)),
+          event(b.id, 2, 'line\nbreak "quoted" \\ back'),
+        ];
+        await storage.executions.writeBatch({
+          serializedEvents: events.map((e) => ({ ...e, json: JSON.stringify(e) })),
+        });
+        expect(await storage.executions.listEvents(a.id)).toEqual([events[0], events[2]]);
+        expect(await storage.executions.listEvents(b.id)).toEqual([
+          events[1],
+          events[3],
+          events[4],
+        ]);
+      });
+
       it('claims an expired lease once, and leaves live leases alone', async () => {
         const dead = await storage.executions.create({
           mode: 'manual',
