@@ -166,14 +166,32 @@ const guardedRows = (rows: readonly EventRow[], dialect: string) =>
     ? rows.map((row) => ({ ...row, seq: guardedSeq(row.execution_id, row.seq) }))
     : rows;
 
-/** Event rows in statements of 500 (6 columns each: far below SQLite's bound-parameter limit). */
+/**
+ * Event rows in statements of 500 (6 columns each: far below SQLite's bound-parameter limit). On
+ * PostgreSQL one statement over arrays, each row's `seq` guarded against stored ranges as in
+ * `guardedSeq`: a VALUES list with a subquery per row made PostgreSQL plan every subquery
+ * (100 events per statement: ~10,000 instead of ~85,000 events/s).
+ */
 async function insertEventRows(
   db: Kysely<Database>,
   rows: readonly EventRow[],
   dialect: string,
 ): Promise<void> {
-  for (const part of chunks(rows, 500))
-    await db.insertInto('execution_events').values(guardedRows(part, dialect)).execute();
+  if (dialect !== 'postgres') {
+    for (const part of chunks(rows, 500))
+      await db.insertInto('execution_events').values(part).execute();
+    return;
+  }
+  for (const part of chunks(rows, 5000)) {
+    await sql`insert into execution_events (execution_id, seq, type, at, payload, encoding)
+      select x.id, coalesce((select p.seq from (select e.seq, e.last_seq from execution_events e
+          where e.execution_id = x.id and e.seq < x.seq order by e.seq desc limit 1) p
+          where p.last_seq >= x.seq), x.seq), x.type, x.at, x.payload, x.encoding
+      from unnest(${part.map((r) => r.execution_id)}::text[], ${part.map((r) => r.seq)}::integer[],
+        ${part.map((r) => r.type)}::text[], ${part.map((r) => r.at)}::bigint[],
+        ${part.map((r) => r.payload)}::bytea[], ${part.map((r) => r.encoding)}::text[])
+        as x(id, seq, type, at, payload, encoding)`.execute(db);
+  }
 }
 
 function patchColumns(patch: UpdateExecutionInput): Partial<ExecutionTable> {
