@@ -186,7 +186,7 @@ async function main() {
   if (!fromSource) {
     const built = statSync(join(serverRoot, 'dist/index.js'), { throwIfNoEntry: false });
     if (built && built.mtimeMs < (await newestMtime(join(serverRoot, 'src')))) {
-      console.log('warning: apps/server/dist is older than its sources (run pnpm build)');
+      console.error('warning: apps/server/dist is older than its sources (run pnpm build)');
     }
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'budflow-bench-'));
@@ -279,14 +279,36 @@ async function main() {
       };
     };
 
-    console.log(
-      `webhook benchmark: server from ${process.env.BENCH_SERVER_ENTRY || (fromSource ? 'src/ (tsx)' : 'dist/')}, ready in ${startMs.toFixed(0)} ms; load average ${loadavg()}`,
-    );
-    console.log(`probe response: ${probeBody}`);
+    const jsonLines = process.argv.includes('--json');
+    const serverFrom = process.env.BENCH_SERVER_ENTRY || (fromSource ? 'src/ (tsx)' : 'dist/');
+    if (!jsonLines) {
+      console.log(
+        `webhook benchmark: server from ${serverFrom}, ready in ${startMs.toFixed(0)} ms; load average ${loadavg()}`,
+      );
+      console.log(`probe response: ${probeBody}`);
+    }
     await run(10, warmupSeconds);
     const rows: string[] = [];
     for (const c of [10, 50]) {
       const r = await run(c, seconds);
+      if (jsonLines) {
+        rows.push(
+          JSON.stringify({
+            name: `webhook-c${c}`,
+            concurrency: c,
+            reqPerSec: Math.round(r.requests.average),
+            p50Ms: r.latency.p50,
+            p99Ms: r.latency.p99,
+            cpuMsPerRequest: Number(r.cpuMsPerRequest.toFixed(3)),
+            mainMsPerRequest: Number(r.mainMsPerRequest.toFixed(3)),
+            non2xx: r.non2xx,
+            errors: r.errors,
+            readyMs: Math.round(startMs),
+            server: serverFrom,
+          }),
+        );
+        continue;
+      }
       rows.push(
         `| c=${c} | ${r.requests.average.toFixed(0)} req/s | p50 ${r.latency.p50} ms | p99 ${r.latency.p99} ms | CPU ${r.cpuMsPerRequest.toFixed(2)} ms/req, main thread ${r.mainMsPerRequest.toFixed(2)} ms/req (busy ${(r.busy * 100).toFixed(0)} %) | non-2xx ${r.non2xx} | errors ${r.errors} |`,
       );
@@ -295,9 +317,13 @@ async function main() {
       await fetch(`${server.url}/api/v1/executions?workflowId=${created.id}&limit=1`, { headers })
     ).json()) as { data: Array<{ status: string }> };
     console.log(rows.join('\n'));
-    console.log(
-      `last saved execution: ${page.data[0]?.status ?? 'none'} (executions saved: on); load average ${loadavg()}`,
-    );
+    if (!jsonLines) {
+      console.log(
+        `last saved execution: ${page.data[0]?.status ?? 'none'} (executions saved: on); load average ${loadavg()}`,
+      );
+    } else if (page.data[0]?.status !== 'success') {
+      throw new Error(`last saved execution: ${page.data[0]?.status ?? 'none'}`);
+    }
   } finally {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });

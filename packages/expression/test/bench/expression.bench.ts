@@ -62,6 +62,9 @@ function scopeFor(items: Item[]): ExpressionScope {
   };
 }
 
+/** `--json`: one JSON object per line, nothing else (as `pnpm bench --json` promises). */
+const JSON_LINES = process.argv.includes('--json');
+
 async function measure(label: string, fn: () => Promise<number>, rounds = 5): Promise<void> {
   await fn(); // warm-up: compile, JIT, sandbox context
   const times: number[] = [];
@@ -84,6 +87,17 @@ async function measure(label: string, fn: () => Promise<number>, rounds = 5): Pr
       .toLocaleString('en-US')
       .padStart(11);
   // CPU time of all threads is shown too: on a shared machine wall time includes waiting for a core.
+  if (JSON_LINES) {
+    const perSec = (ms: number) => Math.round((evaluations / ms) * 1000);
+    const figures = {
+      perSecWall: perSec(wall),
+      perCpuSecond: perSec(cpu),
+      wallMs: wall,
+      cpuMs: cpu,
+    };
+    console.log(JSON.stringify({ name: 'expression', metric: label, ...figures }));
+    return;
+  }
   console.log(
     `${label.padEnd(58)} ${rate(wall)} /s wall (${wall.toFixed(1)} ms)  ${rate(cpu)} /s per CPU-second (${cpu.toFixed(1)} ms)`,
   );
@@ -93,7 +107,9 @@ const items = makeItems();
 const scope = scopeFor(items);
 const indices = items.map((_, i) => i);
 
-async function coldStart(isolation: 'worker' | 'inline'): Promise<string> {
+async function coldStart(
+  isolation: 'worker' | 'inline',
+): Promise<{ wallMs: number; cpuMs: number }> {
   const c = process.cpuUsage();
   const t = performance.now();
   const sandbox = createSandbox({ prelude: expressionPrelude(), isolation });
@@ -101,7 +117,7 @@ async function coldStart(isolation: 'worker' | 'inline'): Promise<string> {
   const ready = performance.now() - t;
   const used = process.cpuUsage(c);
   await sandbox.close();
-  return `${ready.toFixed(0)} ms wall, ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`;
+  return { wallMs: ready, cpuMs: (used.user + used.system) / 1000 };
 }
 const coldWorker = await coldStart('worker');
 const coldInlineMs = await coldStart('inline');
@@ -110,14 +126,26 @@ const warmInline = await coldStart('inline');
 const evaluator = createExpressionEvaluator();
 const sandboxOnly = createExpressionEvaluator({ fastPath: false });
 
-console.log(`TZ=${process.env.TZ ?? '(unset)'}  items=${N}`);
-console.log(
-  `sandbox cold start, worker thread (from TypeScript sources: includes tsx in the worker): ${coldWorker}`,
-);
-console.log(`sandbox cold start, inline: ${coldInlineMs}`);
-console.log(
-  `new context once the WebAssembly is compiled in this thread (also a reset): ${warmInline}`,
-);
+if (JSON_LINES) {
+  for (const [metric, value] of [
+    ['sandbox cold start, worker thread (from TypeScript sources)', coldWorker],
+    ['sandbox cold start, inline', coldInlineMs],
+    ['new context once the WebAssembly is compiled in this thread', warmInline],
+  ] as const) {
+    console.log(JSON.stringify({ name: 'expression', metric, ...value }));
+  }
+} else {
+  const text = (v: { wallMs: number; cpuMs: number }) =>
+    `${v.wallMs.toFixed(0)} ms wall, ${v.cpuMs.toFixed(0)} ms CPU`;
+  console.log(`TZ=${process.env.TZ ?? '(unset)'}  items=${N}`);
+  console.log(
+    `sandbox cold start, worker thread (from TypeScript sources: includes tsx in the worker): ${text(coldWorker)}`,
+  );
+  console.log(`sandbox cold start, inline: ${text(coldInlineMs)}`);
+  console.log(
+    `new context once the WebAssembly is compiled in this thread (also a reset): ${text(warmInline)}`,
+  );
+}
 
 await measure('{{ $json.a + 1 }} fast path (host)', async () => {
   await evaluator.resolveParameters('={{ $json.a + 1 }}', scope, indices);
