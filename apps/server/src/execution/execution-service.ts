@@ -463,7 +463,8 @@ export class ExecutionService {
 
   /** The workflow document an execution ran: its snapshot, else its saved version, else current. */
   async documentOf(execution: StoredExecution): Promise<JsonObject | undefined> {
-    const data = await this.o.storage.executions.getData(execution.id);
+    // The snapshot alone: run data a queue-mode worker did not store is rebuilt from the log.
+    const data = await this.o.storage.executions.getData(execution.id, { runData: false });
     if (data?.workflow) return data.workflow;
     if (!execution.workflowId) return undefined;
     if (execution.workflowVersionId) {
