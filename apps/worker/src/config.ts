@@ -83,7 +83,7 @@ export const WORKER_ENV_DOCS: Record<keyof z.infer<typeof WORKER_ENV_SCHEMA>, st
   BUDFLOW_WORKER_PORT: 'Port of `/healthz` and `/metrics` (default `5680`; `0` picks a free one).',
   BUDFLOW_WORKER_HOST: 'Interface of the health/metrics server (default `0.0.0.0`).',
   BUDFLOW_WORKER_CONCURRENCY:
-    'Executions this worker runs at once (default `10`); it takes up to min(3 N, 64) more jobs, waiting for the group commit of their end.',
+    'Executions this worker runs at once (default `10`); it takes up to 128 more jobs, waiting for the group commit of their end.',
   BUDFLOW_WORKER_SHUTDOWN_TIMEOUT:
     'Seconds running executions get to finish on SIGTERM before they are released (default `30`).',
   BUDFLOW_WORKER_MAX_ATTEMPTS:

@@ -493,24 +493,29 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
         const result = await recoverExecution(o.storage, id, { ...rest, recorder: observer });
         return { result, recovered: true };
       };
-      const outcome = await slots(engine);
-      if (!('result' in outcome)) return outcome;
-      const { result, recovered } = outcome;
+      // The summary only: the run's data is not kept while the job waits for its commit.
+      const { ran, summary } = await slots(async () => {
+        const outcome = await engine();
+        return 'result' in outcome
+          ? { ran: true, summary: toResult(outcome.result, outcome.recovered) }
+          : { ran: false, summary: outcome };
+      });
+      if (!ran) return summary;
       // Completing the job says the run is stored: wait for the commit of its end.
       await settled();
 
       if (released) {
         throw new Error(`execution '${id}' was released: its worker shut down before it finished`);
       }
-      if (result.status === 'waiting' && result.waitTill && o.enqueue) {
-        const at = result.waitTill.getTime();
+      if (summary.status === 'waiting' && summary.waitTill !== null && o.enqueue) {
+        const at = summary.waitTill;
         await o.enqueue(
           { executionId: id, workflowId: row.workflowId, kind: 'resume' },
           { jobId: `${id}:resume:${at}`, delayMs: Math.max(0, at - Date.now()) },
         );
       }
-      o.metrics?.finished(result.status, (performance.now() - startedAt) / 1000);
-      return toResult(result, recovered);
+      o.metrics?.finished(summary.status, (performance.now() - startedAt) / 1000);
+      return summary;
     } finally {
       controllers.delete(id);
       ctx.signal.removeEventListener('abort', onAbort);
