@@ -922,10 +922,6 @@ function requiredInputsOf(
 }
 
 /**
- * Fills missing `pairedItem` where it is unambiguous (n8n's assignPairedItems): one input item,
- * or the same number of items in and out on one input and one output.
- */
-/**
  * `{ ...item, pairedItem }` without the spread: this site sees items of many shapes, where V8's
  * generic object clone took ~0.3 µs per item (twice this loop).
  */
@@ -1012,6 +1008,10 @@ class RunnerHandle implements RunHandle {
   }
 }
 
+/**
+ * Fills missing `pairedItem` where it is unambiguous (n8n's assignPairedItems): one input item,
+ * or the same number of items in and out on one input and one output.
+ */
 export function assignPairedItems(output: Item[][] | null, inputs: Item[][]): Item[][] | null {
   if (output === null) return null;
   const singleItem = inputs.length === 1 && inputs[0]!.length === 1;
