@@ -623,9 +623,9 @@ export class WorkflowRunner {
       return cached.validator;
     };
     // Validated when the node asks. Only item 0's (read by nodes for node-wide options) and the
-    // last item's are kept: holding every item's tree until the node ends made them all survive
-    // young-generation collections (a 10,000-item Edit Fields: 60,000 objects promoted per run).
-    // Asking again for an older item validates it again, with the same result.
+    // last item's are kept: every item's tree was held until the node ended (a 10,000-item Edit
+    // Fields: 60,000 objects), through young-generation collections. Asking again for an older
+    // item validates it again, with the same result.
     let first: unknown = NOT_YET;
     let lastIndex = -1;
     let last: unknown;
