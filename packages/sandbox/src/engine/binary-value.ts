@@ -272,7 +272,7 @@ function zigzag(v: number): number {
   return (v >>> 1) ^ -(v & 1);
 }
 
-/** Reads bytes `measureBinaryValue` accepted; a class so the hot fields stay in one object. */
+/** Reads bytes `binaryValueFits` accepted; a class so the hot fields stay in one object. */
 class Reader {
   private pos = 0;
   private readonly atoms: string[] = [];
@@ -435,7 +435,7 @@ class Reader {
   }
 }
 
-/** The value bytes accepted by `measureBinaryValue` hold, as `JSON.parse` of its JSON text. */
+/** The value bytes accepted by `binaryValueFits` hold, as `JSON.parse` of its JSON text. */
 export function decodeBinaryValue(bytes: Uint8Array): unknown {
   const value = new Reader(bytes).read();
   return value === UNDEFINED ? undefined : value;

@@ -26,7 +26,7 @@ export interface EngineFailure {
 
 /**
  * `binary`: the value a raw handler attached with `binaryReply`, in QuickJS's binary object format
- * (see `binary-value.ts`), already checked by `measureBinaryValue`.
+ * (see `binary-value.ts`), already checked by `binaryValueFits`.
  */
 export type EngineOutcome =
   { ok: true; output: string; binary?: Uint8Array } | { ok: false; failure: EngineFailure };
@@ -173,54 +173,21 @@ export class QuickJsEngine {
     maxDepth?: number,
     payload?: Uint8Array,
   ): EngineOutcome {
-    const context = this.context;
-    let outcome: EngineOutcome | undefined;
+    let outcome: EngineOutcome;
     let reset = false;
     this.deadline = Date.now() + timeoutMs;
     try {
-      const arg = context.newString(requestJson);
       // A payload in QuickJS's binary object format (`encodeBinaryValue`), read here: ~3× cheaper
       // than converting its JSON text to UTF-8 for QuickJS and parsing it there.
       const value = payload && this.readPayload(payload);
       if (value === null) {
-        arg.dispose();
-        this.calls++;
-        this.deadline = 0;
-        this.reset();
-        return {
+        outcome = {
           ok: false,
           failure: { code: 'SANDBOX_MEMORY', message: 'script exceeded the sandbox memory limit' },
         };
-      }
-      let result = value
-        ? context.callFunction(this.dispatchFn, context.undefined, arg, value)
-        : context.callFunction(this.dispatchFn, context.undefined, arg);
-      arg.dispose();
-      value?.dispose();
-      if (!result.error && context.typeof(result.value) !== 'string') {
-        // A binary reply: { text, value, fallback } (see the kernel's binaryReply).
-        const answer = result.value;
-        outcome = this.binaryOutcome(answer, maxDepth);
-        if (!outcome) {
-          const fallback = context.getProp(answer, 'fallback');
-          result = context.callFunction(fallback, context.undefined);
-          fallback.dispose();
-        }
-        answer.dispose();
-      }
-      if (outcome) {
-        // The value was copied in binary form.
-      } else if (result.error) {
-        const error: unknown = context.dump(result.error);
-        result.error.dispose();
-        outcome = { ok: false, failure: classifyUncaught(error, timeoutMs) };
         reset = true;
       } else {
-        const output = context.getString(result.value);
-        result.value.dispose();
-        outcome = this.checkOutput(output, timeoutMs, maxDepth);
-        // A result refused for its size or depth says nothing bad about the context.
-        if (!outcome.ok && !outcome.failure.refusedResult) reset = true;
+        ({ outcome, reset } = this.dispatch(requestJson, timeoutMs, maxDepth, value));
       }
     } catch (error) {
       // The WASM module itself trapped: its C stack or its memory is exhausted.
@@ -242,6 +209,45 @@ export class QuickJsEngine {
     this.calls++;
     if (reset || (this.recycleAfterCalls > 0 && this.calls >= this.recycleAfterCalls)) this.reset();
     return outcome;
+  }
+
+  /** Calls the kernel's dispatcher; `reset` when the context is no longer fit for another call. */
+  private dispatch(
+    requestJson: string,
+    timeoutMs: number,
+    maxDepth: number | undefined,
+    value: QuickJSHandle | undefined,
+  ): { outcome: EngineOutcome; reset: boolean } {
+    const context = this.context;
+    const arg = context.newString(requestJson);
+    let result = value
+      ? context.callFunction(this.dispatchFn, context.undefined, arg, value)
+      : context.callFunction(this.dispatchFn, context.undefined, arg);
+    arg.dispose();
+    value?.dispose();
+    if (!result.error && context.typeof(result.value) !== 'string') {
+      // A binary reply: { text, value, fallback } (see the kernel's binaryReply).
+      const answer = result.value;
+      const outcome = this.binaryOutcome(answer, maxDepth);
+      if (outcome) {
+        answer.dispose();
+        return { outcome, reset: false };
+      }
+      const fallback = context.getProp(answer, 'fallback');
+      result = context.callFunction(fallback, context.undefined);
+      fallback.dispose();
+      answer.dispose();
+    }
+    if (result.error) {
+      const error: unknown = context.dump(result.error);
+      result.error.dispose();
+      return { outcome: { ok: false, failure: classifyUncaught(error, timeoutMs) }, reset: true };
+    }
+    const output = context.getString(result.value);
+    result.value.dispose();
+    const outcome = this.checkOutput(output, timeoutMs, maxDepth);
+    // A result refused for its size or depth says nothing bad about the context.
+    return { outcome, reset: !outcome.ok && !outcome.failure.refusedResult };
   }
 
   /** The value of a binary payload; null when QuickJS could not read it (its memory limit). */
