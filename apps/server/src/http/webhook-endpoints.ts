@@ -1,3 +1,4 @@
+import type { CredentialResolver } from '@budflow/core';
 import type { WebhookResponse } from '@budflow/node-sdk';
 import type { ServerServices } from '../api/api-env.js';
 import type { WebhookRegistration } from '../triggers/webhook-registry.js';
@@ -51,6 +52,8 @@ function webhookNotFound(method: string, path: string, test: boolean) {
 export function createWebhookEndpoints(s: ServerServices): WebhookEndpoints {
   const allowed = webhookRateLimiter(s.config.webhookRateLimit);
   const limit = s.config.payloadLimit;
+  // Stateless: one for every call (made on first use, as the execution service does).
+  let credentials: CredentialResolver | undefined;
   const deps: WebhookCallDeps = {
     helpers: s.helpers,
     payloadLimit: limit,
@@ -63,7 +66,8 @@ export function createWebhookEndpoints(s: ServerServices): WebhookEndpoints {
           `webhook node '${registration.nodeName}' needs a '${type}' credential for its authentication`,
         );
       }
-      return s.storage.credentials.resolver().resolve({
+      credentials ??= s.storage.credentials.resolver();
+      return credentials.resolve({
         nodeName: registration.nodeName,
         credentialType: type,
         ref,
