@@ -253,9 +253,10 @@ export class QuickJsEngine {
   /** The value of a binary payload; null when QuickJS could not read it (its memory limit). */
   private readPayload(payload: Uint8Array): QuickJSHandle | null {
     const context = this.context;
-    const buffer = context.newArrayBuffer(
-      payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength),
-    );
+    // `encodeBinaryValue`'s bytes fill their own buffer (also once moved to a worker): handed over
+    // as they are, since `newArrayBuffer` copies them into the WebAssembly memory itself.
+    const whole = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength;
+    const buffer = context.newArrayBuffer(whole ? payload.buffer : payload.slice().buffer);
     const value = context.decodeBinaryJSON(buffer);
     buffer.dispose();
     if (context.typeof(value) === 'unknown') {
