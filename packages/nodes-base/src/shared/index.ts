@@ -48,3 +48,4 @@ export {
 export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
 export { ExactMatchIndex } from './match-index.js';
 export { deepCopyJson, executionNodeContext, hasRawParam, nodeError } from './node-context.js';
+export { loadOnce } from './load-once.js';

@@ -13,6 +13,7 @@ import { workflowTimezone } from './internal/context.js';
 import { parseDate } from './internal/dates.js';
 import { defineOwn, hasForbiddenKey } from './internal/paths.js';
 import { bool, num, options, str } from './internal/schema.js';
+import { loadOnce } from '../../shared/index.js';
 
 /*
  * moment-timezone (~13 MB of memory with its zone data) serves only v1; v2 uses Luxon. It is
@@ -20,15 +21,13 @@ import { bool, num, options, str } from './internal/schema.js';
  */
 type Moment = typeof moment;
 type MomentDate = moment.Moment;
-let momentLoading: Promise<Moment> | undefined;
-async function loadMoment(): Promise<Moment> {
-  momentLoading ??= import('moment-timezone').then(({ default: loaded }) => {
+const loadMoment = loadOnce(() =>
+  import('moment-timezone').then(({ default: loaded }): Moment => {
     // moment falls back to `new Date()` for non-ISO strings, as n8n's v1 relies on; keep it quiet.
     loaded.suppressDeprecationWarnings = true;
     return loaded;
-  });
-  return momentLoading;
-}
+  }),
+);
 
 const dateValue = () => z.unknown().optional();
 const timeUnit = () =>

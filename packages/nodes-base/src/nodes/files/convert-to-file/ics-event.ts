@@ -1,7 +1,8 @@
-import type { DateArray, EventAttributes, createEvent as CreateEvent } from 'ics';
+import type { DateArray, EventAttributes } from 'ics';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { looseNumber, looseString } from '../internal/schema.js';
+import { loadOnce } from '../../../shared/index.js';
 
 const person = z.object({ name: z.string().default(''), email: z.string().default('') });
 
@@ -65,8 +66,7 @@ function dateArray(date: DateTime, allDay: boolean): DateArray {
 }
 
 // ics (~11 MB of memory) is loaded when a node first writes an event.
-let icsLoading: Promise<typeof CreateEvent> | undefined;
-const loadCreateEvent = () => (icsLoading ??= import('ics').then((m) => m.createEvent));
+const loadCreateEvent = loadOnce(() => import('ics').then((m) => m.createEvent));
 
 /**
  * Builds one ICS event file. Dates are read as instants and written in UTC (n8n, run in UTC,

@@ -1,11 +1,9 @@
 import type { JsonObject } from '@budflow/node-sdk';
-import type { convertIcsCalendar as ConvertIcsCalendar } from 'ts-ics';
 import { toJsonObject } from '../internal/data-path.js';
+import { loadOnce } from '../../../shared/index.js';
 
 // ts-ics (~7 MB of memory) is loaded when a node first reads a calendar.
-let tsIcsLoading: Promise<typeof ConvertIcsCalendar> | undefined;
-const loadConvertIcsCalendar = () =>
-  (tsIcsLoading ??= import('ts-ics').then((m) => m.convertIcsCalendar));
+const loadConvertIcsCalendar = loadOnce(() => import('ts-ics').then((m) => m.convertIcsCalendar));
 
 /**
  * Parses an iCalendar file into an object (dates become ISO strings). An `UNTIL` given as a bare

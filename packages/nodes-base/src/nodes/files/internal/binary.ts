@@ -4,10 +4,10 @@ import {
   type Item,
   type NodeContextBase,
 } from '@budflow/node-sdk';
-import type * as Chardet from 'chardet';
 import type iconvLite from 'iconv-lite';
 import { getPath } from './data-path.js';
 import { itemError } from './item-loop.js';
+import { loadOnce } from '../../../shared/index.js';
 
 /** The context's binary helpers (in memory for now; a store adapter later). */
 export function binaryHelpers(ctx: NodeContextBase): BinaryHelpers {
@@ -48,10 +48,8 @@ export function requireBinary(
  * decodes text; chardet only when the bytes are neither UTF-8 nor marked UTF-16.
  */
 type Iconv = typeof iconvLite;
-let iconvLoading: Promise<Iconv> | undefined;
-let chardetLoading: Promise<typeof Chardet> | undefined;
-const loadIconv = () => (iconvLoading ??= import('iconv-lite').then((m) => m.default));
-const loadChardet = () => (chardetLoading ??= import('chardet'));
+const loadIconv = loadOnce(() => import('iconv-lite').then((m) => m.default));
+const loadChardet = loadOnce(() => import('chardet'));
 
 function assertEncoding(iconv: Iconv, encoding: string): string {
   if (!iconv.encodingExists(encoding)) {

@@ -1,5 +1,4 @@
 import type { JsonObject, JsonValue } from '@budflow/node-sdk';
-import type * as Xlsx from '@e965/xlsx';
 import type {
   CellObject,
   ParsingOptions,
@@ -7,18 +6,16 @@ import type {
   WorkSheet,
   WritingOptions,
 } from '@e965/xlsx';
-import type * as CsvParseSync from 'csv-parse/sync';
 import type { Options as CsvOptions } from 'csv-parse/sync';
 import { isUnsafeKey, toJsonObject, toJsonValue } from './data-path.js';
+import { loadOnce } from '../../../shared/index.js';
 
 /*
  * The spreadsheet library (~11 MB of memory) and csv-parse (~3 MB) are loaded when a node first
  * reads or writes a spreadsheet: most workflows never do.
  */
-let xlsxLoading: Promise<typeof Xlsx> | undefined;
-let csvLoading: Promise<typeof CsvParseSync> | undefined;
-export const loadXlsx = () => (xlsxLoading ??= import('@e965/xlsx'));
-const loadCsvParse = () => (csvLoading ??= import('csv-parse/sync'));
+export const loadXlsx = loadOnce(() => import('@e965/xlsx'));
+const loadCsvParse = loadOnce(() => import('csv-parse/sync'));
 
 export const SPREADSHEET_FORMATS = ['csv', 'html', 'rtf', 'ods', 'xls', 'xlsx'] as const;
 export type SpreadsheetFormat = (typeof SPREADSHEET_FORMATS)[number];

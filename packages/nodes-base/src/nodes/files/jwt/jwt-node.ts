@@ -6,10 +6,10 @@ import { toJsonObject } from '../internal/data-path.js';
 import { itemError } from '../internal/item-loop.js';
 import { looseNumber } from '../internal/schema.js';
 import { formatPemKey } from './format-key.js';
+import { loadOnce } from '../../../shared/index.js';
 
 // jsonwebtoken (~11 MB of memory) is loaded when a JWT node first runs.
-let jwtLoading: Promise<typeof jsonwebtoken> | undefined;
-const loadJsonwebtoken = () => (jwtLoading ??= import('jsonwebtoken').then((m) => m.default));
+const loadJsonwebtoken = loadOnce(() => import('jsonwebtoken').then((m) => m.default));
 
 const DEFAULT_CLAIMS_JSON = '{\n  "my_field_1": "value 1",\n  "my_field_2": "value 2"\n}\n';
 

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { totpApiCredential } from '../credentials/totp-api.js';
 import { itemError } from '../internal/item-loop.js';
 import { looseNumber } from '../internal/schema.js';
+import { loadOnce } from '../../../shared/index.js';
 
 // otpauth (~4 MB of memory) is loaded when a TOTP node first runs.
-let otpauthLoading: Promise<typeof OTPAuth> | undefined;
-const loadOtpauth = () => (otpauthLoading ??= import('otpauth'));
+const loadOtpauth = loadOnce(() => import('otpauth'));
 
 const TOTP_ALGORITHMS = [
   'SHA1',

@@ -1,8 +1,8 @@
 import { defineNode, type Item } from '@budflow/node-sdk';
-import type * as Xml2js from 'xml2js';
 import { z } from 'zod';
 import { isUnsafeKey, toJsonObject } from '../internal/data-path.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
+import { loadOnce } from '../../../shared/index.js';
 
 const optionsSchema = z
   .object({
@@ -34,8 +34,7 @@ const paramsSchema = z.object({
 export type XmlParams = z.infer<typeof paramsSchema>;
 
 // xml2js (~9 MB of memory) is loaded when an XML node first runs.
-let xml2jsLoading: Promise<typeof Xml2js> | undefined;
-const loadXml2js = () => (xml2jsLoading ??= import('xml2js'));
+const loadXml2js = loadOnce(() => import('xml2js'));
 
 const JSON_TO_XML_OPTIONS = [
   'allowSurrogateChars',

@@ -11,6 +11,7 @@ import {
   type SsrfGuard,
   type SsrfOptions,
 } from './ssrf-guard.js';
+import { loadOnce } from '../../../shared/index.js';
 
 export const HTTP_REQUEST_FAILED = 'HTTP_REQUEST_FAILED';
 export const HTTP_TIMEOUT = 'HTTP_TIMEOUT';
@@ -98,8 +99,7 @@ export function redactUrl(url: string, secretParams: readonly string[] = []): st
  * make no HTTP request. The SSRF guard does not depend on it: it runs in every connection's
  * `lookup` and before every hop.
  */
-let undiciLoading: Promise<typeof Undici> | undefined;
-const loadUndici = () => (undiciLoading ??= import('undici'));
+const loadUndici = loadOnce(() => import('undici'));
 
 /** A multipart body for `HttpClient.request` (undici's `FormData`, loaded on first use). */
 export async function createFormData(): Promise<FormData> {

@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import type * as Jose from 'jose';
 import type { JWTPayload } from 'jose';
 import type {
   BinaryHelpers,
@@ -11,6 +10,7 @@ import type {
 } from '@budflow/node-sdk';
 import { isUnsafeKey } from '../internal/params.js';
 import type { WebhookParams } from './webhook-params.js';
+import { loadOnce } from '../../../shared/index.js';
 
 /** An HTTP request as the server hands it to a webhook node (headers lower-cased). */
 export interface IncomingWebhookRequest {
@@ -73,8 +73,7 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 // jose (~9 MB of memory) is loaded when a webhook first checks or signs a JWT.
-let joseLoading: Promise<typeof Jose> | undefined;
-export const loadJose = () => (joseLoading ??= import('jose'));
+export const loadJose = loadOnce(() => import('jose'));
 
 const reject = (statusCode: number, body: string, headers: Record<string, string> = {}) =>
   ({ kind: 'reject', statusCode, headers, body }) as const;
