@@ -196,6 +196,29 @@ describe('binaryReply', () => {
     expect(() => inline.call('echo', { big: 1n }, { raw: true })).toThrow(/BigInt/);
   });
 
+  it('ends a call whose binary payload QuickJS cannot read within its memory limit', async () => {
+    const small = createSandbox({
+      isolation: 'inline',
+      limits: { timeoutMs: 1_000, memoryBytes: 8 * 1024 * 1024, outputBytes: 200_000 },
+      prelude,
+    });
+    try {
+      // ~4 MB of bytes: within the limit as bytes, far past it as QuickJS objects.
+      const pad = Array.from({ length: 600_000 }, (_, i) => ({ i }));
+      await expect(small.call('text', { source: '1', pad }, { raw: true })).rejects.toMatchObject({
+        code: 'SANDBOX_MEMORY',
+        message: 'script exceeded the sandbox memory limit',
+      });
+      // A fresh context answers the next call, also one with a binary payload.
+      const next = Array.from({ length: 200 }, (_, i) => ({ i }));
+      expect((await small.call<string>('echo', next, { raw: true })).value).toBe(
+        JSON.stringify(next),
+      );
+    } finally {
+      await small.close();
+    }
+  });
+
   it('moves the binary value out of a worker thread', async () => {
     const pooled = createSandbox({ prelude });
     try {
