@@ -39,6 +39,13 @@ const SCENARIOS: Array<{ name: string; script: string }> = [
   { name: 'queue', script: 'packages/queue/bench/queue.bench.ts' },
 ];
 
+/** A workflow that could not be measured. */
+interface Failed {
+  name: string;
+  status: string;
+  error: string;
+}
+
 /** A workflow's figures, with the peak RSS of the run under the capped heap. */
 type Row = BenchResult & { peakRssMbCappedHeap: number | null };
 
@@ -90,7 +97,7 @@ async function benchFile(
   file: string,
   name: string,
   nodeFlags: string[] = [],
-): Promise<BenchResult | { name: string; status: string; error: string }> {
+): Promise<BenchResult | Failed> {
   try {
     const { stdout } = await run(process.execPath, [...nodeFlags, harness, file, '--name', name], {
       cwd: repoRoot,
@@ -131,10 +138,10 @@ async function main(): Promise<void> {
   }
   const harness = await compileHarness();
   const n8n = await n8nFigures();
-  const rows: Array<Row | { name: string; status: string; error: string }> = [];
+  const rows: Array<Row | Failed> = [];
   for (const job of jobs) {
     const measured = await benchFile(harness, job.file, job.name);
-    let result: Row | { name: string; status: string; error: string };
+    let result: Row | Failed;
     if ('error' in measured) result = measured;
     else {
       const capped = await benchFile(harness, job.file, job.name, [
