@@ -556,6 +556,12 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         // nothing of their batch is stored.
         for (const attempt of [
           () => storage.executions.appendEvents([event(a.id, 2)]),
+          () =>
+            storage.executions.checkpoint({
+              executionId: a.id,
+              events: [event(a.id, 3)],
+              patch: { status: 'success' },
+            }),
           () => storage.executions.writeBatch({ serializedEvents: [serialized(event(a.id, 1))] }),
           () =>
             storage.executions.writeBatch({
@@ -574,6 +580,7 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         }
         expect(await storage.executions.countEvents(a.id)).toBe(6);
         expect(await storage.executions.countEvents(b.id)).toBe(2);
+        expect((await storage.executions.get(a.id))?.status).toBe('running');
         // The gap can still be filled, and the log goes on after it.
         await storage.executions.writeBatch({
           serializedEvents: [event(a.id, 4), event(a.id, 5)].map(serialized),
