@@ -357,8 +357,8 @@ class Reader {
    * Objects with many properties: V8 turns an object that gets more than ~25 properties one
    * assignment at a time into a dictionary (slow to read and copy for every node after this one;
    * `Object.assign` of 10,000 40-field objects plus a field: 66-88 ms against 5-6 ms in a
-   * microbenchmark), while `Object.fromEntries` keeps
-   * it fast, as JSON.parse does. It also defines "__proto__" as an own property.
+   * microbenchmark), while `Object.fromEntries` keeps it fast, as JSON.parse does. It also
+   * defines "__proto__" as an own property.
    */
   private wideObject(count: number, depth: number): Record<string, unknown> {
     const entries: Array<[string, unknown]> = [];
