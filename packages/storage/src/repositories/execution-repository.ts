@@ -149,6 +149,19 @@ const toExecution = (row: ExecutionTable): StoredExecution => ({
 
 const first = <T>(list: readonly T[]): T => list[0]!;
 
+/** The log row of one event; `json` is its `JSON.stringify`. */
+const eventRow = (event: ExecutionEventLike, json: string, threshold: number): EventRow => {
+  const encoded = encodeJsonText(json, threshold);
+  return {
+    execution_id: event.executionId,
+    seq: event.seq,
+    type: event.type,
+    at: event.at,
+    payload: encoded.bytes,
+    encoding: encoded.encoding,
+  };
+};
+
 /**
  * PostgreSQL: the `seq` to insert for an event row of execution `id` holding the events `seq`
  * (through `last`, for a range row). It is `seq` unless a stored row holds one of those events:
@@ -510,17 +523,8 @@ export class ExecutionRepository {
         if (input.id === undefined || !(await repo.get(input.id))) await repo.create(input);
       }
       if (events.length > 0) {
-        const rows = events.map((event) => {
-          const encoded = encodeJsonText(event.json, this.ctx.compressThreshold);
-          return {
-            execution_id: event.executionId,
-            seq: event.seq,
-            type: event.type,
-            at: event.at,
-            payload: encoded.bytes,
-            encoding: encoded.encoding,
-          };
-        });
+        const threshold = this.ctx.compressThreshold;
+        const rows = events.map((event) => eventRow(event, event.json, threshold));
         await mapConflict(
           () => insertEventRows(trx, rows, this.ctx.dialect),
           () => this.eventConflict(events),
@@ -562,16 +566,9 @@ export class ExecutionRepository {
         workflow: input.workflow === undefined ? undefined : JSON.stringify(input.workflow),
       };
     }
+    const threshold = this.ctx.compressThreshold;
     for (const event of events) {
-      const encoded = encodeJsonText(event.json, this.ctx.compressThreshold);
-      of(event.executionId).rows.push({
-        execution_id: event.executionId,
-        seq: event.seq,
-        type: event.type,
-        at: event.at,
-        payload: encoded.bytes,
-        encoding: encoded.encoding,
-      });
+      of(event.executionId).rows.push(eventRow(event, event.json, threshold));
     }
     for (const [id, patch] of updates) of(id).set = patchColumns(patch);
     for (const [id, data] of runData) {
@@ -1017,19 +1014,9 @@ export class ExecutionRepository {
     );
   }
 
-  private eventRows(events: readonly ExecutionEventLike[]) {
+  private eventRows(events: readonly ExecutionEventLike[]): EventRow[] {
     const threshold = this.ctx.compressThreshold;
-    return events.map((event) => {
-      const encoded = encodeJson(event, threshold);
-      return {
-        execution_id: event.executionId,
-        seq: event.seq,
-        type: event.type,
-        at: event.at,
-        payload: encoded.bytes,
-        encoding: encoded.encoding,
-      };
-    });
+    return events.map((event) => eventRow(event, JSON.stringify(event), threshold));
   }
 
   private eventConflict(
