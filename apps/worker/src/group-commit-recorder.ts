@@ -2,6 +2,7 @@ import type { ExecutionEvent } from '@budflow/core';
 import type { RunData } from '@budflow/node-sdk';
 import {
   createGroupCommit,
+  runEndPatch,
   type CreateExecutionInput,
   type ExecutionRecorder,
   type SerializedExecutionEvent,
@@ -179,24 +180,7 @@ export function createWorkerRecorder(
         tracked.delete(id);
         known.delete(id);
         pure.delete(id);
-        const status =
-          event.type === 'execution.finished'
-            ? 'success'
-            : event.type === 'execution.failed'
-              ? 'error'
-              : 'canceled';
-        patch(id, {
-          lastSeq: event.seq,
-          status,
-          stoppedAt: event.at,
-          waitTill: null,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          ...(event.type === 'execution.failed' ? { error: event.error } : {}),
-          ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
-            ? { lastNodeExecuted: event.lastNodeExecuted }
-            : {}),
-        });
+        patch(id, { lastSeq: event.seq, ...runEndPatch(event) });
         if (entry.runData) group.batch.data.set(id, entry.runData);
         return { json, committed: committed() };
       }

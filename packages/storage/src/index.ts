@@ -78,8 +78,10 @@ export type { PruneOptions, PruneResult } from './retention/prune-executions.js'
 export {
   createExecutionRecorder,
   defaultLeaseOwner,
+  runEndPatch,
   type ExecutionRecorder,
   type ExecutionRecorderOptions,
+  type RunEndEvent,
 } from './events/execution-recorder.js';
 export {
   createGroupCommit,

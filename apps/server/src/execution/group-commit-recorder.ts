@@ -3,6 +3,7 @@ import type { RunData } from '@budflow/node-sdk';
 import {
   createGroupCommit,
   defaultLeaseOwner,
+  runEndPatch,
   type CreateExecutionInput,
   type Storage,
   type UpdateExecutionInput,
@@ -169,23 +170,7 @@ export function createGroupCommitRecorder(
         case 'execution.failed':
         case 'execution.canceled': {
           tracked.delete(id);
-          const status =
-            event.type === 'execution.finished'
-              ? 'success'
-              : event.type === 'execution.failed'
-                ? 'error'
-                : 'canceled';
-          patch(id, {
-            status,
-            stoppedAt: event.at,
-            waitTill: null,
-            leaseOwner: null,
-            leaseExpiresAt: null,
-            ...(event.type === 'execution.failed' ? { error: event.error } : {}),
-            ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
-              ? { lastNodeExecuted: event.lastNodeExecuted }
-              : {}),
-          });
+          patch(id, runEndPatch(event));
           group.batch.data.set(id, entry.runData);
           return committed();
         }

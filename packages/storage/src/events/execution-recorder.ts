@@ -39,6 +39,35 @@ export interface ExecutionRecorderOptions {
   durability?: 'strict' | 'relaxed';
 }
 
+/** The end of a run: finished, failed or canceled. */
+export type RunEndEvent = Extract<
+  ExecutionEvent,
+  { type: 'execution.finished' | 'execution.failed' | 'execution.canceled' }
+>;
+
+/**
+ * The row patch of a run's end (every recorder's): its status, stop time, error and last node,
+ * no wait, lease released.
+ */
+export function runEndPatch(event: RunEndEvent): UpdateExecutionInput {
+  return {
+    status:
+      event.type === 'execution.finished'
+        ? 'success'
+        : event.type === 'execution.failed'
+          ? 'error'
+          : 'canceled',
+    stoppedAt: event.at,
+    waitTill: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    ...(event.type === 'execution.failed' ? { error: event.error } : {}),
+    ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
+      ? { lastNodeExecuted: event.lastNodeExecuted }
+      : {}),
+  };
+}
+
 interface Tracked {
   /** Added to the engine's `seq`: a resumed run numbers its events from 0 again. */
   offset: number;
@@ -178,28 +207,7 @@ export function createExecutionRecorder(
         case 'execution.failed':
         case 'execution.canceled': {
           tracked.delete(id);
-          const status =
-            event.type === 'execution.finished'
-              ? 'success'
-              : event.type === 'execution.failed'
-                ? 'error'
-                : 'canceled';
-          await write(
-            id,
-            entry,
-            {
-              status,
-              stoppedAt: event.at,
-              waitTill: null,
-              leaseOwner: null,
-              leaseExpiresAt: null,
-              ...(event.type === 'execution.failed' ? { error: event.error } : {}),
-              ...(event.type !== 'execution.canceled' && event.lastNodeExecuted !== undefined
-                ? { lastNodeExecuted: event.lastNodeExecuted }
-                : {}),
-            },
-            { runData: entry.runData },
-          );
+          await write(id, entry, runEndPatch(event), { runData: entry.runData });
           return;
         }
       }
