@@ -18,7 +18,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStorage, newId, type Storage } from '@budflow/storage';
+import { newId } from '@budflow/storage';
+import { freshPostgresStorage } from '@budflow/storage/testing';
 import {
   createBullmqQueue,
   createExecutionChannel,
@@ -100,17 +101,6 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
-async function dropSchema(schema: string) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
-
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
@@ -120,13 +110,13 @@ async function scenario(
   durability: 'strict' | 'relaxed',
   liveListener: boolean,
 ): Promise<Result> {
-  const schema = `bench_queue_${randomBytes(4).toString('hex')}`;
   const name = `bench-${randomBytes(4).toString('hex')}`;
   const prefix = 'budflow-bench';
-  const storage: Storage = await createStorage(
-    { dialect: 'postgres', url: DATABASE_URL, schema, poolSize: 8 },
-    { encryptionKey: KEY },
-  );
+  const { storage, schema, drop } = await freshPostgresStorage(DATABASE_URL, {
+    poolSize: 8,
+    schemaPrefix: 'bench_queue',
+    encryptionKey: KEY,
+  });
   const queue = createBullmqQueue({ url: REDIS_URL, name, prefix, keepCompleted: 100 });
   let worker: ChildProcess | undefined;
   let cpu: Record<string, number> = {};
@@ -258,8 +248,7 @@ async function scenario(
     await channel?.close();
     await queue.close();
     await obliterateQueue({ url: REDIS_URL, name, prefix });
-    await storage.close();
-    await dropSchema(schema);
+    await drop();
   }
 }
 
