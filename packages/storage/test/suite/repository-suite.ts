@@ -3,6 +3,7 @@
  * `pnpm test:integration`. Every test makes its own rows (unique names), so order does not matter.
  */
 import type { ExecutionEvent } from '@budflow/core';
+import type { Item } from '@budflow/node-sdk';
 import { SecretRedactor } from '@budflow/secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage, UpdateExecutionInput } from '../../src/index.js';
@@ -20,6 +21,20 @@ import { createRecoveryNodes, recoveryWorkflow, waitingWorkflow } from './test-w
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
+
+/** Run data of one node (`Node`), run once, that output `items`. */
+const nodeRunData = (items: Item[]) => ({
+  Node: [
+    {
+      startTime: 1,
+      executionTime: 2,
+      executionIndex: 0,
+      executionStatus: 'success' as const,
+      source: [],
+      data: { main: [items] },
+    },
+  ],
+});
 
 const doc = (name: string, types: string[] = ['n8n-nodes-base.manualTrigger']) => ({
   name,
@@ -278,18 +293,7 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
           workflow: doc('Snapshot'),
         });
         const big = Array.from({ length: 2000 }, (_, i) => ({ json: { i, text: 'x'.repeat(40) } }));
-        const runData = {
-          Node: [
-            {
-              startTime: 1,
-              executionTime: 2,
-              executionIndex: 0,
-              executionStatus: 'success' as const,
-              source: [],
-              data: { main: [big] },
-            },
-          ],
-        };
+        const runData = nodeRunData(big);
         await storage.executions.saveData(execution.id, { runData });
         const data = await storage.executions.getData(execution.id);
         expect(data?.runData).toEqual(runData);
@@ -418,20 +422,8 @@ export function defineRepositorySuite(dialect: string, factory: TestStorageFacto
         });
         // Above the compression threshold (16 KiB): stored gzip, read back the same.
         const large = event(b.id, 1, { blob: 'y'.repeat(20_000) });
-        const runData = (n: number) => ({
-          Node: [
-            {
-              startTime: 1,
-              executionTime: 2,
-              executionIndex: 0,
-              executionStatus: 'success' as const,
-              source: [],
-              data: {
-                main: [Array.from({ length: n }, (_, i) => ({ json: { i, t: 'z'.repeat(40) } }))],
-              },
-            },
-          ],
-        });
+        const runData = (n: number) =>
+          nodeRunData(Array.from({ length: n }, (_, i) => ({ json: { i, t: 'z'.repeat(40) } })));
         await storage.executions.writeBatch(
           {
             creates: [{ id: child, mode: 'integrated', status: 'running', startedAt: 5 }],
