@@ -36,6 +36,7 @@ import {
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { Logger as PinoLogger } from 'pino';
+import type { WorkerRecorder } from './group-commit-recorder.js';
 
 export interface ProcessorMetrics {
   started(kind: 'run' | 'recover' | 'resume'): void;
@@ -46,15 +47,13 @@ export interface ExecutionProcessorOptions {
   storage: Storage;
   registry: NodeRegistry;
   evaluator?: ExpressionEvaluator;
-  /** Records events and results (one per worker: its heartbeat renews every lease). */
-  recorder: ExecutionRecorder & {
-    /** `onEvent` that also returns the event's JSON (published live as it is). */
-    record?(event: ExecutionEvent): { json: string; committed: Promise<void> | undefined };
-    expect?(executionId: string): void;
-    pureNodes?(executionId: string, names: ReadonlySet<string>): void;
-  };
+  /**
+   * Records events and results (one per worker: its heartbeat renews every lease); `record`
+   * returns the event's JSON, published live as it is.
+   */
+  recorder: Pick<WorkerRecorder, keyof ExecutionRecorder | 'record' | 'expect' | 'pureNodes'>;
   /** Live events and webhook responses to the mains (omit to publish nothing). */
-  channel?: ExecutionChannel;
+  channel?: ExecutionChannel & Pick<Required<ExecutionChannel>, 'publishEvent'>;
   /** Publish every engine event (the webhook responses are sent regardless). */
   liveEvents?: boolean;
   /** Enqueues the resume of a run that waits on a timer. */
@@ -279,25 +278,11 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
       // and the checkpoints of pure nodes cost the engine no promise.
       onEvent: (event) => {
         if (released()) return;
-        if (!o.recorder.record || (channel && !channel.publishEvent)) {
-          return (async () => {
-            await o.recorder.onEvent(event);
-            channel
-              ?.publish({
-                type: 'event',
-                executionId: event.executionId,
-                workflowId,
-                projectId,
-                event,
-              })
-              .catch(failed);
-          })();
-        }
         // Serialized once, for the event log and for the mains.
         const { json, committed } = o.recorder.record(event);
         const publish = () => {
           void channel
-            ?.publishEvent?.({ executionId: event.executionId, workflowId, projectId }, json)
+            ?.publishEvent({ executionId: event.executionId, workflowId, projectId }, json)
             .catch(failed);
         };
         if (committed && event.executionId === executionId && END_EVENTS.has(event.type)) {
@@ -427,7 +412,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
     controllers.set(id, controller);
-    o.recorder.pureNodes?.(id, pureNodesOf(document));
+    o.recorder.pureNodes(id, pureNodesOf(document));
     const startedAt = performance.now();
     try {
       const options = await baseOptions(row, document, controller.signal, data);
@@ -444,7 +429,7 @@ export function createExecutionProcessor(o: ExecutionProcessorOptions): Executio
         // A run from its start, as the main asked for it (also when a claim died before any event).
         const runFromStart = async () => {
           o.metrics?.started('run');
-          o.recorder.expect?.(id);
+          o.recorder.expect(id);
           const start = data.start ?? {};
           const result = await runWorkflow(parsedOf(document), {
             ...options,

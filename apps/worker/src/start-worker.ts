@@ -9,7 +9,6 @@ import {
   createExecutionChannel,
   waitForRedis,
   type BullmqJobQueue,
-  type ExecutionChannel,
 } from '@budflow/queue/bullmq';
 import { loadEncryptionKey } from '@budflow/secrets';
 import { createStorage, defaultLeaseOwner, type Storage } from '@budflow/storage';
@@ -111,7 +110,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
       maxStalledCount: config.maxAttempts + 1,
     });
     cleanups.push(() => queue.close());
-    const channel: ExecutionChannel = createExecutionChannel({
+    const channel = createExecutionChannel({
       url: config.redisUrl,
       prefix: config.queuePrefix,
       onError: (error) => logger.debug({ err: error }, 'execution channel error'),

@@ -62,7 +62,9 @@ export interface ExecutionChannel {
  * events keep coming (a main that subscribes starts receiving them within that time). Webhook
  * responses and cancels are always published.
  */
-export function createExecutionChannel(options: ExecutionChannelOptions = {}): ExecutionChannel {
+export function createExecutionChannel(
+  options: ExecutionChannelOptions = {},
+): ExecutionChannel & Pick<Required<ExecutionChannel>, 'publishEvent'> {
   const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = options.prefix ?? 'budflow';
   const channel = (topic: Topic) => `${prefix}:executions:${topic}`;
