@@ -940,9 +940,16 @@ export class ExecutionRepository {
                 sql<string>`set_config('synchronous_commit', ${synchronous}, true)`.as('v'),
               ),
             )
-            // Raw SQL as a CTE (in its parentheses): kysely compiles any operation node there,
-            // its types name only query builders.
-            .with('ins', () => sql`(${insertEventsSql(rows)})` as never),
+            // A VALUES row per event, each `seq` guarded: a checkpoint has a few events, for
+            // which this is faster than `insertEventsSql` (its unnest pays off for many rows).
+            .with('ins', (db) =>
+              db.insertInto('execution_events').values(
+                rows.map((row) => ({
+                  ...row,
+                  seq: guardedSeq(sql`${row.execution_id}`, sql`${row.seq}::integer`),
+                })),
+              ),
+            ),
         );
         const withData =
           runData === undefined
