@@ -2,7 +2,7 @@ import type { CredentialResolver, ExecutionObserver } from '@budflow/core';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { Storage } from '../storage.js';
 import { sqliteTestStorageFactory } from '../testing/index.js';
-import { createExecutionRecorder } from './execution-recorder.js';
+import { createExecutionRecorder, runEndPatch } from './execution-recorder.js';
 
 describe('execution recorder heartbeat', () => {
   let storage: Storage | undefined;
@@ -40,5 +40,30 @@ describe('execution recorder heartbeat', () => {
     storage = await sqliteTestStorageFactory()();
     expectTypeOf(createExecutionRecorder(storage)).toExtend<ExecutionObserver>();
     expectTypeOf(storage.credentials.resolver()).toExtend<CredentialResolver>();
+  });
+});
+
+describe('runEndPatch', () => {
+  const released = { waitTill: null, leaseOwner: null, leaseExpiresAt: null };
+
+  it('gives each end its status, stop time and last node, and releases the lease', () => {
+    const base = { executionId: 'e', seq: 7, at: 42 };
+    expect(
+      runEndPatch({
+        ...base,
+        type: 'execution.finished',
+        status: 'success',
+        lastNodeExecuted: 'B',
+      }),
+    ).toEqual({ status: 'success', stoppedAt: 42, lastNodeExecuted: 'B', ...released });
+    const error = { name: 'NodeError', code: 'E_NODE', message: 'boom' };
+    expect(
+      runEndPatch({ ...base, type: 'execution.failed', error, lastNodeExecuted: undefined }),
+    ).toEqual({ status: 'error', stoppedAt: 42, error, ...released });
+    expect(runEndPatch({ ...base, type: 'execution.canceled', reason: 'timeout' })).toEqual({
+      status: 'canceled',
+      stoppedAt: 42,
+      ...released,
+    });
   });
 });
