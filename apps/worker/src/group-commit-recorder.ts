@@ -97,6 +97,12 @@ export function createWorkerRecorder(
     if (!entry) tracked.set(id, (entry = { offset: 0, runData: undefined }));
     return entry;
   };
+  /** A run that ended or waits: nothing of it stays here. */
+  const forget = (id: string) => {
+    tracked.delete(id);
+    known.delete(id);
+    pure.delete(id);
+  };
   const patch = (id: string, update: UpdateExecutionInput) => {
     const patches = group.batch.patches;
     patches.set(id, { ...patches.get(id), ...update });
@@ -162,9 +168,7 @@ export function createWorkerRecorder(
         }
         return { json, committed: committed() };
       case 'execution.waiting':
-        tracked.delete(id);
-        known.delete(id);
-        pure.delete(id);
+        forget(id);
         patch(id, {
           lastSeq: event.seq,
           status: 'waiting',
@@ -177,9 +181,7 @@ export function createWorkerRecorder(
       case 'execution.finished':
       case 'execution.failed':
       case 'execution.canceled': {
-        tracked.delete(id);
-        known.delete(id);
-        pure.delete(id);
+        forget(id);
         patch(id, { lastSeq: event.seq, ...runEndPatch(event) });
         if (entry.runData) group.batch.data.set(id, entry.runData);
         return { json, committed: committed() };
