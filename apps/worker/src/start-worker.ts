@@ -42,10 +42,9 @@ export interface RunningWorker {
 
 /**
  * Jobs beyond the engine's places, for runs waiting for the commit of their end: about the
- * executions a worker finishes during a commit and the wait for the one before it (2,400/s ×
- * ~25 ms at N = 10 on the reference machine). At N = 10, 3 N (30) capped a worker at ~2,000/s
- * and 64 at ~2,100/s; 128 gave 2,258-2,449/s. A waiting job holds its summary and output, not
- * its run data.
+ * executions a worker finishes while it waits for a commit (throughput × commit wait). On the
+ * reference machine at N = 10, 3 N (30) capped a worker at ~2,000/s and 64 at ~2,100/s; 128 gave
+ * 2,215-2,449/s (7 runs). A waiting job holds its summary and output, not its run data.
  */
 const COMMIT_SLOTS = 128;
 
