@@ -273,7 +273,7 @@ export class ExecutionService {
     };
     // A saved version is the snapshot already; only unsaved documents are stored with the run.
     if (!request.workflowVersionId) row.workflow = request.document;
-    void this.recorder.create(row);
+    this.recorder.create(row);
     // What a queue-mode worker needs to run it (assigned, not spread: this is per webhook call).
     const payload: ExecutionStartPayload = {};
     if (request.input) payload.input = request.input;
@@ -654,7 +654,7 @@ export class ExecutionService {
     });
     const runData = runDataFromEvents(events.slice(0, cut));
     const retryId = newId();
-    void this.recorder.create({
+    this.recorder.create({
       id: retryId,
       workflowId: execution.workflowId,
       workflowVersionId: current ? workflow.versionId : execution.workflowVersionId,

@@ -49,7 +49,7 @@ describe('group-commit recorder', () => {
     });
     const registry = defaultRegistry();
     const run = async (id: string) => {
-      await recorder.create({ id, workflowId: null, mode: 'manual', status: 'new' });
+      recorder.create({ id, workflowId: null, mode: 'manual', status: 'new' });
       return runWorkflow(flow, { registry, executionId: id, observer: recorder });
     };
     const results = await Promise.all([run('a'), run('b'), run('c')]);
@@ -82,7 +82,7 @@ describe('group-commit recorder', () => {
 
   it('numbers the events of a continued execution after the stored ones', async () => {
     const recorder = createGroupCommitRecorder(storage);
-    await recorder.create({ id: 'x', workflowId: null, mode: 'manual', status: 'new' });
+    recorder.create({ id: 'x', workflowId: null, mode: 'manual', status: 'new' });
     await runWorkflow(flow, { registry: defaultRegistry(), executionId: 'x', observer: recorder });
     recorder.continueExecution('x', { lastSeq: 5, runData: {} });
     await recorder.onEvent({

@@ -24,7 +24,7 @@ export interface GroupCommitRecorder extends ExecutionObserver {
   /** A promise for the end of a run (settles once committed); nothing for a checkpoint. */
   onEvent(event: ExecutionEvent): void | Promise<void>;
   /** Queues the creation of an execution row (committed with the next batch; nothing to wait for). */
-  create(input: CreateExecutionInput): Promise<void>;
+  create(input: CreateExecutionInput): void;
   /** Continues a recorded execution: new events are numbered after `lastSeq`. */
   continueExecution(executionId: string, from: { lastSeq: number; runData: RunData }): void;
   /** Commits everything queued. */
@@ -127,7 +127,6 @@ export function createGroupCommitRecorder(
     create(input) {
       group.batch.creates.push(input);
       schedule();
-      return Promise.resolve();
     },
 
     continueExecution(executionId, from) {
