@@ -261,7 +261,7 @@ describe('execution channel', () => {
       const meta = { executionId: 'e', workflowId: 'w', projectId: null };
       await Promise.all([
         worker.publish({ type: 'event', ...meta, event: { seq: 0 } }),
-        worker.publishEvent!(meta, JSON.stringify({ seq: 1, text: 'a "quoted" \\ text' })),
+        worker.publishEvent(meta, JSON.stringify({ seq: 1, text: 'a "quoted" \\ text' })),
         worker.publish({ type: 'response', executionId: 'e', response: { body: 'hi' } }),
       ]);
       await until(() => atMain.length === 3);
@@ -297,9 +297,9 @@ describe('execution channel', () => {
     const atMain: ExecutionMessage[] = [];
     try {
       // Nobody listens: the first PUBLISH finds that out, later events are not sent at all.
-      await worker.publishEvent!(meta, '{"seq":0}');
+      await worker.publishEvent(meta, '{"seq":0}');
       await until(() => published.length === 1);
-      await worker.publishEvent!(meta, '{"seq":1}');
+      await worker.publishEvent(meta, '{"seq":1}');
       await worker.publish({ type: 'response', executionId: 'e', response: 'r' });
       await until(() => published.length === 2);
       expect(published.map((p) => JSON.parse(p) as unknown)).toEqual([
@@ -312,7 +312,7 @@ describe('execution channel', () => {
       await main.ready();
       let seq = 2;
       await until(async () => {
-        await worker.publishEvent!(meta, JSON.stringify({ seq: seq++ }));
+        await worker.publishEvent(meta, JSON.stringify({ seq: seq++ }));
         return atMain.length > 0;
       });
       expect(atMain[0]).toMatchObject({ type: 'event', executionId: 'e' });
