@@ -1,8 +1,9 @@
 /**
- * `pnpm bench [--filter NAME] [--json] [--no-build]`: runs every reference workflow of ../shared/bench/workflows
- * (plus a 100-node No Operation chain) in its own process — one warm-up, then timed runs — and
- * prints executions/s, mean/median/p99 ms and peak RSS beside n8n's figures from
- * ../shared/bench/README.md. Other scenarios (expressions, storage, webhook, queue) are scripts
+ * `pnpm bench [--filter NAME] [--json] [--no-build] [--processes N]`: runs every reference workflow of
+ * ../shared/bench/workflows (plus a 100-node No Operation chain) in N processes one after another
+ * (3 by default, as n8n's reference harness did) — each one warm-up, then timed runs — and prints
+ * the means over the processes of executions/s, mean/median/p99 ms and peak RSS (with the range of
+ * executions/s and the largest peak RSS) beside n8n's figures from ../shared/bench/README.md. Other scenarios (expressions, storage, webhook, queue) are scripts
  * listed in SCENARIOS and run the same way when present.
  */
 import { execFile } from 'node:child_process';
@@ -26,8 +27,8 @@ const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
  * Node sizes V8's heap ceiling from the machine's memory (a quarter of it, at most 4 GiB on Node
  * 20), and V8 lets the old generation grow to 4× the live data between full collections only
  * when that ceiling is at least 2 GiB. On this 24 GiB machine the ceiling is 4 GiB, so peak RSS
- * mostly measures that heuristic; each workflow also runs once more with the ceiling Node picks on
- * a 6 GiB machine or container (`--max-old-space-size=1536`), for its peak RSS only.
+ * mostly measures that heuristic; each workflow also runs in as many processes with the ceiling
+ * Node picks on a 6 GiB machine or container (`--max-old-space-size=1536`), for their peak RSS only.
  */
 const CAPPED_HEAP_MB = 1536;
 
@@ -46,8 +47,47 @@ interface Failed {
   error: string;
 }
 
-/** A workflow's figures, with the peak RSS of the run under the capped heap. */
-type Row = BenchResult & { peakRssMbCappedHeap: number | null };
+/** A workflow's figures: means over its processes, with ranges and the capped-heap peak RSS. */
+interface Row {
+  name: string;
+  processes: number;
+  runs: number;
+  execPerSec: number;
+  execPerSecMin: number;
+  execPerSecMax: number;
+  meanMs: number;
+  medianMs: number;
+  p99Ms: number;
+  cpuMsPerExec: number;
+  peakRssMb: number;
+  peakRssMbMax: number;
+  peakRssMbCappedHeap: number | null;
+  peakRssMbCappedHeapMax: number | null;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** One row from the processes of one workflow (at least one) and of its capped-heap runs. */
+function aggregate(name: string, measured: BenchResult[], capped: BenchResult[]): Row {
+  const rss = capped.map((r) => r.peakRssMb);
+  return {
+    name,
+    processes: measured.length,
+    runs: measured.reduce((a, r) => a + r.runs, 0),
+    execPerSec: round(mean(measured.map((r) => r.execPerSec)), 1),
+    execPerSecMin: Math.min(...measured.map((r) => r.execPerSec)),
+    execPerSecMax: Math.max(...measured.map((r) => r.execPerSec)),
+    meanMs: round(mean(measured.map((r) => r.meanMs)), 3),
+    medianMs: round(mean(measured.map((r) => r.medianMs)), 3),
+    p99Ms: round(mean(measured.map((r) => r.p99Ms)), 3),
+    cpuMsPerExec: round(mean(measured.map((r) => r.cpuMsPerExec)), 3),
+    peakRssMb: round(mean(measured.map((r) => r.peakRssMb)), 1),
+    peakRssMbMax: Math.max(...measured.map((r) => r.peakRssMb)),
+    peakRssMbCappedHeap: rss.length > 0 ? round(mean(rss), 1) : null,
+    peakRssMbCappedHeapMax: rss.length > 0 ? Math.max(...rss) : null,
+  };
+}
 
 interface N8nFigure {
   execPerSec: number;
@@ -122,6 +162,12 @@ async function main(): Promise<void> {
   const filterIndex = args.indexOf('--filter');
   const filter = filterIndex >= 0 ? args[filterIndex + 1] : undefined;
   const matches = (name: string) => !filter || name.includes(filter);
+  const processesIndex = args.indexOf('--processes');
+  const processes = processesIndex >= 0 ? Number(args[processesIndex + 1]) : 3;
+  if (!Number.isInteger(processes) || processes < 1)
+    throw new Error(
+      `--processes must be a positive whole number, got '${args[processesIndex + 1]}'`,
+    );
 
   const workflowsDir = path.join(sharedBench, 'workflows');
   const files = (await readdir(workflowsDir)).filter((f) => f.endsWith('.json')).sort();
@@ -140,36 +186,38 @@ async function main(): Promise<void> {
   const n8n = await n8nFigures();
   const rows: Array<Row | Failed> = [];
   for (const job of jobs) {
-    const measured = await benchFile(harness, job.file, job.name);
-    let result: Row | Failed;
-    if ('error' in measured) result = measured;
-    else {
-      const capped = await benchFile(harness, job.file, job.name, [
+    const measured: BenchResult[] = [];
+    const capped: BenchResult[] = [];
+    let failed: Failed | undefined;
+    for (let i = 0; i < processes && !failed; i++) {
+      const result = await benchFile(harness, job.file, job.name);
+      if ('error' in result) failed = result;
+      else measured.push(result);
+    }
+    for (let i = 0; i < processes && !failed; i++) {
+      const result = await benchFile(harness, job.file, job.name, [
         `--max-old-space-size=${CAPPED_HEAP_MB}`,
       ]);
-      result = { ...measured, peakRssMbCappedHeap: 'error' in capped ? null : capped.peakRssMb };
+      if (!('error' in result)) capped.push(result);
     }
+    const result = failed ?? aggregate(job.name, measured, capped);
     rows.push(result);
     if (json) {
-      if ('error' in result) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else {
-        const { name, execPerSec, meanMs, p99Ms, cpuMsPerExec, peakRssMb, medianMs, runs } = result;
-        process.stdout.write(
-          `${JSON.stringify({ name, execPerSec, meanMs, medianMs, p99Ms, cpuMsPerExec, peakRssMb, peakRssMbCappedHeap: result.peakRssMbCappedHeap, cappedHeapMb: CAPPED_HEAP_MB, runs, n8nExecPerSec: n8n.get(name)?.execPerSec ?? null })}\n`,
-        );
-      }
+      process.stdout.write(
+        `${JSON.stringify('error' in result ? result : { ...result, cappedHeapMb: CAPPED_HEAP_MB, n8nExecPerSec: n8n.get(job.name)?.execPerSec ?? null })}\n`,
+      );
     }
   }
   if (!json) {
     const header = [
       'workflow',
-      'exec/s',
+      'exec/s (range)',
       'mean ms',
       'median ms',
       'p99 ms',
       'CPU ms',
-      'peak RSS MiB',
-      `peak RSS, ${CAPPED_HEAP_MB / 1024} GiB heap`,
+      'peak RSS MiB (max)',
+      `peak RSS, ${CAPPED_HEAP_MB / 1024} GiB heap (max)`,
       'n8n exec/s',
       'x n8n',
     ];
@@ -178,13 +226,15 @@ async function main(): Promise<void> {
       const ref = n8n.get(r.name);
       return [
         r.name,
-        String(r.execPerSec),
+        `${r.execPerSec} (${r.execPerSecMin}-${r.execPerSecMax})`,
         r.meanMs.toFixed(2),
         r.medianMs.toFixed(2),
         r.p99Ms.toFixed(2),
         r.cpuMsPerExec.toFixed(3),
-        r.peakRssMb.toFixed(0),
-        r.peakRssMbCappedHeap === null ? 'error' : r.peakRssMbCappedHeap.toFixed(0),
+        `${r.peakRssMb.toFixed(0)} (${r.peakRssMbMax.toFixed(0)})`,
+        r.peakRssMbCappedHeap === null || r.peakRssMbCappedHeapMax === null
+          ? 'error'
+          : `${r.peakRssMbCappedHeap.toFixed(0)} (${r.peakRssMbCappedHeapMax.toFixed(0)})`,
         ref ? String(ref.execPerSec) : '-',
         ref ? `${(r.execPerSec / ref.execPerSec).toFixed(1)}x` : '-',
       ];

@@ -6,32 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createNodeRegistry, defaultEvaluator, parseWorkflow, runWorkflow } from '@budflow/core';
+import { createNodeRegistry, defaultEvaluator, parseWorkflow } from '@budflow/core';
+import { benchWorkflow, type BenchFigures } from '@budflow/cli/bench';
 import { baseNodes } from '@budflow/nodes-base';
 import type { JsonObject } from '@budflow/node-sdk';
 
-export interface BenchResult {
-  name: string;
-  runs: number;
-  execPerSec: number;
-  meanMs: number;
-  medianMs: number;
-  p99Ms: number;
-  /** CPU time of the whole process (every thread: sandbox workers, GC helpers) per execution. */
-  cpuMsPerExec: number;
-  peakRssMb: number;
-  status: string;
-}
+export type BenchResult = BenchFigures & { status: string };
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
 }
 
 async function main(): Promise<void> {
@@ -50,38 +34,12 @@ async function main(): Promise<void> {
   const workflow = parseWorkflow(document, { registry });
   const evaluator = defaultEvaluator();
   const options = { registry, ...(evaluator ? { evaluator } : {}), timezone: 'UTC' };
-
-  // One run, its result checked and dropped: a result kept in this frame would stay alive while
-  // the timed runs execute (items-10k's holds ~10 MB of items), which a harness should not add.
-  const runOnce = async (label: string): Promise<number> => {
-    const t0 = performance.now();
-    const result = await runWorkflow(workflow, options);
-    const ms = performance.now() - t0;
-    if (result.status !== 'success')
-      throw new Error(`${name}: ${label} ${result.status}: ${result.error?.message ?? ''}`);
-    return ms;
-  };
-  await runOnce('warm-up run');
-  const times: number[] = [];
-  const cpuStart = process.cpuUsage();
-  const started = performance.now();
-  while (times.length < maxRuns && (times.length < 5 || performance.now() - started < minMs)) {
-    times.push(await runOnce('run'));
-  }
-  const cpu = process.cpuUsage(cpuStart);
-  const total = times.reduce((a, b) => a + b, 0);
-  const sorted = [...times].sort((a, b) => a - b);
-  const result: BenchResult = {
-    name,
-    runs: times.length,
-    execPerSec: Number((times.length / (total / 1000)).toFixed(1)),
-    meanMs: Number((total / times.length).toFixed(3)),
-    medianMs: Number(percentile(sorted, 50).toFixed(3)),
-    p99Ms: Number(percentile(sorted, 99).toFixed(3)),
-    cpuMsPerExec: Number(((cpu.user + cpu.system) / 1000 / times.length).toFixed(3)),
-    peakRssMb: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)),
-    status: 'ok',
-  };
+  const figures = await benchWorkflow(name, workflow, options, { maxRuns, minMs }).catch(
+    (error: unknown) => {
+      throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  );
+  const result: BenchResult = { ...figures, status: 'ok' };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await evaluator?.close?.();
 }
