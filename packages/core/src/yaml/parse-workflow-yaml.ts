@@ -4,19 +4,10 @@ import {
   type ValidationProblem,
 } from '@budflow/node-sdk';
 import { closest, distance } from 'fastest-levenshtein';
-import {
-  LineCounter,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseDocument,
-  visit,
-  type Document,
-  type Node as YamlAstNode,
-} from 'yaml';
+import type { Document, LineCounter, Node as YamlAstNode } from 'yaml';
 import type { ZodError } from 'zod';
 import type { NodeRegistry } from '../ports.js';
+import { yamlLibrary } from './load-yaml.js';
 import { parseWorkflow } from '../workflow/parse-workflow.js';
 import type { Workflow, WorkflowConnection } from '../workflow/workflow-schema.js';
 import {
@@ -56,16 +47,18 @@ class SourceMap {
     let node: unknown = this.document.contents;
     let offset = (node as YamlAstNode | null)?.range?.[0];
     for (const segment of path) {
-      if (isMap(node)) {
+      if (yamlLibrary().isMap(node)) {
         const pair = node.items.find(
-          (p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(segment),
+          (p) =>
+            yamlLibrary().isPair(p) &&
+            String(yamlLibrary().isScalar(p.key) ? p.key.value : p.key) === String(segment),
         );
         if (!pair) break;
         const key = pair.key as YamlAstNode | null;
         const value = pair.value as YamlAstNode | null;
         offset = (atKey && segment === path[path.length - 1] ? key : (value ?? key))?.range?.[0];
         node = value;
-      } else if (isSeq(node) && typeof segment === 'number') {
+      } else if (yamlLibrary().isSeq(node) && typeof segment === 'number') {
         const item = node.items[segment] as YamlAstNode | undefined;
         if (!item) break;
         offset = item.range?.[0];
@@ -262,8 +255,8 @@ export function compileWorkflowYaml(
   text: string,
   options: ParseWorkflowYamlOptions = {},
 ): JsonObject {
-  const lines = new LineCounter();
-  const document = parseDocument(text, {
+  const lines = new (yamlLibrary().LineCounter)();
+  const document = yamlLibrary().parseDocument(text, {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true,
@@ -284,9 +277,9 @@ export function compileWorkflowYaml(
     throw new YamlWorkflowError(problems.list, options.file);
   }
   // Keys that would reach an object's prototype are refused wherever they appear.
-  visit(document, {
+  yamlLibrary().visit(document, {
     Pair(_, pair) {
-      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      const key = yamlLibrary().isScalar(pair.key) ? pair.key.value : undefined;
       if (typeof key === 'string' && UNSAFE_KEYS.has(key)) {
         const offset = (pair.key as YamlAstNode).range?.[0] ?? 0;
         const { line, col } = lines.linePos(offset);
@@ -310,8 +303,8 @@ export function compileWorkflowYaml(
 
   // Node order as written: toJS() would move integer-like names first.
   const nodesMap = document.get('nodes', true);
-  const order = isMap(nodesMap)
-    ? nodesMap.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key))
+  const order = yamlLibrary().isMap(nodesMap)
+    ? nodesMap.items.map((p) => String(yamlLibrary().isScalar(p.key) ? p.key.value : p.key))
     : Object.keys(yaml.nodes);
 
   const compiled: CompiledNode[] = [];

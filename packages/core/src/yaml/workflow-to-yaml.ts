@@ -1,8 +1,8 @@
 import type { JsonObject } from '@budflow/node-sdk';
-import { Document, isMap, isPair, isScalar, isSeq, visit } from 'yaml';
 import type { NodeRegistry } from '../ports.js';
 import { isParsedWorkflow, parseWorkflow } from '../workflow/parse-workflow.js';
 import type { Workflow, WorkflowConnection, WorkflowNode } from '../workflow/workflow-schema.js';
+import { yamlLibrary } from './load-yaml.js';
 import { fallsThrough, mainOutputNames, nodePorts, yamlTypeName } from './yaml-node-types.js';
 import { YAML_ON_ERROR } from './yaml-schema.js';
 
@@ -52,15 +52,17 @@ export function workflowToYaml(
   if (workflow.pinData && Object.keys(workflow.pinData).length > 0) out.pinData = workflow.pinData;
   if (Object.keys(workflow.staticData).length > 0) out.staticData = workflow.staticData;
 
-  const document = new Document(out);
+  const document = new (yamlLibrary().Document)(out);
   // Short lists and positions on one line: `next: [A, B]`, `position: [0, 160]`.
-  visit(document, {
+  yamlLibrary().visit(document, {
     Pair(_, pair) {
-      if (!isPair(pair) || !isScalar(pair.key)) return;
+      if (!yamlLibrary().isPair(pair) || !yamlLibrary().isScalar(pair.key)) return;
       const key = pair.key.value;
-      if ((key === 'position' || key === 'next') && isSeq(pair.value)) pair.value.flow = true;
-      if (key === 'next' && isMap(pair.value)) {
-        for (const item of pair.value.items) if (isSeq(item.value)) item.value.flow = true;
+      if ((key === 'position' || key === 'next') && yamlLibrary().isSeq(pair.value))
+        pair.value.flow = true;
+      if (key === 'next' && yamlLibrary().isMap(pair.value)) {
+        for (const item of pair.value.items)
+          if (yamlLibrary().isSeq(item.value)) item.value.flow = true;
       }
     },
   });
