@@ -31,6 +31,8 @@ vi.mock('iconv-lite', track('iconv-lite'));
 vi.mock('chardet', track('chardet'));
 vi.mock('ts-ics', track('ts-ics'));
 vi.mock('csv-parse/sync', track('csv-parse/sync'));
+vi.mock('lodash-es/isEqual.js', track('lodash-es'));
+vi.mock('lodash-es/merge.js', track('lodash-es'));
 
 const server = createServer((_req, res) => res.end('{"ok":true}'));
 let base = '';
@@ -82,5 +84,19 @@ describe('heavy libraries', () => {
     });
     expect(json).toEqual([{ a: '1' }]);
     expect(loaded.has('xml2js')).toBe(true);
+  });
+
+  it('lodash loads when the first node that needs it runs (Merge, Sort, Remove Duplicates...)', async () => {
+    const { sortNode } = await import('./nodes/transform/sort.js');
+    const { lodash } = await import('./shared/lodash.js');
+    expect(loaded.has('lodash-es')).toBe(false);
+    expect(() => lodash()).toThrow(/before it was loaded/);
+    const { json } = await runNode(sortNode, {
+      items: [{ v: 3 }, { v: 1 }, { v: 2 }],
+      params: { type: 'simple', sortFieldsUi: { sortField: [{ fieldName: 'v' }] } },
+    });
+    expect(json.map((j) => j.v)).toEqual([1, 2, 3]);
+    expect(loaded.has('lodash-es')).toBe(true);
+    expect(lodash().isEqual({ a: [1] }, { a: [1] })).toBe(true);
   });
 });

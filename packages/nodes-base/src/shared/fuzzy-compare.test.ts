@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fuzzyCompare } from './fuzzy-compare.js';
+import { loadLodash } from './lodash.js';
+
+beforeAll(() => loadLodash());
 
 describe('fuzzyCompare', () => {
   it('is deep equality when disabled', () => {

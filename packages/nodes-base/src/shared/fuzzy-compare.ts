@@ -3,7 +3,7 @@
  * equality, or n8n's "fuzzy compare" that treats `1` and `'1'`, `true` and `'true'`, empty values
  * and missing fields as equal.
  */
-import isEqual from 'lodash-es/isEqual.js';
+import { lodash } from './lodash.js';
 
 export type CompareFunction = (a: unknown, b: unknown) => boolean;
 
@@ -12,7 +12,7 @@ const isFalsy = (value: unknown): boolean =>
 
 function jsonEquals(text: string, value: unknown): boolean {
   try {
-    return isEqual(JSON.parse(text), value);
+    return lodash().isEqual(JSON.parse(text), value);
   } catch {
     return false;
   }
@@ -32,9 +32,9 @@ function booleanLike(bool: boolean, other: unknown): boolean {
  * (Compare Datasets 2.2+).
  */
 export function fuzzyCompare(enabled: boolean, version = 1): CompareFunction {
-  if (!enabled) return (a, b) => isEqual(a, b);
+  if (!enabled) return (a, b) => lodash().isEqual(a, b);
   return (a, b) => {
-    if (a !== null && b !== null && typeof a === typeof b) return isEqual(a, b);
+    if (a !== null && b !== null && typeof a === typeof b) return lodash().isEqual(a, b);
     if (version >= 2) {
       if (a === null && (b === null || b === 0 || b === '0')) return true;
       if (b === null && (a === 0 || a === '0')) return true;
@@ -48,6 +48,6 @@ export function fuzzyCompare(enabled: boolean, version = 1): CompareFunction {
     if (b !== null && typeof a === 'string' && typeof b === 'object') return jsonEquals(a, b);
     if (typeof a === 'boolean' && booleanLike(a, b)) return true;
     if (typeof b === 'boolean' && booleanLike(b, a)) return true;
-    return isEqual(a, b);
+    return lodash().isEqual(a, b);
   };
 }

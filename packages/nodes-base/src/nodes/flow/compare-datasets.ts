@@ -6,7 +6,6 @@ import {
   type JsonObject,
   type JsonValue,
 } from '@budflow/node-sdk';
-import isEqual from 'lodash-es/isEqual.js';
 import { z } from 'zod';
 import {
   ExactMatchIndex,
@@ -14,6 +13,8 @@ import {
   fuzzyCompare,
   getPath,
   isUnsafeKey,
+  loadLodash,
+  lodash,
   nodeError,
   setPath,
   unsetPath,
@@ -240,7 +241,7 @@ function compare(input1: Item[], input2: Item[], pairs: FieldPair[], s: CompareS
       }
       const equal = s.fuzzy
         ? Object.keys(json1).every((key) => s.equal(json1[key], json2[key]))
-        : isEqual(json1, json2);
+        : lodash().isEqual(json1, json2);
       if (equal) {
         sameEntry ??= s.fuzzy && s.resolve === 'preferInput2' ? match : entry;
       } else if (s.resolve === 'preferInput1') different.push(entry);
@@ -274,7 +275,8 @@ export const compareDatasetsNode = defineNode({
   ],
   params: compareParams,
   paramItems: 'first',
-  execute: (ctx: ExecuteContext<CompareParams>) => {
+  execute: async (ctx: ExecuteContext<CompareParams>) => {
+    await loadLodash();
     const params = ctx.params(0);
     const version = ctx.typeVersion;
     try {

@@ -1,5 +1,6 @@
 import { defineNode, NodeError, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
+import { loadLodash } from '../../shared/index.js';
 import { fieldsToAggregateSchema } from './aggregate.js';
 import {
   addBinaries,
@@ -161,6 +162,7 @@ export const itemListsNode = defineNode({
   compat: { n8n: { type: 'n8n-nodes-base.itemLists', versions: [1, 2, 2.1, 2.2, 3, 3.1] } },
   params: itemListsParams,
   async execute(ctx) {
+    await loadLodash();
     const items = ctx.items;
     const version = ctx.typeVersion;
     if (items.length === 0) return [[]];

@@ -1,5 +1,6 @@
 import { defineNode, NodeError, type Item, type JsonObject } from '@budflow/node-sdk';
 import { z } from 'zod';
+import { loadLodash } from '../../shared/index.js';
 import { staticData } from './internal/context.js';
 import { removeDuplicateItems } from './internal/remove-duplicates.js';
 import { bool, fieldNames, num, options } from './internal/schema.js';
@@ -92,7 +93,8 @@ export const removeDuplicatesNode = defineNode({
           { type: 'main', name: 'Discarded' },
         ]
       : [{ type: 'main' }],
-  execute(ctx) {
+  async execute(ctx) {
+    await loadLodash();
     const items = ctx.items;
     const version = ctx.typeVersion;
     if (items.length === 0) return version >= 2 ? [[], []] : [[]];

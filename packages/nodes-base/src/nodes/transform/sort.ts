@@ -1,5 +1,6 @@
 import { defineNode, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
+import { loadLodash } from '../../shared/index.js';
 import { bool, options, str } from './internal/schema.js';
 import { assertSortCodeReturns, sortItemsRandom, sortItemsSimple } from './internal/sort.js';
 import { runSortCode } from './internal/sort-code.js';
@@ -46,6 +47,7 @@ export type SortParams = z.infer<typeof sortParams>;
 export async function sortItems(items: Item[], params: SortParams): Promise<Item[]> {
   if (params.type === 'random') return sortItemsRandom(items);
   if (params.type === 'simple') {
+    await loadLodash();
     return sortItemsSimple(items, params.sortFieldsUi.sortField, params.options.disableDotNotation);
   }
   assertSortCodeReturns(params.code);

@@ -1,14 +1,11 @@
 /** Matching and merging of items from two inputs (Merge v2/v3 "combine" modes). */
 import type { BinaryRef, Item, JsonObject, PairedItemData } from '@budflow/node-sdk';
 import { pairedItemList } from '@budflow/node-sdk';
-import assign from 'lodash-es/assign.js';
-import assignWith from 'lodash-es/assignWith.js';
-import merge from 'lodash-es/merge.js';
-import mergeWith from 'lodash-es/mergeWith.js';
 import {
   ExactMatchIndex,
   fuzzyCompare,
   getPath,
+  lodash,
   type CompareFunction,
 } from '../../../shared/index.js';
 
@@ -189,12 +186,14 @@ export function selectMergeMethod(clash: ClashOptions): Merger {
   const shallow = clash.mergeMode === 'shallowMerge';
   if (clash.overrideEmpty) {
     return shallow
-      ? (target, ...sources) => asJson(assignWith({ ...target }, ...sources, keepTargetWhenEmpty))
-      : (target, ...sources) => asJson(mergeWith({ ...target }, ...sources, keepTargetWhenEmpty));
+      ? (target, ...sources) =>
+          asJson(lodash().assignWith({ ...target }, ...sources, keepTargetWhenEmpty))
+      : (target, ...sources) =>
+          asJson(lodash().mergeWith({ ...target }, ...sources, keepTargetWhenEmpty));
   }
   return shallow
-    ? (target, ...sources) => assign({}, target, ...sources) as JsonObject
-    : (target, ...sources) => merge({}, target, ...sources) as JsonObject;
+    ? (target, ...sources) => lodash().assign({}, target, ...sources) as JsonObject
+    : (target, ...sources) => lodash().merge({}, target, ...sources) as JsonObject;
 }
 
 const paired = (item: Item): PairedItemData[] => pairedItemList(item.pairedItem);

@@ -6,8 +6,7 @@ import {
   type Item,
   type JsonObject,
 } from '@budflow/node-sdk';
-import merge from 'lodash-es/merge.js';
-import { deepCopyJson, getPath, nodeError } from '../../../shared/index.js';
+import { deepCopyJson, getPath, lodash, nodeError, withLodash } from '../../../shared/index.js';
 import {
   addSourceField,
   addSuffixToEntriesKeys,
@@ -42,7 +41,7 @@ function combinePair(
     json: { ...mergeInto(entry1.json, entry2.json) },
     pairedItem: pairOf(entry1, entry2),
   };
-  const binary = merge({}, entry1.binary, entry2.binary) as Item['binary'];
+  const binary = lodash().merge({}, entry1.binary, entry2.binary) as Item['binary'];
   if (binary && Object.keys(binary).length > 0) out.binary = binary;
   return out;
 }
@@ -178,7 +177,7 @@ function combineByPosition(
     const json = {
       ...mergeInto({}, ...entries.map((entry) => entry?.json ?? {}), preferredEntry?.json ?? {}),
     };
-    const binary = merge(
+    const binary = lodash().merge(
       {},
       ...entries.map((entry) => entry?.binary ?? {}),
       preferredEntry?.binary ?? {},
@@ -433,14 +432,15 @@ export const mergeNode = defineNode({
   params: (typeVersion: number) =>
     (typeVersion < 2 ? mergeV1Params : typeVersion < 3 ? mergeV2Params : mergeV3Params) as never,
   paramItems: 'first',
-  execute: (ctx: ExecuteContext<MergeV1Params | MergeV2Params | MergeV3Params>) => {
-    try {
-      if (ctx.typeVersion < 2) return executeV1(ctx as ExecuteContext<MergeV1Params>);
-      if (ctx.typeVersion < 3) return executeV2(ctx as ExecuteContext<MergeV2Params>);
-      return executeV3(ctx as ExecuteContext<MergeV3Params>);
-    } catch (error) {
-      if (error instanceof Error && error.name === 'NodeError') throw error;
-      throw nodeError(ctx, (error as Error).message, { cause: error });
-    }
-  },
+  execute: (ctx: ExecuteContext<MergeV1Params | MergeV2Params | MergeV3Params>) =>
+    withLodash(() => {
+      try {
+        if (ctx.typeVersion < 2) return executeV1(ctx as ExecuteContext<MergeV1Params>);
+        if (ctx.typeVersion < 3) return executeV2(ctx as ExecuteContext<MergeV2Params>);
+        return executeV3(ctx as ExecuteContext<MergeV3Params>);
+      } catch (error) {
+        if (error instanceof Error && error.name === 'NodeError') throw error;
+        throw nodeError(ctx, (error as Error).message, { cause: error });
+      }
+    }),
 });
