@@ -26,7 +26,7 @@ import { createWebhookEndpoints } from './http/webhook-endpoints.js';
 import { createServerMetrics } from './ops/metrics.js';
 import { ActivationManager } from './triggers/activation-manager.js';
 import { createPollRunner } from './triggers/poll-trigger.js';
-import { startQueueMode } from './queue-mode/start-queue-mode.js';
+import type { QueueMode } from './queue-mode/start-queue-mode.js';
 
 export interface StartServerOptions {
   /** Defaults to `parseServerConfig(env)`. */
@@ -140,17 +140,20 @@ async function listen(
   // Queue mode: executions go to BullMQ and `budflow worker` processes run them; the flush makes
   // sure a worker finds the execution row committed.
   let flushRecorder: () => Promise<void> = async () => {};
-  const queueMode =
-    !options.queue && config.executionMode === 'queue'
-      ? await startQueueMode({
-          redisUrl: config.redisUrl,
-          queueName: config.queueName,
-          prefix: config.queuePrefix,
-          bus,
-          logger,
-          beforeEnqueue: () => flushRecorder(),
-        })
-      : undefined;
+  let queueMode: QueueMode | undefined;
+  if (!options.queue && config.executionMode === 'queue') {
+    // Imported here: BullMQ, ioredis and the queue dashboard (~270 modules) load only in queue
+    // mode, not for the default single-process server.
+    const { startQueueMode } = await import('./queue-mode/start-queue-mode.js');
+    queueMode = await startQueueMode({
+      redisUrl: config.redisUrl,
+      queueName: config.queueName,
+      prefix: config.queuePrefix,
+      bus,
+      logger,
+      beforeEnqueue: () => flushRecorder(),
+    });
+  }
   const queue =
     options.queue ??
     queueMode?.executionQueue ??
