@@ -4,15 +4,21 @@
  * at start-up for every process that imports this package. A node's run starts with
  * `withLodash(...)` or `await loadLodash()`; the synchronous helpers below it then call `lodash()`.
  */
+import type assign from 'lodash-es/assign.js';
+import type assignWith from 'lodash-es/assignWith.js';
+import type isEqual from 'lodash-es/isEqual.js';
+import type lt from 'lodash-es/lt.js';
+import type merge from 'lodash-es/merge.js';
+import type mergeWith from 'lodash-es/mergeWith.js';
 import { loadOnce } from './load-once.js';
 
 export interface LodashParts {
-  isEqual: typeof import('lodash-es/isEqual.js').default;
-  lt: typeof import('lodash-es/lt.js').default;
-  merge: typeof import('lodash-es/merge.js').default;
-  mergeWith: typeof import('lodash-es/mergeWith.js').default;
-  assign: typeof import('lodash-es/assign.js').default;
-  assignWith: typeof import('lodash-es/assignWith.js').default;
+  isEqual: typeof isEqual;
+  lt: typeof lt;
+  merge: typeof merge;
+  mergeWith: typeof mergeWith;
+  assign: typeof assign;
+  assignWith: typeof assignWith;
 }
 
 let parts: LodashParts | undefined;
