@@ -1,38 +1,21 @@
-import { parseWorkflow } from '@budflow/core';
+import { parseWorkflowYaml } from '@budflow/core';
 import { describe, expect, it } from 'vitest';
 import { BenchRunError, benchWorkflow, percentile } from './bench-runs.js';
 import { defaultRegistry } from './registry.js';
 
 const registry = defaultRegistry();
 
-function workflow(second: { type: string; parameters: Record<string, unknown> }) {
-  return parseWorkflow(
-    {
-      name: 'bench test',
-      nodes: [
-        {
-          name: 'Start',
-          type: 'n8n-nodes-base.manualTrigger',
-          typeVersion: 1,
-          position: [0, 0],
-          parameters: {},
-        },
-        { name: 'Next', typeVersion: 1, position: [200, 0], ...second },
-      ],
-      connections: { Start: { main: [[{ node: 'Next', type: 'main', index: 0 }]] } },
-    },
+/** A manual trigger followed by one node of `type`, with `params` as YAML flow mappings. */
+function workflow(type: string, params = '{}') {
+  return parseWorkflowYaml(
+    `name: bench test\ntrigger: manual\nnodes:\n  Next:\n    type: ${type}\n    params: ${params}\n`,
     { registry },
   );
 }
 
 describe('benchWorkflow', () => {
   it('times exactly maxRuns runs after a warm-up when no minimum time is set', async () => {
-    const figures = await benchWorkflow(
-      'noop',
-      workflow({ type: 'n8n-nodes-base.noOp', parameters: {} }),
-      { registry },
-      { maxRuns: 7 },
-    );
+    const figures = await benchWorkflow('noop', workflow('noOp'), { registry }, { maxRuns: 7 });
     expect(figures.name).toBe('noop');
     expect(figures.runs).toBe(7);
     expect(figures.execPerSec).toBeGreaterThan(0);
@@ -45,7 +28,7 @@ describe('benchWorkflow', () => {
     const started = performance.now();
     const figures = await benchWorkflow(
       'noop',
-      workflow({ type: 'n8n-nodes-base.noOp', parameters: {} }),
+      workflow('noOp'),
       { registry },
       { maxRuns: 1_000_000, minMs: 50 },
     );
@@ -53,7 +36,7 @@ describe('benchWorkflow', () => {
     expect(figures.runs).toBeGreaterThanOrEqual(5);
     const capped = await benchWorkflow(
       'noop',
-      workflow({ type: 'n8n-nodes-base.noOp', parameters: {} }),
+      workflow('noOp'),
       { registry },
       { maxRuns: 3, minMs: 60_000 },
     );
@@ -61,10 +44,7 @@ describe('benchWorkflow', () => {
   });
 
   it('throws BenchRunError naming the run that failed', async () => {
-    const failing = workflow({
-      type: 'n8n-nodes-base.stopAndError',
-      parameters: { errorMessage: 'planned failure' },
-    });
+    const failing = workflow('stopAndError', '{ errorMessage: planned failure }');
     const error = await benchWorkflow('fails', failing, { registry }, { maxRuns: 3 }).catch(
       (e: unknown) => e,
     );
