@@ -223,7 +223,10 @@ interface NodeDefinitionBase<P> {
     | number[]
     | ((typeVersion: number, params: JsonObject) => number | number[] | undefined);
   credentials?: readonly CredentialSlot[];
-  /** zod schema of the parameters (may depend on the typeVersion), with n8n's defaults. */
+  /**
+   * zod schema of the parameters, with n8n's defaults; or a function of the typeVersion that
+   * builds it, called once per typeVersion when a workflow first uses the node.
+   */
   params: ParamsSchema<P>;
   /** Upgrades parameters written for an older BudFlow `version`. */
   migrate?: (previous: JsonObject, fromVersion: number) => JsonObject;
@@ -289,10 +292,23 @@ export function defineCredential<D>(definition: CredentialDefinition<D>): Creden
   return Object.freeze(definition);
 }
 
-/** The params schema for a typeVersion. */
+/** Schemas that `params` functions built, per definition and typeVersion. */
+const builtSchemas = new WeakMap<object, Map<number, ZodType>>();
+
+/**
+ * The params schema for a typeVersion. A `params` function is called once per definition and
+ * typeVersion and its schema reused: the engine checks parameters against the same schema
+ * object on every run (and caches by it), and a package of many nodes builds the schemas of
+ * only the nodes a workflow uses (a zod schema holds ~1 KB or more).
+ */
 export function paramsSchemaFor<P>(definition: NodeDefinition<P>, typeVersion: number): ZodType<P> {
   const params = definition.params;
-  return typeof params === 'function' ? params(typeVersion) : params;
+  if (typeof params !== 'function') return params;
+  let byVersion = builtSchemas.get(definition);
+  if (!byVersion) builtSchemas.set(definition, (byVersion = new Map()));
+  let schema = byVersion.get(typeVersion) as ZodType<P> | undefined;
+  if (!schema) byVersion.set(typeVersion, (schema = params(typeVersion)));
+  return schema;
 }
 
 /** The behaviour version for a node used under `type` at `typeVersion`. */

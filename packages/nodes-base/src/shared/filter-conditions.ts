@@ -6,6 +6,7 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import { validateFieldType, type FieldValidation } from './field-type.js';
+import { lazySchema } from './lazy-schema.js';
 
 export type FilterOperatorType =
   'string' | 'number' | 'boolean' | 'array' | 'object' | 'dateTime' | 'any';
@@ -38,37 +39,46 @@ export interface FilterValue {
   combinator: 'and' | 'or';
 }
 
-const operatorSchema = z.looseObject({
-  type: z.string().default('string'),
-  operation: z.string().default('equals'),
-  rightType: z.string().optional(),
-  singleValue: z.boolean().optional(),
-});
+const operatorSchema = lazySchema(() =>
+  z.looseObject({
+    type: z.string().default('string'),
+    operation: z.string().default('equals'),
+    rightType: z.string().optional(),
+    singleValue: z.boolean().optional(),
+  }),
+);
 
 /** zod schema of a filter parameter; an unset parameter (`{}`) has no conditions. */
-export const filterValueSchema = z
-  .looseObject({
-    options: z
+export const filterValueSchema = lazySchema(
+  () =>
+    z
       .looseObject({
-        caseSensitive: z.boolean().optional(),
-        typeValidation: z.enum(['strict', 'loose']).optional(),
-        version: z.number().optional(),
-        leftValue: z.unknown().optional(),
+        options: z
+          .looseObject({
+            caseSensitive: z.boolean().optional(),
+            typeValidation: z.enum(['strict', 'loose']).optional(),
+            version: z.number().optional(),
+            leftValue: z.unknown().optional(),
+          })
+          .default({}),
+        conditions: z
+          .array(
+            z.looseObject({
+              id: z.string().optional(),
+              leftValue: z.unknown().optional(),
+              rightValue: z.unknown().optional(),
+              operator: operatorSchema().default({ type: 'string', operation: 'equals' }),
+            }),
+          )
+          .default([]),
+        combinator: z.enum(['and', 'or']).default('and'),
       })
-      .default({}),
-    conditions: z
-      .array(
-        z.looseObject({
-          id: z.string().optional(),
-          leftValue: z.unknown().optional(),
-          rightValue: z.unknown().optional(),
-          operator: operatorSchema.default({ type: 'string', operation: 'equals' }),
-        }),
-      )
-      .default([]),
-    combinator: z.enum(['and', 'or']).default('and'),
-  })
-  .default({ options: {}, conditions: [], combinator: 'and' }) as unknown as z.ZodType<FilterValue>;
+      .default({
+        options: {},
+        conditions: [],
+        combinator: 'and',
+      }) as unknown as z.ZodType<FilterValue>,
+);
 
 /** A condition failed type validation; `description` says how to fix it. */
 export class FilterError extends Error {

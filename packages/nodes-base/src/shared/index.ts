@@ -49,4 +49,5 @@ export { fuzzyCompare, type CompareFunction } from './fuzzy-compare.js';
 export { ExactMatchIndex } from './match-index.js';
 export { deepCopyJson, executionNodeContext, hasRawParam, nodeError } from './node-context.js';
 export { loadOnce } from './load-once.js';
+export { lazySchema } from './lazy-schema.js';
 export { loadLodash, lodash, withLodash, type LodashParts } from './lodash.js';

@@ -22,28 +22,29 @@ import {
 } from '../../shared/index.js';
 import { checkMatchFieldsInput, type FieldPair } from './merge/match-items.js';
 
-const compareParams = z.object({
-  mergeByFields: z
-    .looseObject({
-      values: z
-        .array(z.looseObject({ field1: z.string().default(''), field2: z.string().default('') }))
-        .default([{ field1: '', field2: '' }]),
-    })
-    .default({ values: [{ field1: '', field2: '' }] }),
-  resolve: z.enum(['preferInput1', 'preferInput2', 'mix', 'includeBoth']).default('preferInput2'),
-  fuzzyCompare: z.boolean().default(false),
-  preferWhenMix: z.enum(['input1', 'input2']).default('input1'),
-  exceptWhenMix: z.unknown().default(''),
-  options: z
-    .looseObject({
-      skipFields: z.string().optional(),
-      fuzzyCompare: z.boolean().optional(),
-      disableDotNotation: z.boolean().optional(),
-      multipleMatches: z.enum(['first', 'all']).optional(),
-    })
-    .default({}),
-});
-type CompareParams = z.infer<typeof compareParams>;
+const compareParams = () =>
+  z.object({
+    mergeByFields: z
+      .looseObject({
+        values: z
+          .array(z.looseObject({ field1: z.string().default(''), field2: z.string().default('') }))
+          .default([{ field1: '', field2: '' }]),
+      })
+      .default({ values: [{ field1: '', field2: '' }] }),
+    resolve: z.enum(['preferInput1', 'preferInput2', 'mix', 'includeBoth']).default('preferInput2'),
+    fuzzyCompare: z.boolean().default(false),
+    preferWhenMix: z.enum(['input1', 'input2']).default('input1'),
+    exceptWhenMix: z.unknown().default(''),
+    options: z
+      .looseObject({
+        skipFields: z.string().optional(),
+        fuzzyCompare: z.boolean().optional(),
+        disableDotNotation: z.boolean().optional(),
+        multipleMatches: z.enum(['first', 'all']).optional(),
+      })
+      .default({}),
+  });
+type CompareParams = z.infer<ReturnType<typeof compareParams>>;
 
 const isEmptyJson = (json: JsonObject) => Object.keys(json).length === 0;
 

@@ -2,30 +2,39 @@ import { defineNode, type ExecuteContext, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { FilterError, executeFilter, filterValueSchema, nodeError } from '../../shared/index.js';
 import { evaluateLegacyConditions, legacyConditionsSchema } from './legacy-conditions.js';
+import { lazySchema } from '../../shared/index.js';
 
-const filterNodeOptions = z
-  .looseObject({ ignoreCase: z.boolean().optional(), looseTypeValidation: z.boolean().optional() })
-  .default({});
+const filterNodeOptions = lazySchema(() =>
+  z
+    .looseObject({
+      ignoreCase: z.boolean().optional(),
+      looseTypeValidation: z.boolean().optional(),
+    })
+    .default({}),
+);
 
 /** Parameters of If v2.x and Filter v2.x: one filter-conditions value. */
-export const filterNodeV2Params = z.object({
-  conditions: filterValueSchema,
-  looseTypeValidation: z.boolean().default(false),
-  options: filterNodeOptions,
-});
-type FilterNodeV2Params = z.infer<typeof filterNodeV2Params>;
+export const filterNodeV2Params = () =>
+  z.object({
+    conditions: filterValueSchema(),
+    looseTypeValidation: z.boolean().default(false),
+    options: filterNodeOptions(),
+  });
+type FilterNodeV2Params = z.infer<ReturnType<typeof filterNodeV2Params>>;
 
-const ifV1Params = z.object({
-  conditions: legacyConditionsSchema,
-  combineOperation: z.enum(['all', 'any']).default('all'),
-});
-type IfV1Params = z.infer<typeof ifV1Params>;
+const ifV1Params = () =>
+  z.object({
+    conditions: legacyConditionsSchema(),
+    combineOperation: z.enum(['all', 'any']).default('all'),
+  });
+type IfV1Params = z.infer<ReturnType<typeof ifV1Params>>;
 
-const filterV1Params = z.object({
-  conditions: legacyConditionsSchema,
-  combineConditions: z.enum(['AND', 'OR']).default('AND'),
-});
-type FilterV1Params = z.infer<typeof filterV1Params>;
+const filterV1Params = () =>
+  z.object({
+    conditions: legacyConditionsSchema(),
+    combineConditions: z.enum(['AND', 'OR']).default('AND'),
+  });
+type FilterV1Params = z.infer<ReturnType<typeof filterV1Params>>;
 
 const withPairedItem = (item: Item, itemIndex: number): Item =>
   item.pairedItem === undefined ? { ...item, pairedItem: { item: itemIndex } } : item;
@@ -76,7 +85,7 @@ export const ifNode = defineNode({
     { type: 'main', name: 'true' },
     { type: 'main', name: 'false' },
   ],
-  params: (typeVersion: number) => (typeVersion < 2 ? ifV1Params : filterNodeV2Params) as never,
+  params: (typeVersion: number) => (typeVersion < 2 ? ifV1Params() : filterNodeV2Params()) as never,
   execute: (ctx: ExecuteContext<IfV1Params | FilterNodeV2Params>) => {
     if (ctx.typeVersion >= 2) return splitByFilter(ctx as ExecuteContext<FilterNodeV2Params>);
     const v1 = ctx as ExecuteContext<IfV1Params>;
@@ -110,7 +119,8 @@ export const filterNode = defineNode({
     { type: 'main', name: 'kept' },
     { type: 'main', name: 'discarded' },
   ],
-  params: (typeVersion: number) => (typeVersion < 2 ? filterV1Params : filterNodeV2Params) as never,
+  params: (typeVersion: number) =>
+    (typeVersion < 2 ? filterV1Params() : filterNodeV2Params()) as never,
   execute: (ctx: ExecuteContext<FilterV1Params | FilterNodeV2Params>) => {
     if (ctx.typeVersion >= 2) return splitByFilter(ctx as ExecuteContext<FilterNodeV2Params>);
     const v1 = ctx as ExecuteContext<FilterV1Params>;

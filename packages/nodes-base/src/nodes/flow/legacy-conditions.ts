@@ -6,6 +6,7 @@ import {
   hasRawParam,
   legacyDateTime,
 } from '../../shared/index.js';
+import { lazySchema } from '../../shared/index.js';
 
 const condition = (operation: string) =>
   z.looseObject({
@@ -16,15 +17,17 @@ const condition = (operation: string) =>
   });
 
 /** The `conditions` collection of If v1 and Filter v1, with n8n's defaults per data type. */
-export const legacyConditionsSchema = z
-  .looseObject({
-    boolean: z.array(condition('equal')).default([]),
-    dateTime: z.array(condition('after')).default([]),
-    number: z.array(condition('smaller')).default([]),
-    string: z.array(condition('equal')).default([]),
-  })
-  .default({ boolean: [], dateTime: [], number: [], string: [] });
-export type LegacyConditions = z.infer<typeof legacyConditionsSchema>;
+export const legacyConditionsSchema = lazySchema(() =>
+  z
+    .looseObject({
+      boolean: z.array(condition('equal')).default([]),
+      dateTime: z.array(condition('after')).default([]),
+      number: z.array(condition('smaller')).default([]),
+      string: z.array(condition('equal')).default([]),
+    })
+    .default({ boolean: [], dateTime: [], number: [], string: [] }),
+);
+export type LegacyConditions = z.infer<ReturnType<typeof legacyConditionsSchema>>;
 
 /** n8n's default value of `value1`/`value2` per data type. */
 export const LEGACY_VALUE_DEFAULTS: Readonly<Record<string, unknown>> = {

@@ -12,12 +12,13 @@ import {
 import { z } from 'zod';
 import { executionNodeContext } from '../../shared/index.js';
 
-const params = z.object({
-  batchSize: z.coerce.number().min(1).default(10),
-  options: z.looseObject({ reset: z.unknown().optional() }).default({}),
-});
-const paramsV3 = params.extend({ batchSize: z.coerce.number().min(1).default(1) });
-type Params = z.infer<typeof params>;
+const params = () =>
+  z.object({
+    batchSize: z.coerce.number().min(1).default(10),
+    options: z.looseObject({ reset: z.unknown().optional() }).default({}),
+  });
+const paramsV3 = () => params().extend({ batchSize: z.coerce.number().min(1).default(1) });
+type Params = z.infer<ReturnType<typeof params>>;
 
 /**
  * The loop state kept in the per-execution node context (n8n's `getContext('node')`), readable in
@@ -123,7 +124,7 @@ export const splitInBatchesNode = defineNode({
   category: 'flow',
   compat: { n8n: { type: 'n8n-nodes-base.splitInBatches', versions: [1, 2, 3] } },
   outputs,
-  params: (typeVersion: number) => (typeVersion >= 3 ? paramsV3 : params) as never,
+  params: (typeVersion: number) => (typeVersion >= 3 ? paramsV3() : params()) as never,
   paramItems: 'first',
   execute,
 });

@@ -16,13 +16,16 @@ import {
   nodeError,
   toNumber,
 } from '../../shared/index.js';
+import { lazySchema } from '../../shared/index.js';
 
-const legacyRule = z.looseObject({
-  operation: z.string().optional(),
-  value2: z.unknown().optional(),
-  output: z.unknown().default(0),
-  outputKey: z.string().default(''),
-});
+const legacyRule = lazySchema(() =>
+  z.looseObject({
+    operation: z.string().optional(),
+    value2: z.unknown().optional(),
+    output: z.unknown().default(0),
+    outputKey: z.string().default(''),
+  }),
+);
 
 const legacyDefaults: Record<string, { operation: string; value: unknown; value2: unknown }> = {
   boolean: { operation: 'equal', value: false, value2: false },
@@ -31,60 +34,66 @@ const legacyDefaults: Record<string, { operation: string; value: unknown; value2
   string: { operation: 'equal', value: '', value2: '' },
 };
 
-const switchV1Params = z.object({
-  mode: z.enum(['expression', 'rules']).default('rules'),
-  output: z.unknown().default(0),
-  outputsAmount: z.unknown().default(4),
-  dataType: z.enum(['boolean', 'dateTime', 'number', 'string']).default('number'),
-  value1: z.unknown().optional(),
-  rules: z.looseObject({ rules: z.array(legacyRule).default([]) }).default({ rules: [] }),
-  fallbackOutput: z.unknown().default(-1),
-});
-type SwitchV1Params = z.infer<typeof switchV1Params>;
+const switchV1Params = () =>
+  z.object({
+    mode: z.enum(['expression', 'rules']).default('rules'),
+    output: z.unknown().default(0),
+    outputsAmount: z.unknown().default(4),
+    dataType: z.enum(['boolean', 'dateTime', 'number', 'string']).default('number'),
+    value1: z.unknown().optional(),
+    rules: z.looseObject({ rules: z.array(legacyRule()).default([]) }).default({ rules: [] }),
+    fallbackOutput: z.unknown().default(-1),
+  });
+type SwitchV1Params = z.infer<ReturnType<typeof switchV1Params>>;
 
-const switchV3Params = z.object({
-  mode: z.enum(['expression', 'rules']).default('rules'),
-  numberOutputs: z.unknown().default(4),
-  output: z.unknown().optional(),
-  rules: z
-    .looseObject({
-      values: z
-        .array(
-          z.looseObject({
-            conditions: filterValueSchema,
-            renameOutput: z.boolean().default(false),
-            outputKey: z.string().default(''),
-          }),
-        )
-        .default([]),
-    })
-    .default({
-      values: [
-        {
-          conditions: {
-            options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
-            conditions: [
-              { leftValue: '', rightValue: '', operator: { type: 'string', operation: 'equals' } },
-            ],
-            combinator: 'and',
+const switchV3Params = () =>
+  z.object({
+    mode: z.enum(['expression', 'rules']).default('rules'),
+    numberOutputs: z.unknown().default(4),
+    output: z.unknown().optional(),
+    rules: z
+      .looseObject({
+        values: z
+          .array(
+            z.looseObject({
+              conditions: filterValueSchema(),
+              renameOutput: z.boolean().default(false),
+              outputKey: z.string().default(''),
+            }),
+          )
+          .default([]),
+      })
+      .default({
+        values: [
+          {
+            conditions: {
+              options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
+              conditions: [
+                {
+                  leftValue: '',
+                  rightValue: '',
+                  operator: { type: 'string', operation: 'equals' },
+                },
+              ],
+              combinator: 'and',
+            },
+            renameOutput: false,
+            outputKey: '',
           },
-          renameOutput: false,
-          outputKey: '',
-        },
-      ],
-    }),
-  looseTypeValidation: z.boolean().default(false),
-  options: z
-    .looseObject({
-      fallbackOutput: z.union([z.string(), z.number()]).optional(),
-      ignoreCase: z.boolean().optional(),
-      looseTypeValidation: z.boolean().optional(),
-      renameFallbackOutput: z.string().optional(),
-      allMatchingOutputs: z.boolean().optional(),
-    })
-    .default({}),
-});
-type SwitchV3Params = z.infer<typeof switchV3Params>;
+        ],
+      }),
+    looseTypeValidation: z.boolean().default(false),
+    options: z
+      .looseObject({
+        fallbackOutput: z.union([z.string(), z.number()]).optional(),
+        ignoreCase: z.boolean().optional(),
+        looseTypeValidation: z.boolean().optional(),
+        renameFallbackOutput: z.string().optional(),
+        allMatchingOutputs: z.boolean().optional(),
+      })
+      .default({}),
+  });
+type SwitchV3Params = z.infer<ReturnType<typeof switchV3Params>>;
 
 const asNumber = (value: unknown): number => (typeof value === 'number' ? value : Number(value));
 
@@ -284,7 +293,7 @@ export const switchNode = defineNode({
   transientParams: true,
   compat: { n8n: { type: 'n8n-nodes-base.switch', versions: [1, 2, 3, 3.1, 3.2, 3.3] } },
   outputs: switchOutputs,
-  params: (typeVersion: number) => (typeVersion < 3 ? switchV1Params : switchV3Params) as never,
+  params: (typeVersion: number) => (typeVersion < 3 ? switchV1Params() : switchV3Params()) as never,
   execute: (ctx: ExecuteContext<SwitchV1Params | SwitchV3Params>) =>
     ctx.typeVersion < 3
       ? executeLegacy(ctx as ExecuteContext<SwitchV1Params>)

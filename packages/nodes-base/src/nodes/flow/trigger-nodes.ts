@@ -2,7 +2,7 @@ import { defineNode, defineTrigger, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { nodeError, parseJsonLenient } from '../../shared/index.js';
 
-const noParams = z.looseObject({});
+const noParams = () => z.looseObject({});
 
 /** Manual Trigger: a manual run starts here with one empty item. */
 export const manualTriggerNode = defineTrigger({
@@ -45,11 +45,12 @@ export const noOpNode = defineNode({
   execute: (ctx) => [ctx.items],
 });
 
-const stopAndErrorParams = z.object({
-  errorType: z.enum(['errorMessage', 'errorObject']).default('errorMessage'),
-  errorMessage: z.string().default(''),
-  errorObject: z.unknown().default('{\n  "code": "404",\n  "message": "error message"\n}'),
-});
+const stopAndErrorParams = () =>
+  z.object({
+    errorType: z.enum(['errorMessage', 'errorObject']).default('errorMessage'),
+    errorMessage: z.string().default(''),
+    errorObject: z.unknown().default('{\n  "code": "404",\n  "message": "error message"\n}'),
+  });
 
 /** Stop and Error: fails the execution with a message or an error object. */
 export const stopAndErrorNode = defineNode({

@@ -25,25 +25,26 @@ export const fieldsToAggregateSchema = () =>
     })
     .prefault({});
 
-export const aggregateParams = z.object({
-  aggregate: z
-    .enum(['aggregateIndividualFields', 'aggregateAllItemData'])
-    .default('aggregateIndividualFields'),
-  fieldsToAggregate: fieldsToAggregateSchema(),
-  destinationFieldName: str('data'),
-  include: z.enum(['allFields', 'specifiedFields', 'allFieldsExcept']).default('allFields'),
-  fieldsToExclude: fieldNames(),
-  fieldsToInclude: fieldNames(),
-  options: options({
-    groupByFields: fieldNames(),
-    disableDotNotation: bool(),
-    mergeLists: bool(),
-    includeBinaries: bool(),
-    keepOnlyUnique: bool(),
-    keepMissing: bool(),
-  }),
-});
-export type AggregateParams = z.infer<typeof aggregateParams>;
+export const aggregateParams = () =>
+  z.object({
+    aggregate: z
+      .enum(['aggregateIndividualFields', 'aggregateAllItemData'])
+      .default('aggregateIndividualFields'),
+    fieldsToAggregate: fieldsToAggregateSchema(),
+    destinationFieldName: str('data'),
+    include: z.enum(['allFields', 'specifiedFields', 'allFieldsExcept']).default('allFields'),
+    fieldsToExclude: fieldNames(),
+    fieldsToInclude: fieldNames(),
+    options: options({
+      groupByFields: fieldNames(),
+      disableDotNotation: bool(),
+      mergeLists: bool(),
+      includeBinaries: bool(),
+      keepOnlyUnique: bool(),
+      keepMissing: bool(),
+    }),
+  });
+export type AggregateParams = z.infer<ReturnType<typeof aggregateParams>>;
 
 /** n8n's Aggregate node: individual fields into lists, or all item data into one list. */
 export const aggregateNode = defineNode({

@@ -45,60 +45,64 @@ const timeUnit = () =>
     ])
     .default('days');
 
-const paramsV1 = z.object({
-  action: z.enum(['format', 'calculate']).default('format'),
-  value: dateValue(),
-  dataPropertyName: str('data'),
-  custom: bool(),
-  toFormat: str('MM/DD/YYYY'),
-  operation: z.enum(['add', 'subtract']).default('add'),
-  duration: num(0),
-  timeUnit: timeUnit(),
-  options: options({
-    fromFormat: z.string().optional(),
-    fromTimezone: z.string().optional(),
-    toTimezone: z.string().optional(),
-  }),
-});
-type ParamsV1 = z.infer<typeof paramsV1>;
+const paramsV1 = () =>
+  z.object({
+    action: z.enum(['format', 'calculate']).default('format'),
+    value: dateValue(),
+    dataPropertyName: str('data'),
+    custom: bool(),
+    toFormat: str('MM/DD/YYYY'),
+    operation: z.enum(['add', 'subtract']).default('add'),
+    duration: num(0),
+    timeUnit: timeUnit(),
+    options: options({
+      fromFormat: z.string().optional(),
+      fromTimezone: z.string().optional(),
+      toTimezone: z.string().optional(),
+    }),
+  });
+type ParamsV1 = z.infer<ReturnType<typeof paramsV1>>;
 
-const paramsV2 = z.object({
-  operation: z
-    .enum([
-      'addToDate',
-      'extractDate',
-      'formatDate',
-      'getCurrentDate',
-      'getTimeBetweenDates',
-      'roundDate',
-      'subtractFromDate',
-    ])
-    .default('getCurrentDate'),
-  includeTime: bool(true),
-  outputFieldName: z.string().optional(),
-  magnitude: dateValue(),
-  timeUnit: timeUnit(),
-  duration: num(0),
-  date: dateValue(),
-  format: str('MM/dd/yyyy'),
-  customFormat: str(),
-  mode: z.enum(['roundDown', 'roundUp']).default('roundDown'),
-  toNearest: z.enum(['year', 'month', 'week', 'day', 'hour', 'minute', 'second']).default('month'),
-  to: z.enum(['month']).default('month'),
-  startDate: dateValue(),
-  endDate: dateValue(),
-  units: z
-    .array(z.enum(['year', 'month', 'week', 'day', 'hour', 'minute', 'second', 'millisecond']))
-    .default(['day']),
-  part: z.enum(['year', 'month', 'week', 'day', 'hour', 'minute', 'second']).default('month'),
-  options: options({
-    includeInputFields: bool(),
-    timezone: z.union([z.string(), z.boolean()]).optional(),
-    fromFormat: z.string().optional(),
-    isoString: bool(),
-  }),
-});
-type ParamsV2 = z.infer<typeof paramsV2>;
+const paramsV2 = () =>
+  z.object({
+    operation: z
+      .enum([
+        'addToDate',
+        'extractDate',
+        'formatDate',
+        'getCurrentDate',
+        'getTimeBetweenDates',
+        'roundDate',
+        'subtractFromDate',
+      ])
+      .default('getCurrentDate'),
+    includeTime: bool(true),
+    outputFieldName: z.string().optional(),
+    magnitude: dateValue(),
+    timeUnit: timeUnit(),
+    duration: num(0),
+    date: dateValue(),
+    format: str('MM/dd/yyyy'),
+    customFormat: str(),
+    mode: z.enum(['roundDown', 'roundUp']).default('roundDown'),
+    toNearest: z
+      .enum(['year', 'month', 'week', 'day', 'hour', 'minute', 'second'])
+      .default('month'),
+    to: z.enum(['month']).default('month'),
+    startDate: dateValue(),
+    endDate: dateValue(),
+    units: z
+      .array(z.enum(['year', 'month', 'week', 'day', 'hour', 'minute', 'second', 'millisecond']))
+      .default(['day']),
+    part: z.enum(['year', 'month', 'week', 'day', 'hour', 'minute', 'second']).default('month'),
+    options: options({
+      includeInputFields: bool(),
+      timezone: z.union([z.string(), z.boolean()]).optional(),
+      fromFormat: z.string().optional(),
+      isoString: bool(),
+    }),
+  });
+type ParamsV2 = z.infer<ReturnType<typeof paramsV2>>;
 
 const OUTPUT_DEFAULTS: Record<ParamsV2['operation'], string> = {
   getCurrentDate: 'currentDate',
@@ -293,7 +297,7 @@ export const dateTimeNode = defineNode<ParamsV1 | ParamsV2>({
   category: 'transform',
   compat: { n8n: { type: 'n8n-nodes-base.dateTime', versions: [1, 2] } },
   params: (typeVersion: number): z.ZodType<ParamsV1 | ParamsV2> =>
-    typeVersion >= 2 ? paramsV2 : paramsV1,
+    typeVersion >= 2 ? paramsV2() : paramsV1(),
   async execute(ctx) {
     const timezone = workflowTimezone(ctx);
     const moment = ctx.typeVersion >= 2 ? undefined : await loadMoment();

@@ -16,67 +16,68 @@ import { summarizeItems } from './internal/summarize.js';
 import { DEFAULT_SORT_CODE, sortFieldsSchema, sortItems } from './sort.js';
 import { fieldsToSummarizeSchema } from './summarize.js';
 
-export const itemListsParams = z.object({
-  resource: z.literal('itemList').default('itemList'),
-  operation: z
-    .enum([
-      'aggregateItems',
-      'concatenateItems',
-      'limit',
-      'removeDuplicates',
-      'sort',
-      'splitOutItems',
-      'summarize',
-    ])
-    .default('splitOutItems'),
-  // split out
-  fieldToSplitOut: str(),
-  include: z
-    .enum([
-      'noOtherFields',
-      'allOtherFields',
-      'selectedOtherFields',
-      'allFields',
-      'specifiedFields',
-      'allFieldsExcept',
-    ])
-    .optional(),
-  fieldsToInclude: anyFieldNames(),
-  // aggregate
-  aggregate: z
-    .enum(['aggregateIndividualFields', 'aggregateAllItemData'])
-    .default('aggregateIndividualFields'),
-  fieldsToAggregate: fieldsToAggregateSchema(),
-  destinationFieldName: str('data'),
-  fieldsToExclude: anyFieldNames(),
-  // remove duplicates
-  compare: z.enum(['allFields', 'allFieldsExcept', 'selectedFields']).default('allFields'),
-  fieldsToCompare: anyFieldNames(),
-  // sort
-  type: z.enum(['simple', 'random', 'code']).default('simple'),
-  sortFieldsUi: sortFieldsSchema(),
-  code: str(DEFAULT_SORT_CODE),
-  // limit
-  maxItems: num(1),
-  keep: z.enum(['firstItems', 'lastItems']).default('firstItems'),
-  // summarize
-  fieldsToSummarize: fieldsToSummarizeSchema(),
-  fieldsToSplitBy: anyFieldNames(),
-  options: options({
-    disableDotNotation: bool(),
-    destinationFieldName: str(),
-    includeBinary: bool(),
-    mergeLists: bool(),
-    keepMissing: bool(),
-    includeBinaries: bool(),
-    keepOnlyUnique: bool(),
-    removeOtherFields: bool(),
-    continueIfFieldNotFound: bool(),
-    outputFormat: z.enum(['separateItems', 'singleItem']).default('separateItems'),
-    skipEmptySplitFields: bool(),
-  }),
-});
-type ItemListsParams = z.infer<typeof itemListsParams>;
+export const itemListsParams = () =>
+  z.object({
+    resource: z.literal('itemList').default('itemList'),
+    operation: z
+      .enum([
+        'aggregateItems',
+        'concatenateItems',
+        'limit',
+        'removeDuplicates',
+        'sort',
+        'splitOutItems',
+        'summarize',
+      ])
+      .default('splitOutItems'),
+    // split out
+    fieldToSplitOut: str(),
+    include: z
+      .enum([
+        'noOtherFields',
+        'allOtherFields',
+        'selectedOtherFields',
+        'allFields',
+        'specifiedFields',
+        'allFieldsExcept',
+      ])
+      .optional(),
+    fieldsToInclude: anyFieldNames(),
+    // aggregate
+    aggregate: z
+      .enum(['aggregateIndividualFields', 'aggregateAllItemData'])
+      .default('aggregateIndividualFields'),
+    fieldsToAggregate: fieldsToAggregateSchema(),
+    destinationFieldName: str('data'),
+    fieldsToExclude: anyFieldNames(),
+    // remove duplicates
+    compare: z.enum(['allFields', 'allFieldsExcept', 'selectedFields']).default('allFields'),
+    fieldsToCompare: anyFieldNames(),
+    // sort
+    type: z.enum(['simple', 'random', 'code']).default('simple'),
+    sortFieldsUi: sortFieldsSchema(),
+    code: str(DEFAULT_SORT_CODE),
+    // limit
+    maxItems: num(1),
+    keep: z.enum(['firstItems', 'lastItems']).default('firstItems'),
+    // summarize
+    fieldsToSummarize: fieldsToSummarizeSchema(),
+    fieldsToSplitBy: anyFieldNames(),
+    options: options({
+      disableDotNotation: bool(),
+      destinationFieldName: str(),
+      includeBinary: bool(),
+      mergeLists: bool(),
+      keepMissing: bool(),
+      includeBinaries: bool(),
+      keepOnlyUnique: bool(),
+      removeOtherFields: bool(),
+      continueIfFieldNotFound: bool(),
+      outputFormat: z.enum(['separateItems', 'singleItem']).default('separateItems'),
+      skipEmptySplitFields: bool(),
+    }),
+  });
+type ItemListsParams = z.infer<ReturnType<typeof itemListsParams>>;
 
 function splitVariant(version: number): SplitOutVariant {
   if (version < 2) return 'v1';

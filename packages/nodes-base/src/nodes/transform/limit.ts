@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { num } from './internal/schema.js';
 import { limitItems } from './internal/sort.js';
 
-export const limitParams = z.object({
-  maxItems: num(1),
-  keep: z.enum(['firstItems', 'lastItems']).default('firstItems'),
-});
+export const limitParams = () =>
+  z.object({
+    maxItems: num(1),
+    keep: z.enum(['firstItems', 'lastItems']).default('firstItems'),
+  });
 
 /** n8n's Limit node: keeps the first or last `maxItems` items. */
 export const limitNode = defineNode({

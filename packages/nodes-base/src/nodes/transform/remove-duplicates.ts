@@ -16,36 +16,38 @@ const dedupeOptions = () =>
     historySize: num(10000),
   });
 
-const paramsV1 = z.object({
-  compare: compareSchema(),
-  fieldsToExclude: fieldNames(),
-  fieldsToCompare: fieldNames(),
-  options: dedupeOptions(),
-});
+const paramsV1 = () =>
+  z.object({
+    compare: compareSchema(),
+    fieldsToExclude: fieldNames(),
+    fieldsToCompare: fieldNames(),
+    options: dedupeOptions(),
+  });
 
-const paramsV2 = paramsV1.extend({
-  operation: z
-    .enum([
-      'removeDuplicateInputItems',
-      'removeItemsSeenInPreviousExecutions',
-      'clearDeduplicationHistory',
-    ])
-    .default('removeDuplicateInputItems'),
-  logic: z
-    .enum([
-      'removeItemsWithAlreadySeenKeyValues',
-      'removeItemsUpToStoredIncrementalKey',
-      'removeItemsUpToStoredDate',
-    ])
-    .default('removeItemsWithAlreadySeenKeyValues'),
-  dedupeField: z.unknown().optional(),
-  incrementalDedupeField: z.unknown().optional(),
-  dateDedupeField: z.unknown().optional(),
-  mode: z
-    .enum(['cleanDatabase', 'updateKeyValuesInDatabase', 'deleteKeyValuesFromDatabase'])
-    .default('cleanDatabase'),
-});
-type ParamsV2 = z.infer<typeof paramsV2>;
+const paramsV2 = () =>
+  paramsV1().extend({
+    operation: z
+      .enum([
+        'removeDuplicateInputItems',
+        'removeItemsSeenInPreviousExecutions',
+        'clearDeduplicationHistory',
+      ])
+      .default('removeDuplicateInputItems'),
+    logic: z
+      .enum([
+        'removeItemsWithAlreadySeenKeyValues',
+        'removeItemsUpToStoredIncrementalKey',
+        'removeItemsUpToStoredDate',
+      ])
+      .default('removeItemsWithAlreadySeenKeyValues'),
+    dedupeField: z.unknown().optional(),
+    incrementalDedupeField: z.unknown().optional(),
+    dateDedupeField: z.unknown().optional(),
+    mode: z
+      .enum(['cleanDatabase', 'updateKeyValuesInDatabase', 'deleteKeyValuesFromDatabase'])
+      .default('cleanDatabase'),
+  });
+type ParamsV2 = z.infer<ReturnType<typeof paramsV2>>;
 
 const HISTORY_KEY = 'removeDuplicates';
 
@@ -85,7 +87,7 @@ export const removeDuplicatesNode = defineNode({
   description: 'Delete items with matching field values',
   category: 'transform',
   compat: { n8n: { type: 'n8n-nodes-base.removeDuplicates', versions: [1, 1.1, 2] } },
-  params: (typeVersion: number) => (typeVersion >= 2 ? paramsV2 : paramsV1),
+  params: (typeVersion: number) => (typeVersion >= 2 ? paramsV2() : paramsV1()),
   outputs: (_params, typeVersion) =>
     typeVersion >= 2
       ? [

@@ -5,28 +5,29 @@ import { defineOwn, getPath, hasForbiddenKey, setPath, unsetPath } from './inter
 import { assertSafeRegex } from './internal/regex-safety.js';
 import { bool, num, str } from './internal/schema.js';
 
-export const renameKeysParams = z.object({
-  keys: z
-    .object({ key: z.array(z.object({ currentKey: str(), newKey: str() })).default([]) })
-    .prefault({}),
-  additionalOptions: z
-    .object({
-      regexReplacement: z
-        .object({
-          replacements: z
-            .array(
-              z.object({
-                searchRegex: str(),
-                replaceRegex: str(),
-                options: z.object({ caseInsensitive: bool(), depth: num(-1) }).prefault({}),
-              }),
-            )
-            .default([]),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-});
+export const renameKeysParams = () =>
+  z.object({
+    keys: z
+      .object({ key: z.array(z.object({ currentKey: str(), newKey: str() })).default([]) })
+      .prefault({}),
+    additionalOptions: z
+      .object({
+        regexReplacement: z
+          .object({
+            replacements: z
+              .array(
+                z.object({
+                  searchRegex: str(),
+                  replaceRegex: str(),
+                  options: z.object({ caseInsensitive: bool(), depth: num(-1) }).prefault({}),
+                }),
+              )
+              .default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  });
 
 /** Renames keys matching `regex` down to `depth` levels (-1: all), in place. */
 function renameByRegex(value: unknown, regex: RegExp, replacement: string, depth: number): void {

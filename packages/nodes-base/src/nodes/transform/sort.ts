@@ -35,13 +35,14 @@ export const sortFieldsSchema = () =>
     })
     .prefault({});
 
-export const sortParams = z.object({
-  type: z.enum(['simple', 'random', 'code']).default('simple'),
-  sortFieldsUi: sortFieldsSchema(),
-  code: str(DEFAULT_SORT_CODE),
-  options: options({ disableDotNotation: bool() }),
-});
-export type SortParams = z.infer<typeof sortParams>;
+export const sortParams = () =>
+  z.object({
+    type: z.enum(['simple', 'random', 'code']).default('simple'),
+    sortFieldsUi: sortFieldsSchema(),
+    code: str(DEFAULT_SORT_CODE),
+    options: options({ disableDotNotation: bool() }),
+  });
+export type SortParams = z.infer<ReturnType<typeof sortParams>>;
 
 /** Shared by Sort and Item Lists' sort operation. */
 export async function sortItems(items: Item[], params: SortParams): Promise<Item[]> {

@@ -3,18 +3,19 @@ import { z } from 'zod';
 import { bool, fieldNames, options, str } from './internal/schema.js';
 import { splitOutItem } from './internal/split-out.js';
 
-export const splitOutParams = z.object({
-  fieldToSplitOut: str(),
-  include: z
-    .enum(['noOtherFields', 'allOtherFields', 'selectedOtherFields'])
-    .default('noOtherFields'),
-  fieldsToInclude: fieldNames(),
-  options: options({
-    disableDotNotation: bool(),
-    destinationFieldName: str(),
-    includeBinary: bool(),
-  }),
-});
+export const splitOutParams = () =>
+  z.object({
+    fieldToSplitOut: str(),
+    include: z
+      .enum(['noOtherFields', 'allOtherFields', 'selectedOtherFields'])
+      .default('noOtherFields'),
+    fieldsToInclude: fieldNames(),
+    options: options({
+      disableDotNotation: bool(),
+      destinationFieldName: str(),
+      includeBinary: bool(),
+    }),
+  });
 
 /** n8n's Split Out node: turns a list (or object, or binaries) inside items into items. */
 export const splitOutNode = defineNode({

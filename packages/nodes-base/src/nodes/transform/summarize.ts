@@ -47,11 +47,12 @@ export const summarizeOptionsSchema = () =>
     skipEmptySplitFields: bool(),
   });
 
-export const summarizeParams = z.object({
-  fieldsToSummarize: fieldsToSummarizeSchema(),
-  fieldsToSplitBy: fieldNames(),
-  options: summarizeOptionsSchema(),
-});
+export const summarizeParams = () =>
+  z.object({
+    fieldsToSummarize: fieldsToSummarizeSchema(),
+    fieldsToSplitBy: fieldNames(),
+    options: summarizeOptionsSchema(),
+  });
 
 /** n8n's Summarize node: sum, count, min, max, ... across items, optionally split by fields. */
 export const summarizeNode = defineNode({

@@ -12,32 +12,33 @@ import { icsEventParams, createIcsEvent } from './ics-event.js';
 
 const OPERATIONS = [...SPREADSHEET_FORMATS, 'iCal', 'toJson', 'toText', 'toBinary'] as const;
 
-const paramsSchema = z.object({
-  operation: z.enum(OPERATIONS).default('csv'),
-  binaryPropertyName: z.string().default('data'),
-  sourceProperty: z.string().default(''),
-  mode: z.enum(['once', 'each']).default('once'),
-  options: z
-    .object({
-      // spreadsheets
-      compression: z.boolean().optional(),
-      headerRow: z.boolean().optional(),
-      sheetName: z.string().optional(),
-      delimiter: z.string().optional(),
-      // every operation
-      fileName: z.string().optional(),
-      // text, JSON, base64
-      addBOM: z.boolean().optional(),
-      format: z.boolean().optional(),
-      encoding: z.string().optional(),
-      dataIsBase64: z.boolean().optional(),
-      mimeType: z.string().optional(),
-    })
-    .default({}),
-  ...icsEventParams,
-});
+const paramsSchema = () =>
+  z.object({
+    operation: z.enum(OPERATIONS).default('csv'),
+    binaryPropertyName: z.string().default('data'),
+    sourceProperty: z.string().default(''),
+    mode: z.enum(['once', 'each']).default('once'),
+    options: z
+      .object({
+        // spreadsheets
+        compression: z.boolean().optional(),
+        headerRow: z.boolean().optional(),
+        sheetName: z.string().optional(),
+        delimiter: z.string().optional(),
+        // every operation
+        fileName: z.string().optional(),
+        // text, JSON, base64
+        addBOM: z.boolean().optional(),
+        format: z.boolean().optional(),
+        encoding: z.string().optional(),
+        dataIsBase64: z.boolean().optional(),
+        mimeType: z.string().optional(),
+      })
+      .default({}),
+    ...icsEventParams,
+  });
 
-export type ConvertToFileParams = z.infer<typeof paramsSchema>;
+export type ConvertToFileParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 const BASE64_PATTERN = /^[A-Za-z0-9+/=_-]+$/;
 

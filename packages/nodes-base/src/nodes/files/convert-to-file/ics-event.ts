@@ -3,8 +3,11 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { looseNumber, looseString } from '../internal/schema.js';
 import { loadOnce } from '../../../shared/index.js';
+import { lazySchema } from '../../../shared/index.js';
 
-const person = z.object({ name: z.string().default(''), email: z.string().default('') });
+const person = lazySchema(() =>
+  z.object({ name: z.string().default(''), email: z.string().default('') }),
+);
 
 /** Parameters of the "Convert to ICS" operation (n8n's iCalendar "create event"). */
 export const icsEventParams = {
@@ -16,7 +19,7 @@ export const icsEventParams = {
     .object({
       attendeesUi: z
         .object({
-          attendeeValues: z.array(person.extend({ rsvp: z.boolean().optional() })).optional(),
+          attendeeValues: z.array(person().extend({ rsvp: z.boolean().optional() })).optional(),
         })
         .optional(),
       busyStatus: z.enum(['BUSY', 'TENTATIVE', '']).optional(),
@@ -30,7 +33,7 @@ export const icsEventParams = {
         .optional(),
       location: z.string().optional(),
       recurrenceRule: z.string().optional(),
-      organizerUi: z.object({ organizerValues: person.optional() }).optional(),
+      organizerUi: z.object({ organizerValues: person().optional() }).optional(),
       sequence: looseNumber().optional(),
       status: z.enum(['CONFIRMED', 'CANCELLED', 'TENTATIVE']).optional(),
       uid: z.string().optional(),

@@ -16,26 +16,27 @@ import { parseIcsCalendar } from './parse-ics.js';
 const MOVE_OPERATIONS = ['binaryToPropery', 'fromJson', 'text', 'fromIcs', 'xml'] as const;
 const OPERATIONS = [...SPREADSHEET_FORMATS, ...MOVE_OPERATIONS, 'pdf'] as const;
 
-const paramsSchema = z.object({
-  operation: z.enum(OPERATIONS).default('csv'),
-  binaryPropertyName: z.string().default('data'),
-  destinationKey: z.string().default('data'),
-  options: z
-    .object({
-      // spreadsheets and CSV
-      ...spreadsheetReadOptionsShape,
-      // text, JSON, ICS, XML, base64
-      stripBOM: z.boolean().optional(),
-      // PDF
-      password: z.string().optional().meta({ secret: true }),
-      maxPages: looseNumber().optional(),
-      joinPages: z.boolean().optional(),
-      keepSource: z.enum(['json', 'binary', 'both']).optional(),
-    })
-    .default({}),
-});
+const paramsSchema = () =>
+  z.object({
+    operation: z.enum(OPERATIONS).default('csv'),
+    binaryPropertyName: z.string().default('data'),
+    destinationKey: z.string().default('data'),
+    options: z
+      .object({
+        // spreadsheets and CSV
+        ...spreadsheetReadOptionsShape,
+        // text, JSON, ICS, XML, base64
+        stripBOM: z.boolean().optional(),
+        // PDF
+        password: z.string().optional().meta({ secret: true }),
+        maxPages: looseNumber().optional(),
+        joinPages: z.boolean().optional(),
+        keepSource: z.enum(['json', 'binary', 'both']).optional(),
+      })
+      .default({}),
+  });
 
-export type ExtractFromFileParams = z.infer<typeof paramsSchema>;
+export type ExtractFromFileParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 /**
  * n8n's Extract from File node (v1, v1.1, v1.2). From v1.2, spreadsheet date cells read as the text

@@ -20,16 +20,19 @@ function html(): NonNullable<typeof libraries> {
   return libraries;
 }
 import { z } from 'zod';
+import { lazySchema } from '../../../shared/index.js';
 
-export const extractionValueSchema = z.object({
-  key: z.string().default(''),
-  cssSelector: z.string().default(''),
-  returnValue: z.enum(['attribute', 'html', 'text', 'value']).default('text'),
-  attribute: z.string().optional(),
-  skipSelectors: z.string().default(''),
-  returnArray: z.boolean().default(false),
-});
-export type ExtractionValue = z.infer<typeof extractionValueSchema>;
+export const extractionValueSchema = lazySchema(() =>
+  z.object({
+    key: z.string().default(''),
+    cssSelector: z.string().default(''),
+    returnValue: z.enum(['attribute', 'html', 'text', 'value']).default('text'),
+    attribute: z.string().optional(),
+    skipSelectors: z.string().default(''),
+    returnArray: z.boolean().default(false),
+  }),
+);
+export type ExtractionValue = z.infer<ReturnType<typeof extractionValueSchema>>;
 
 export interface ExtractOptions {
   trimValues?: boolean;

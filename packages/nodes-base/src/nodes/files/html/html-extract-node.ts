@@ -4,14 +4,15 @@ import { readBinary, requireBinary } from '../internal/binary.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
 import { extractFromHtml, extractionValueSchema, loadHtmlLibraries } from './extract-values.js';
 
-const paramsSchema = z.object({
-  sourceData: z.enum(['binary', 'json']).default('json'),
-  dataPropertyName: z.string().default('data'),
-  extractionValues: z.object({ values: z.array(extractionValueSchema).optional() }).default({}),
-  options: z.object({ trimValues: z.boolean().optional() }).default({}),
-});
+const paramsSchema = () =>
+  z.object({
+    sourceData: z.enum(['binary', 'json']).default('json'),
+    dataPropertyName: z.string().default('data'),
+    extractionValues: z.object({ values: z.array(extractionValueSchema()).optional() }).default({}),
+    options: z.object({ trimValues: z.boolean().optional() }).default({}),
+  });
 
-export type HtmlExtractParams = z.infer<typeof paramsSchema>;
+export type HtmlExtractParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 /** n8n's legacy HTML Extract node: values picked from HTML with CSS selectors. */
 export const htmlExtractNode = defineNode<HtmlExtractParams>({

@@ -16,7 +16,7 @@ function paramsSchema(typeVersion: number) {
     sourceData: z.enum(['binary', 'json']).default('json'),
     dataPropertyName: z.string().default('data'),
     extractionValues: z
-      .object({ values: z.array(extractionValueSchema).optional() })
+      .object({ values: z.array(extractionValueSchema()).optional() })
       .prefault(
         typeVersion > 1
           ? { values: [{ key: '', cssSelector: '', returnValue: 'text', returnArray: false }] }

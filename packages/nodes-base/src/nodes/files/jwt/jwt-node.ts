@@ -13,34 +13,37 @@ const loadJsonwebtoken = loadOnce(() => import('jsonwebtoken').then((m) => m.def
 
 const DEFAULT_CLAIMS_JSON = '{\n  "my_field_1": "value 1",\n  "my_field_2": "value 2"\n}\n';
 
-const paramsSchema = z.object({
-  operation: z.enum(['decode', 'sign', 'verify']).default('sign'),
-  useJson: z.boolean().default(false),
-  claims: z
-    .object({
-      audience: z.string().optional(),
-      expiresIn: looseNumber().optional(),
-      issuer: z.string().optional(),
-      jwtid: z.string().optional(),
-      notBefore: looseNumber().optional(),
-      subject: z.string().optional(),
-    })
-    .default({}),
-  claimsJson: z.union([z.string(), z.record(z.string(), z.unknown())]).default(DEFAULT_CLAIMS_JSON),
-  token: z.string().default('').meta({ secret: true }),
-  options: z
-    .object({
-      complete: z.boolean().optional(),
-      ignoreExpiration: z.boolean().optional(),
-      ignoreNotBefore: z.boolean().optional(),
-      clockTolerance: looseNumber().optional(),
-      kid: z.string().optional(),
-      algorithm: z.enum(JWT_ALGORITHMS).optional(),
-    })
-    .default({}),
-});
+const paramsSchema = () =>
+  z.object({
+    operation: z.enum(['decode', 'sign', 'verify']).default('sign'),
+    useJson: z.boolean().default(false),
+    claims: z
+      .object({
+        audience: z.string().optional(),
+        expiresIn: looseNumber().optional(),
+        issuer: z.string().optional(),
+        jwtid: z.string().optional(),
+        notBefore: looseNumber().optional(),
+        subject: z.string().optional(),
+      })
+      .default({}),
+    claimsJson: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .default(DEFAULT_CLAIMS_JSON),
+    token: z.string().default('').meta({ secret: true }),
+    options: z
+      .object({
+        complete: z.boolean().optional(),
+        ignoreExpiration: z.boolean().optional(),
+        ignoreNotBefore: z.boolean().optional(),
+        clockTolerance: looseNumber().optional(),
+        kid: z.string().optional(),
+        algorithm: z.enum(JWT_ALGORITHMS).optional(),
+      })
+      .default({}),
+  });
 
-export type JwtParams = z.infer<typeof paramsSchema>;
+export type JwtParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 function parseClaimsJson(value: string | Record<string, unknown>): JsonObject {
   if (typeof value !== 'string') return toJsonObject(value);

@@ -3,25 +3,28 @@ import type { NodeHtmlMarkdownOptions } from 'node-html-markdown';
 import { z } from 'zod';
 import { setPath, toJsonObject } from '../internal/data-path.js';
 import { looseString } from '../internal/schema.js';
+import { lazySchema } from '../../../shared/index.js';
 
-const patternPair = z.object({
-  pattern: z.string().default(''),
-  replacement: z.string().default(''),
-});
+const patternPair = lazySchema(() =>
+  z.object({
+    pattern: z.string().default(''),
+    replacement: z.string().default(''),
+  }),
+);
 
 const htmlToMarkdownOptions = {
   bulletMarker: z.string().optional(),
   codeFence: z.string().optional(),
   emDelimiter: z.string().optional(),
-  globalEscape: z.object({ value: patternPair.optional() }).optional(),
+  globalEscape: z.object({ value: patternPair().optional() }).optional(),
   ignore: z.string().optional(),
   keepDataImages: z.boolean().optional(),
-  lineStartEscape: z.object({ value: patternPair.optional() }).optional(),
+  lineStartEscape: z.object({ value: patternPair().optional() }).optional(),
   maxConsecutiveNewlines: z.number().optional(),
   useLinkReferenceDefinitions: z.boolean().optional(),
   strongDelimiter: z.string().optional(),
   codeBlockStyle: z.enum(['fence', 'indented']).optional(),
-  textReplace: z.object({ values: z.array(patternPair).optional() }).optional(),
+  textReplace: z.object({ values: z.array(patternPair()).optional() }).optional(),
   blockElements: z.string().optional(),
 };
 
@@ -61,15 +64,16 @@ const SHOWDOWN_OPTION_KEYS = Object.keys(markdownToHtmlOptions) as Array<
   keyof typeof markdownToHtmlOptions
 >;
 
-const paramsSchema = z.object({
-  mode: z.enum(['markdownToHtml', 'htmlToMarkdown']).default('htmlToMarkdown'),
-  html: looseString(),
-  markdown: looseString(),
-  destinationKey: z.string().default('data'),
-  options: z.object({ ...htmlToMarkdownOptions, ...markdownToHtmlOptions }).default({}),
-});
+const paramsSchema = () =>
+  z.object({
+    mode: z.enum(['markdownToHtml', 'htmlToMarkdown']).default('htmlToMarkdown'),
+    html: looseString(),
+    markdown: looseString(),
+    destinationKey: z.string().default('data'),
+    options: z.object({ ...htmlToMarkdownOptions, ...markdownToHtmlOptions }).default({}),
+  });
 
-export type MarkdownParams = z.infer<typeof paramsSchema>;
+export type MarkdownParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 const splitList = (value: string | undefined) =>
   value ? value.split(',').map((element) => element.trim()) : undefined;

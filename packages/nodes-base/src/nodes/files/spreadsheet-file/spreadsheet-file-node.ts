@@ -12,22 +12,23 @@ import {
   writeSpreadsheet,
 } from '../internal/spreadsheet.js';
 
-const paramsSchema = z.object({
-  operation: z.enum(['fromFile', 'toFile']).default('fromFile'),
-  binaryPropertyName: z.string().default('data'),
-  /** `autodetect` by default when reading (v2+), `xls` when writing. */
-  fileFormat: z.enum(['autodetect', ...SPREADSHEET_FORMATS]).optional(),
-  options: z
-    .object({
-      compression: z.boolean().optional(),
-      fileName: z.string().optional(),
-      // spreadsheets and CSV
-      ...spreadsheetReadOptionsShape,
-    })
-    .default({}),
-});
+const paramsSchema = () =>
+  z.object({
+    operation: z.enum(['fromFile', 'toFile']).default('fromFile'),
+    binaryPropertyName: z.string().default('data'),
+    /** `autodetect` by default when reading (v2+), `xls` when writing. */
+    fileFormat: z.enum(['autodetect', ...SPREADSHEET_FORMATS]).optional(),
+    options: z
+      .object({
+        compression: z.boolean().optional(),
+        fileName: z.string().optional(),
+        // spreadsheets and CSV
+        ...spreadsheetReadOptionsShape,
+      })
+      .default({}),
+  });
 
-export type SpreadsheetFileParams = z.infer<typeof paramsSchema>;
+export type SpreadsheetFileParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 /** v1 reads every format, CSV included, through the spreadsheet library. */
 async function readV1(

@@ -21,18 +21,19 @@ const TOTP_ALGORITHMS = [
   'SHA512',
 ] as const;
 
-const paramsSchema = z.object({
-  operation: z.enum(['generateSecret']).default('generateSecret'),
-  options: z
-    .object({
-      algorithm: z.enum(TOTP_ALGORITHMS).optional(),
-      digits: looseNumber().optional(),
-      period: looseNumber().optional(),
-    })
-    .default({}),
-});
+const paramsSchema = () =>
+  z.object({
+    operation: z.enum(['generateSecret']).default('generateSecret'),
+    options: z
+      .object({
+        algorithm: z.enum(TOTP_ALGORITHMS).optional(),
+        digits: looseNumber().optional(),
+        period: looseNumber().optional(),
+      })
+      .default({}),
+  });
 
-export type TotpParams = z.infer<typeof paramsSchema>;
+export type TotpParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 /** n8n's TOTP node: the current time-based one-time password of the `totpApi` credential. */
 export const totpNode = defineNode<TotpParams>({

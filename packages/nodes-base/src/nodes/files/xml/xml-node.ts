@@ -3,35 +3,39 @@ import { z } from 'zod';
 import { isUnsafeKey, toJsonObject } from '../internal/data-path.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
 import { loadOnce } from '../../../shared/index.js';
+import { lazySchema } from '../../../shared/index.js';
 
-const optionsSchema = z
-  .object({
-    // JSON to XML
-    allowSurrogateChars: z.boolean().optional(),
-    cdata: z.boolean().optional(),
-    headless: z.boolean().optional(),
-    rootName: z.string().optional(),
-    // both directions
-    attrkey: z.string().optional(),
-    charkey: z.string().optional(),
-    // XML to JSON
-    explicitArray: z.boolean().optional(),
-    explicitRoot: z.boolean().optional(),
-    ignoreAttrs: z.boolean().optional(),
-    mergeAttrs: z.boolean().optional(),
-    normalize: z.boolean().optional(),
-    normalizeTags: z.boolean().optional(),
-    trim: z.boolean().optional(),
-  })
-  .default({});
+const optionsSchema = lazySchema(() =>
+  z
+    .object({
+      // JSON to XML
+      allowSurrogateChars: z.boolean().optional(),
+      cdata: z.boolean().optional(),
+      headless: z.boolean().optional(),
+      rootName: z.string().optional(),
+      // both directions
+      attrkey: z.string().optional(),
+      charkey: z.string().optional(),
+      // XML to JSON
+      explicitArray: z.boolean().optional(),
+      explicitRoot: z.boolean().optional(),
+      ignoreAttrs: z.boolean().optional(),
+      mergeAttrs: z.boolean().optional(),
+      normalize: z.boolean().optional(),
+      normalizeTags: z.boolean().optional(),
+      trim: z.boolean().optional(),
+    })
+    .default({}),
+);
 
-const paramsSchema = z.object({
-  mode: z.enum(['jsonToxml', 'xmlToJson']).default('xmlToJson'),
-  dataPropertyName: z.string().default('data'),
-  options: optionsSchema,
-});
+const paramsSchema = () =>
+  z.object({
+    mode: z.enum(['jsonToxml', 'xmlToJson']).default('xmlToJson'),
+    dataPropertyName: z.string().default('data'),
+    options: optionsSchema(),
+  });
 
-export type XmlParams = z.infer<typeof paramsSchema>;
+export type XmlParams = z.infer<ReturnType<typeof paramsSchema>>;
 
 // xml2js (~9 MB of memory) is loaded when an XML node first runs.
 const loadXml2js = loadOnce(() => import('xml2js'));

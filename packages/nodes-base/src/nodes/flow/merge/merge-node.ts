@@ -430,7 +430,11 @@ export const mergeNode = defineNode({
     return Array.from({ length: count }, (_, i) => i);
   },
   params: (typeVersion: number) =>
-    (typeVersion < 2 ? mergeV1Params : typeVersion < 3 ? mergeV2Params : mergeV3Params) as never,
+    (typeVersion < 2
+      ? mergeV1Params()
+      : typeVersion < 3
+        ? mergeV2Params()
+        : mergeV3Params()) as never,
   paramItems: 'first',
   execute: (ctx: ExecuteContext<MergeV1Params | MergeV2Params | MergeV3Params>) =>
     withLodash(() => {

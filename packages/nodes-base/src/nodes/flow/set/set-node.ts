@@ -463,7 +463,7 @@ export const setNode = defineNode({
   category: 'transform',
   compat: { n8n: { type: 'n8n-nodes-base.set', versions: [1, 2, 3, 3.1, 3.2, 3.3, 3.4] } },
   outputs: [{ type: 'main' }],
-  params: (typeVersion: number) => (typeVersion < 3 ? setV1Params : setV3Params) as never,
+  params: (typeVersion: number) => (typeVersion < 3 ? setV1Params() : setV3Params()) as never,
   // From 3.3 the node keeps only leaf values of an item's parameters (its options are compared by
   // value); earlier versions keep values of their typed lists as they are.
   transientParams: (typeVersion: number) => typeVersion >= 3.3,

@@ -68,21 +68,22 @@ $input.item.json.myNewField = 1;
 
 return $input.item;`;
 
-const codeParams = z
-  .object({
-    mode: z.enum(['runOnceForAllItems', 'runOnceForEachItem']).default('runOnceForAllItems'),
-    language: z.enum(['javaScript', 'python', 'pythonNative']).default('javaScript'),
-    jsCode: z.string().optional(),
-    pythonCode: z.string().optional(),
-  })
-  .transform((p) => ({
-    ...p,
-    jsCode: p.jsCode ?? (p.mode === 'runOnceForEachItem' ? DEFAULT_EACH_ITEM : DEFAULT_ALL_ITEMS),
-  }));
-type CodeParams = z.output<typeof codeParams>;
+const codeParams = () =>
+  z
+    .object({
+      mode: z.enum(['runOnceForAllItems', 'runOnceForEachItem']).default('runOnceForAllItems'),
+      language: z.enum(['javaScript', 'python', 'pythonNative']).default('javaScript'),
+      jsCode: z.string().optional(),
+      pythonCode: z.string().optional(),
+    })
+    .transform((p) => ({
+      ...p,
+      jsCode: p.jsCode ?? (p.mode === 'runOnceForEachItem' ? DEFAULT_EACH_ITEM : DEFAULT_ALL_ITEMS),
+    }));
+type CodeParams = z.output<ReturnType<typeof codeParams>>;
 
-const functionParams = z.object({ functionCode: z.string().default('return items;') });
-const functionItemParams = z.object({ functionCode: z.string().default('return item;') });
+const functionParams = () => z.object({ functionCode: z.string().default('return items;') });
+const functionItemParams = () => z.object({ functionCode: z.string().default('return item;') });
 
 function formatScriptError(error: ScriptError): string {
   const where: string[] = [];
@@ -456,7 +457,7 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     },
   });
 
-  const functionNode = defineNode<z.output<typeof functionParams>>({
+  const functionNode = defineNode<z.output<ReturnType<typeof functionParams>>>({
     type: 'budflow.function',
     version: 1,
     title: 'Function',
@@ -468,7 +469,7 @@ export function createCodeNodes(options: CodeNodeOptions = {}) {
     execute: (ctx) => run(ctx, ctx.params(0).functionCode, 'function'),
   });
 
-  const functionItemNode = defineNode<z.output<typeof functionItemParams>>({
+  const functionItemNode = defineNode<z.output<ReturnType<typeof functionItemParams>>>({
     type: 'budflow.functionItem',
     version: 1,
     title: 'Function Item',

@@ -13,29 +13,33 @@ import {
 } from '@budflow/node-sdk';
 import { createHttpClient, type HttpClient } from '../internal/http-client.js';
 import { bool, isUnsafeKey, str } from '../internal/params.js';
+import { lazySchema } from '../../../shared/index.js';
 
-const resourceLocator = z.union([
-  z.string(),
-  z.number().transform(String),
-  z.looseObject({ value: z.unknown().optional(), mode: z.string().optional() }),
-]);
+const resourceLocator = lazySchema(() =>
+  z.union([
+    z.string(),
+    z.number().transform(String),
+    z.looseObject({ value: z.unknown().optional(), mode: z.string().optional() }),
+  ]),
+);
 
-const executeWorkflowParams = z.object({
-  source: z.enum(['database', 'localFile', 'parameter', 'url']).default('database'),
-  workflowId: resourceLocator.default(''),
-  workflowPath: str(),
-  workflowJson: z.unknown().default('\n\n\n'),
-  workflowUrl: str(),
-  mode: z.enum(['once', 'each']).default('once'),
-  workflowInputs: z
-    .looseObject({
-      mappingMode: z.string().optional(),
-      value: z.record(z.string(), z.unknown()).nullable().optional(),
-    })
-    .optional(),
-  options: z.object({ waitForSubWorkflow: bool(true).optional() }).default({}),
-});
-type ExecuteWorkflowParams = z.output<typeof executeWorkflowParams>;
+const executeWorkflowParams = () =>
+  z.object({
+    source: z.enum(['database', 'localFile', 'parameter', 'url']).default('database'),
+    workflowId: resourceLocator().default(''),
+    workflowPath: str(),
+    workflowJson: z.unknown().default('\n\n\n'),
+    workflowUrl: str(),
+    mode: z.enum(['once', 'each']).default('once'),
+    workflowInputs: z
+      .looseObject({
+        mappingMode: z.string().optional(),
+        value: z.record(z.string(), z.unknown()).nullable().optional(),
+      })
+      .optional(),
+    options: z.object({ waitForSubWorkflow: bool(true).optional() }).default({}),
+  });
+type ExecuteWorkflowParams = z.output<ReturnType<typeof executeWorkflowParams>>;
 
 export interface ExecuteWorkflowNodeOptions {
   /** Client for the `url` source (SSRF-guarded); default: a guarded client. */

@@ -61,13 +61,14 @@ export const errorTriggerNode = defineNode({
       : [ctx.items],
 });
 
-const executionDataParams = z.object({
-  dataToSave: z
-    .object({ values: z.array(z.object({ key: str(), value: str() })).default([]) })
-    .partial()
-    .default({}),
-});
-type ExecutionDataParams = z.output<typeof executionDataParams>;
+const executionDataParams = () =>
+  z.object({
+    dataToSave: z
+      .object({ values: z.array(z.object({ key: str(), value: str() })).default([]) })
+      .partial()
+      .default({}),
+  });
+type ExecutionDataParams = z.output<ReturnType<typeof executionDataParams>>;
 
 /** n8n's limits on custom execution data. */
 export const CUSTOM_DATA_LIMITS = { keys: 10, keyLength: 50, valueLength: 512 } as const;

@@ -1,3 +1,4 @@
+import { paramsSchemaFor } from '@budflow/node-sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runTestNode } from '../internal/test-harness.js';
 import {
@@ -11,9 +12,7 @@ import {
 
 const schedule = (params: unknown) =>
   scheduleTriggerNode.trigger!.schedule!(
-    scheduleTriggerNode.params instanceof Function
-      ? params
-      : (scheduleTriggerNode.params as { parse(v: unknown): unknown }).parse(params),
+    paramsSchemaFor(scheduleTriggerNode, 1.2).parse(params),
     'UTC',
   );
 

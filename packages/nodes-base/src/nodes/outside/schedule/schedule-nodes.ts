@@ -2,29 +2,35 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { defineTrigger, type JsonObject } from '@budflow/node-sdk';
 import { num, str } from '../internal/params.js';
+import { lazySchema } from '../../../shared/index.js';
 
-const intervalRule = z.object({
-  field: z
-    .enum(['seconds', 'minutes', 'hours', 'days', 'weeks', 'months', 'cronExpression'])
-    .default('days'),
-  secondsInterval: num(30),
-  minutesInterval: num(5),
-  hoursInterval: num(1),
-  daysInterval: num(1),
-  weeksInterval: num(1),
-  monthsInterval: num(1),
-  triggerAtMinute: num(0).optional(),
-  triggerAtHour: num(0),
-  triggerAtDay: z.array(num(0)).default([]),
-  triggerAtDayOfMonth: num(1),
-  expression: str(),
-});
-export type ScheduleIntervalRule = z.output<typeof intervalRule>;
+const intervalRule = lazySchema(() =>
+  z.object({
+    field: z
+      .enum(['seconds', 'minutes', 'hours', 'days', 'weeks', 'months', 'cronExpression'])
+      .default('days'),
+    secondsInterval: num(30),
+    minutesInterval: num(5),
+    hoursInterval: num(1),
+    daysInterval: num(1),
+    weeksInterval: num(1),
+    monthsInterval: num(1),
+    triggerAtMinute: num(0).optional(),
+    triggerAtHour: num(0),
+    triggerAtDay: z.array(num(0)).default([]),
+    triggerAtDayOfMonth: num(1),
+    expression: str(),
+  }),
+);
+export type ScheduleIntervalRule = z.output<ReturnType<typeof intervalRule>>;
 
-const scheduleParams = z.object({
-  rule: z.object({ interval: z.array(intervalRule).prefault([{ field: 'days' }]) }).prefault({}),
-});
-type ScheduleParams = z.output<typeof scheduleParams>;
+const scheduleParams = () =>
+  z.object({
+    rule: z
+      .object({ interval: z.array(intervalRule()).prefault([{ field: 'days' }]) })
+      .prefault({}),
+  });
+type ScheduleParams = z.output<ReturnType<typeof scheduleParams>>;
 
 const cronField = (value: number, name: string, min: number, max: number) => {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -113,28 +119,31 @@ export const scheduleTriggerNode = defineTrigger<ScheduleParams>({
   },
 });
 
-const cronItem = z.object({
-  mode: z
-    .enum(['everyMinute', 'everyHour', 'everyDay', 'everyWeek', 'everyMonth', 'everyX', 'custom'])
-    .default('everyDay'),
-  hour: num(14),
-  minute: num(0),
-  dayOfMonth: num(1),
-  weekday: str('1'),
-  value: num(2),
-  unit: z.enum(['minutes', 'hours']).default('hours'),
-  cronExpression: str('* * * * * *'),
-});
-const cronParams = z.object({
-  triggerTimes: z
-    .object({ item: z.array(cronItem).default([]) })
-    .partial()
-    .default({}),
-});
-type CronParams = z.output<typeof cronParams>;
+const cronItem = lazySchema(() =>
+  z.object({
+    mode: z
+      .enum(['everyMinute', 'everyHour', 'everyDay', 'everyWeek', 'everyMonth', 'everyX', 'custom'])
+      .default('everyDay'),
+    hour: num(14),
+    minute: num(0),
+    dayOfMonth: num(1),
+    weekday: str('1'),
+    value: num(2),
+    unit: z.enum(['minutes', 'hours']).default('hours'),
+    cronExpression: str('* * * * * *'),
+  }),
+);
+const cronParams = () =>
+  z.object({
+    triggerTimes: z
+      .object({ item: z.array(cronItem()).default([]) })
+      .partial()
+      .default({}),
+  });
+type CronParams = z.output<ReturnType<typeof cronParams>>;
 
 /** The legacy Cron node's trigger times as cron expressions (second 0, see above). */
-export function cronTimesToCron(item: z.output<typeof cronItem>): string {
+export function cronTimesToCron(item: z.output<ReturnType<typeof cronItem>>): string {
   const minute = cronField(item.minute, 'minute', 0, 59);
   const hour = cronField(item.hour, 'hour', 0, 23);
   switch (item.mode) {
@@ -176,11 +185,12 @@ export const cronNode = defineTrigger<CronParams>({
   },
 });
 
-const intervalParams = z.object({
-  interval: num(1),
-  unit: z.enum(['seconds', 'minutes', 'hours']).default('seconds'),
-});
-type IntervalParams = z.output<typeof intervalParams>;
+const intervalParams = () =>
+  z.object({
+    interval: num(1),
+    unit: z.enum(['seconds', 'minutes', 'hours']).default('seconds'),
+  });
+type IntervalParams = z.output<ReturnType<typeof intervalParams>>;
 
 /**
  * The legacy Interval node as cron. Exact when the interval divides its unit's cycle (e.g. 15 s,

@@ -29,7 +29,7 @@ const waitParams = (typeVersion: number) =>
       .enum(['allEntries', 'firstEntryJson', 'firstEntryBinary', 'noData'])
       .default('firstEntryJson'),
     responseBinaryPropertyName: str('data'),
-    options: webhookOptions,
+    options: webhookOptions(),
     limitWaitTime: bool(false),
     limitType: z.enum(['afterTimeInterval', 'atSpecifiedTime']).default('afterTimeInterval'),
     resumeAmount: num(1),
@@ -114,7 +114,7 @@ export const waitNode = defineNode<WaitParams>({
  */
 export function waitResumeWebhookParams(parameters: Record<string, unknown>): WebhookParams {
   const p = waitParams(1.1).parse(parameters);
-  return webhookParams.parse({
+  return webhookParams().parse({
     httpMethod: p.httpMethod,
     path: '',
     authentication: p.incomingAuthentication,

@@ -26,7 +26,7 @@ const handle = (
   typeVersion = 2,
 ) =>
   handleWebhookRequest({
-    params: webhookParams.parse(params),
+    params: webhookParams().parse(params),
     typeVersion,
     request: req,
     mode: 'webhook',

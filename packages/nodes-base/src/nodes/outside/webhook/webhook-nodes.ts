@@ -32,37 +32,38 @@ export const webhookNode = defineTrigger<WebhookParams>({
   trigger: { kind: 'webhook', webhook: { methodsParam: 'httpMethod', pathParam: 'path' } },
 });
 
-const respondParams = z.object({
-  respondWith: z
-    .enum([
-      'allIncomingItems',
-      'binary',
-      'firstIncomingItem',
-      'json',
-      'jwt',
-      'noData',
-      'redirect',
-      'text',
-    ])
-    .default('firstIncomingItem'),
-  redirectURL: str(),
-  responseBody: z.unknown().default('{\n  "myField": "value"\n}'),
-  payload: z.unknown().default('{\n  "myField": "value"\n}'),
-  responseDataSource: z.enum(['automatically', 'set']).default('automatically'),
-  inputFieldName: str('data'),
-  options: z
-    .object({
-      responseCode: num(200).optional(),
-      responseHeaders: z
-        .object({ entries: z.array(z.object({ name: str(), value: str() })).default([]) })
-        .partial()
-        .optional(),
-      responseKey: str().optional(),
-      enableStreaming: bool(false).optional(),
-    })
-    .default({}),
-});
-type RespondParams = z.output<typeof respondParams>;
+const respondParams = () =>
+  z.object({
+    respondWith: z
+      .enum([
+        'allIncomingItems',
+        'binary',
+        'firstIncomingItem',
+        'json',
+        'jwt',
+        'noData',
+        'redirect',
+        'text',
+      ])
+      .default('firstIncomingItem'),
+    redirectURL: str(),
+    responseBody: z.unknown().default('{\n  "myField": "value"\n}'),
+    payload: z.unknown().default('{\n  "myField": "value"\n}'),
+    responseDataSource: z.enum(['automatically', 'set']).default('automatically'),
+    inputFieldName: str('data'),
+    options: z
+      .object({
+        responseCode: num(200).optional(),
+        responseHeaders: z
+          .object({ entries: z.array(z.object({ name: str(), value: str() })).default([]) })
+          .partial()
+          .optional(),
+        responseKey: str().optional(),
+        enableStreaming: bool(false).optional(),
+      })
+      .default({}),
+  });
+type RespondParams = z.output<ReturnType<typeof respondParams>>;
 
 /**
  * Respond to Webhook: sends the response of the webhook that started the run (response mode
