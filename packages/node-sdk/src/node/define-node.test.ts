@@ -9,6 +9,7 @@ describe('paramsSchemaFor', () => {
       type: 'test.plain',
       version: 1,
       title: 'Plain',
+      category: 'transform',
       params: schema,
       execute: () => [[]],
     });
@@ -21,6 +22,7 @@ describe('paramsSchemaFor', () => {
       type: 'test.lazy',
       version: 1,
       title: 'Lazy',
+      category: 'transform',
       params: (typeVersion: number) => {
         calls.push(typeVersion);
         return z.object({ v: z.number().default(typeVersion) });
@@ -44,6 +46,7 @@ describe('paramsSchemaFor', () => {
         type: `test.n${n}`,
         version: 1,
         title: 'N',
+        category: 'transform',
         params: () => z.object({ n: z.number().default(n) }),
         execute: () => [[]],
       });
