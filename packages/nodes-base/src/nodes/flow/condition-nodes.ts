@@ -1,8 +1,13 @@
 import { defineNode, type ExecuteContext, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
-import { FilterError, executeFilter, filterValueSchema, nodeError } from '../../shared/index.js';
+import {
+  FilterError,
+  executeFilter,
+  filterValueSchema,
+  nodeError,
+  lazySchema,
+} from '../../shared/index.js';
 import { evaluateLegacyConditions, legacyConditionsSchema } from './legacy-conditions.js';
-import { lazySchema } from '../../shared/index.js';
 
 const filterNodeOptions = lazySchema(() =>
   z

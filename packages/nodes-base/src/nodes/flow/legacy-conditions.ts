@@ -5,8 +5,8 @@ import {
   compareLegacy,
   hasRawParam,
   legacyDateTime,
+  lazySchema,
 } from '../../shared/index.js';
-import { lazySchema } from '../../shared/index.js';
 
 const condition = (operation: string) =>
   z.looseObject({

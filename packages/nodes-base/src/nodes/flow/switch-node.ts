@@ -15,8 +15,8 @@ import {
   legacyDateTime,
   nodeError,
   toNumber,
+  lazySchema,
 } from '../../shared/index.js';
-import { lazySchema } from '../../shared/index.js';
 
 const legacyRule = lazySchema(() =>
   z.looseObject({

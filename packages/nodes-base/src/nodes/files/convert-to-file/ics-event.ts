@@ -2,8 +2,7 @@ import type { DateArray, EventAttributes } from 'ics';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { looseNumber, looseString } from '../internal/schema.js';
-import { loadOnce } from '../../../shared/index.js';
-import { lazySchema } from '../../../shared/index.js';
+import { loadOnce, lazySchema } from '../../../shared/index.js';
 
 const person = lazySchema(() =>
   z.object({ name: z.string().default(''), email: z.string().default('') }),

@@ -2,8 +2,7 @@ import { defineNode, type Item } from '@budflow/node-sdk';
 import { z } from 'zod';
 import { isUnsafeKey, toJsonObject } from '../internal/data-path.js';
 import { eachItem, itemError } from '../internal/item-loop.js';
-import { loadOnce } from '../../../shared/index.js';
-import { lazySchema } from '../../../shared/index.js';
+import { loadOnce, lazySchema } from '../../../shared/index.js';
 
 const optionsSchema = lazySchema(() =>
   z
