@@ -1,5 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createSandbox } from './create-sandbox.js';
+import { encodeBinaryValue } from './engine/binary-value.js';
+import { QuickJsEngine } from './engine/quickjs-engine.js';
 import type { Sandbox } from './sandbox-options.js';
 
 // `bin` attaches the value of a source expression (binary when the sandbox can, else the JSON text
@@ -28,6 +30,10 @@ const inline = createSandbox({
   prelude,
 });
 afterAll(() => inline.close());
+
+// The payload each inline call handed to QuickJS in binary form (undefined: it went as JSON text).
+const executed = vi.spyOn(QuickJsEngine.prototype, 'execute');
+const lastBinaryPayload = () => executed.mock.lastCall?.[3];
 
 interface Answer {
   binary?: boolean;
@@ -183,14 +189,17 @@ describe('binaryReply', () => {
       null,
       undefined,
     ];
-    for (const payload of payloads) {
+    for (const [i, payload] of payloads.entries()) {
       const r = await inline.call<string>('echo', payload, { raw: true });
       expect(r.value).toBe(JSON.stringify(payload) ?? 'null');
+      // Only the first (50 items) is 1 KB or more as it is.
+      expect({ i, binary: lastBinaryPayload() !== undefined }).toEqual({ i, binary: i === 0 });
       // Past 1 KB the payload crosses in binary form.
       const large = [payload, 'x'.repeat(1100)];
       expect((await inline.call<string>('echo', large, { raw: true })).value).toBe(
         JSON.stringify(large),
       );
+      expect({ i, binary: lastBinaryPayload() !== undefined }).toEqual({ i, binary: i !== 3 });
     }
     // As before: JSON.stringify's error, thrown by call() itself.
     expect(() => inline.call('echo', { big: 1n }, { raw: true })).toThrow(/BigInt/);
@@ -209,6 +218,7 @@ describe('binaryReply', () => {
         code: 'SANDBOX_MEMORY',
         message: 'script exceeded the sandbox memory limit',
       });
+      expect(lastBinaryPayload()).toBeDefined();
       // A fresh context answers the next call, also one with a binary payload.
       const next = Array.from({ length: 200 }, (_, i) => ({ i }));
       expect((await small.call<string>('echo', next, { raw: true })).value).toBe(
@@ -225,7 +235,9 @@ describe('binaryReply', () => {
       for (const source of [...SAME.slice(0, 4), FALLBACK[0]!]) await compare(source, pooled);
       const r = await answer(pooled, 'bin', SAME[SAME.length - 1]!);
       expect(r.binary).toBe(true);
-      const payload = { list: Array.from({ length: 20 }, (_, i) => ({ i, s: `s${i}` })) };
+      const payload = { list: Array.from({ length: 200 }, (_, i) => ({ i, s: `s${i}` })) };
+      // Large enough to cross (moved to the worker) in binary form.
+      expect(encodeBinaryValue(payload, 1 << 20)!.length).toBeGreaterThanOrEqual(1024);
       expect((await pooled.call('echo', payload, { raw: true })).value).toBe(
         JSON.stringify(payload),
       );
