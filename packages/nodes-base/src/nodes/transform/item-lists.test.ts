@@ -5,6 +5,20 @@ import { itemListsNode } from './item-lists.js';
 const run = (typeVersion: number, params: object, items: object[]) =>
   runNode(itemListsNode, { typeVersion, params: params as never, items: items as never });
 
+// First in this file, before any operation that loads lodash (sort): removing duplicates compares
+// objects with lodash's isEqual, which the node must load itself.
+describe('Item Lists: remove duplicates of object values', () => {
+  it('compares whole objects deeply without dot notation', async () => {
+    const items = [{ v: { a: [1] } }, { v: { a: [1] } }, { v: { a: [2] } }];
+    const { json } = await run(
+      3.1,
+      { operation: 'removeDuplicates', options: { disableDotNotation: true } },
+      items,
+    );
+    expect(json).toEqual([{ v: { a: [1] } }, { v: { a: [2] } }]);
+  });
+});
+
 describe('Item Lists: split out', () => {
   const item = { list: [{ a: 1 }, { a: 2 }], obj: { x: 1, y: 2 }, name: 'n' };
 

@@ -163,7 +163,6 @@ export const itemListsNode = defineNode({
   compat: { n8n: { type: 'n8n-nodes-base.itemLists', versions: [1, 2, 2.1, 2.2, 3, 3.1] } },
   params: itemListsParams,
   async execute(ctx) {
-    await loadLodash();
     const items = ctx.items;
     const version = ctx.typeVersion;
     if (items.length === 0) return [[]];
@@ -175,6 +174,8 @@ export const itemListsNode = defineNode({
       case 'concatenateItems':
         return [aggregate(items, p, version)];
       case 'removeDuplicates':
+        // Its comparisons are lodash's (`sortItems` loads it for itself).
+        await loadLodash();
         return [
           removeDuplicateItems(items, {
             compare: p.compare,

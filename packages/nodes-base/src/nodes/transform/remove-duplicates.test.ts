@@ -9,6 +9,19 @@ const rows = [
   { id: 3, name: 'a', meta: { x: 2 } },
 ];
 
+// First in this file: comparing whole objects needs lodash's isEqual, which the node loads itself.
+describe('Remove Duplicates of object values', () => {
+  it('compares whole objects deeply without dot notation', async () => {
+    const items = [{ v: { a: [1] } }, { v: { a: [1] } }, { v: { a: [2] } }];
+    const { json } = await runNode(removeDuplicatesNode, {
+      typeVersion: 1.1,
+      items,
+      params: { options: { disableDotNotation: true } },
+    });
+    expect(json).toEqual([items[0], items[2]]);
+  });
+});
+
 describe('Remove Duplicates v1 / v1.1', () => {
   it('compares all fields, keeping the first of each group in input order', async () => {
     const { json, items } = await runNode(removeDuplicatesNode, {
