@@ -52,6 +52,8 @@ export function withLodash<T>(run: () => T): T | Promise<T> {
 /** The loaded lodash functions; only inside `withLodash` (a programming error otherwise). */
 export function lodash(): LodashParts {
   if (!parts)
-    throw new Error('lodash used before it was loaded: wrap the node run in withLodash()');
+    throw new Error(
+      'lodash used before it was loaded: await loadLodash() or use withLodash() first',
+    );
   return parts;
 }
