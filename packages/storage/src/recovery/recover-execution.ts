@@ -46,7 +46,8 @@ export async function loadRecoveryPoint(storage: Storage, id: string): Promise<R
   const execution = await storage.executions.get(id);
   if (!execution) throw notRecoverable(id, 'it does not exist');
   const events = await storage.executions.listEvents<ExecutionEvent>(id);
-  const data = await storage.executions.getData(id);
+  // The snapshot alone: run data not stored would be rebuilt from the log read just above.
+  const data = await storage.executions.getData(id, { runData: false });
   let workflow = data?.workflow ?? undefined;
   if (!workflow && execution.workflowId) {
     const version = execution.workflowVersionId
