@@ -49,7 +49,7 @@ export function withLodash<T>(run: () => T): T | Promise<T> {
   return parts ? run() : loadLodash().then(run);
 }
 
-/** The loaded lodash functions; only inside `withLodash` (a programming error otherwise). */
+/** The loaded lodash functions, after `loadLodash()` or inside `withLodash` (else it throws). */
 export function lodash(): LodashParts {
   if (!parts)
     throw new Error(
