@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext } from 'quickjs-emscripten';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,6 +7,13 @@ import {
   encodeBinaryValue,
   measureBinaryValue,
 } from './binary-value.js';
+
+// V8's own answer to whether an object keeps fast properties or became a dictionary.
+setFlagsFromString('--allow-natives-syntax');
+// eslint-disable-next-line no-new-func, @typescript-eslint/no-implied-eval -- V8's natives syntax needs source text
+const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (
+  o: object,
+) => boolean;
 
 let context: QuickJSContext;
 beforeAll(async () => {
@@ -66,7 +74,7 @@ describe('QuickJS binary values', () => {
   });
 
   it('makes ordinary objects, whatever their number of properties', () => {
-    for (const n of [0, 1, 4, 5, 10, 11, 20, 21, 40, 200]) {
+    for (const n of [0, 1, 4, 5, 10, 11, 20, 21, 26, 40, 100, 200]) {
       const source = `Object.fromEntries(Array.from({ length: ${n} }, (_, i) => ["k" + i, i]))`;
       const decoded = decodeBinaryValue(encode(source).bytes!) as Record<string, unknown>;
       expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
@@ -75,6 +83,10 @@ describe('QuickJS binary values', () => {
       expect(decoded).toEqual(
         Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])),
       );
+      // Fast properties wherever JSON.parse gives them (assigned one by one, 26 and more did not).
+      const parsed = JSON.parse(JSON.stringify(decoded)) as object;
+      const asFast = hasFastProperties(decoded) || !hasFastProperties(parsed);
+      expect({ n, asFast }).toEqual({ n, asFast: true });
     }
   });
 
