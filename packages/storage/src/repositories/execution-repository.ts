@@ -300,8 +300,6 @@ interface RangeRows {
   lasts: number[];
   types: string[];
   ats: number[];
-  /** The rows' JSON arrays as pieces of one text, the rows separated by `RECORD_SEPARATOR`. */
-  texts: string[];
 }
 
 /** Contiguous events of one execution, stored as one row. */
@@ -589,16 +587,10 @@ export class ExecutionRepository {
       sql`cfg as (select set_config('synchronous_commit', ${durability === 'relaxed' ? 'off' : 'on'}, true) as v)`,
     ];
     if (events.length > 0) {
-      const plain: RangeRows = { ids: [], seqs: [], lasts: [], types: [], ats: [], texts: [] };
-      const packed: RangeRows & { bytes: Buffer[] } = {
-        ids: [],
-        seqs: [],
-        lasts: [],
-        types: [],
-        ats: [],
-        texts: [],
-        bytes: [],
-      };
+      const rows = (): RangeRows => ({ ids: [], seqs: [], lasts: [], types: [], ats: [] });
+      // `texts`: the rows' JSON arrays as pieces of one text, separated by `RECORD_SEPARATOR`.
+      const plain = { ...rows(), texts: [] as string[] };
+      const packed = { ...rows(), bytes: [] as Buffer[] };
       const limit = this.ctx.compressThreshold;
       for (const range of eventRanges(events, (e) => this.eventConflict(e))) {
         const large = rangeExceeds(range.texts, limit);
