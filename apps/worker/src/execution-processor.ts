@@ -53,7 +53,7 @@ export interface ExecutionProcessorOptions {
    */
   recorder: Pick<WorkerRecorder, keyof ExecutionRecorder | 'record' | 'expect' | 'pureNodes'>;
   /** Live events and webhook responses to the mains (omit to publish nothing). */
-  channel?: ExecutionChannel & Pick<Required<ExecutionChannel>, 'publishEvent'>;
+  channel?: Required<ExecutionChannel>;
   /** Publish every engine event (the webhook responses are sent regardless). */
   liveEvents?: boolean;
   /** Enqueues the resume of a run that waits on a timer. */

@@ -64,7 +64,7 @@ export interface ExecutionChannel {
  */
 export function createExecutionChannel(
   options: ExecutionChannelOptions = {},
-): ExecutionChannel & Pick<Required<ExecutionChannel>, 'publishEvent'> {
+): Required<ExecutionChannel> {
   const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = options.prefix ?? 'budflow';
   const channel = (topic: Topic) => `${prefix}:executions:${topic}`;
