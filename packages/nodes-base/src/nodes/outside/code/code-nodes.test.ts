@@ -347,6 +347,16 @@ describe('Code results copied in binary form', () => {
       { json: { a: 'A', d: '1970-01-01T00:00:00.000Z', p: 'PT1S' }, pairedItem: { item: 0 } },
     ]);
   });
+
+  it('keeps static data a toJSON() changes while the result is written', async () => {
+    const result = await runTestNode(counted.codeNode, {
+      params: code(
+        "const s = $getWorkflowStaticData('global');\nreturn [{ json: { x: { toJSON() { s.n = 1; return 2; } } } }];",
+      ),
+    });
+    expect(result.json).toEqual([{ x: 2 }]);
+    expect(result.staticData.global).toEqual({ n: 1 });
+  });
 });
 
 describe('Function and Function Item (legacy)', () => {

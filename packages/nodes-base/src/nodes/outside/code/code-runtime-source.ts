@@ -383,7 +383,7 @@ export const CODE_RUNTIME_SOURCE = String.raw`
       } catch (e) {
         return failed(p, describe(e, LINE_OFFSET), wasEmpty);
       }
-      var meta = metaPart(p, wasEmpty);
+      // Static data is written after the result: a toJSON() the JSON text calls may still change it.
       var asText = function () {
         var all;
         try {
@@ -391,10 +391,10 @@ export const CODE_RUNTIME_SOURCE = String.raw`
         } catch (e) {
           return failed(p, describe(e, LINE_OFFSET), wasEmpty);
         }
-        return '{"ok":true,"results":[' + (all === undefined ? '{}' : '{"value":' + all + '}') + ']' + meta + '}';
+        return '{"ok":true,"results":[' + (all === undefined ? '{}' : '{"value":' + all + '}') + ']' + metaPart(p, wasEmpty) + '}';
       };
       if (entry.binary && result !== null && typeof result === 'object') {
-        return SB.binaryReply('{"ok":true,"results":[{"attached":true}]' + meta + '}', result, asText, LUXON_MARKS);
+        return SB.binaryReply('{"ok":true,"results":[{"attached":true}]' + metaPart(p, wasEmpty) + '}', result, asText, LUXON_MARKS);
       }
       return asText();
     }
