@@ -82,13 +82,9 @@ async function measure(label: string, fn: () => Promise<number>, rounds = 5): Pr
   cpus.sort((x, y) => x - y);
   const wall = times[Math.floor(times.length / 2)]!;
   const cpu = cpus[Math.floor(cpus.length / 2)]!;
-  const rate = (ms: number) =>
-    Math.round((evaluations / ms) * 1000)
-      .toLocaleString('en-US')
-      .padStart(11);
+  const perSec = (ms: number) => Math.round((evaluations / ms) * 1000);
   // CPU time of all threads is shown too: on a shared machine wall time includes waiting for a core.
   if (JSON_LINES) {
-    const perSec = (ms: number) => Math.round((evaluations / ms) * 1000);
     const figures = {
       perSecWall: perSec(wall),
       perCpuSecond: perSec(cpu),
@@ -98,6 +94,7 @@ async function measure(label: string, fn: () => Promise<number>, rounds = 5): Pr
     console.log(JSON.stringify({ name: 'expression', metric: label, ...figures }));
     return;
   }
+  const rate = (ms: number) => perSec(ms).toLocaleString('en-US').padStart(11);
   console.log(
     `${label.padEnd(58)} ${rate(wall)} /s wall (${wall.toFixed(1)} ms)  ${rate(cpu)} /s per CPU-second (${cpu.toFixed(1)} ms)`,
   );
@@ -120,7 +117,7 @@ async function coldStart(
   return { wallMs: ready, cpuMs: (used.user + used.system) / 1000 };
 }
 const coldWorker = await coldStart('worker');
-const coldInlineMs = await coldStart('inline');
+const coldInline = await coldStart('inline');
 const warmInline = await coldStart('inline');
 
 const evaluator = createExpressionEvaluator();
@@ -129,7 +126,7 @@ const sandboxOnly = createExpressionEvaluator({ fastPath: false });
 if (JSON_LINES) {
   for (const [metric, value] of [
     ['sandbox cold start, worker thread (from TypeScript sources)', coldWorker],
-    ['sandbox cold start, inline', coldInlineMs],
+    ['sandbox cold start, inline', coldInline],
     ['new context once the WebAssembly is compiled in this thread', warmInline],
   ] as const) {
     console.log(JSON.stringify({ name: 'expression', metric, ...value }));
@@ -141,7 +138,7 @@ if (JSON_LINES) {
   console.log(
     `sandbox cold start, worker thread (from TypeScript sources: includes tsx in the worker): ${text(coldWorker)}`,
   );
-  console.log(`sandbox cold start, inline: ${text(coldInlineMs)}`);
+  console.log(`sandbox cold start, inline: ${text(coldInline)}`);
   console.log(
     `new context once the WebAssembly is compiled in this thread (also a reset): ${text(warmInline)}`,
   );
