@@ -659,7 +659,7 @@ export class ExecutionRepository {
           texts.push(text);
         } else {
           packedIds.push(id);
-          packedBytes.push(encodeJson(data, this.ctx.compressThreshold).bytes);
+          packedBytes.push(encodeJsonText(text, this.ctx.compressThreshold).bytes);
         }
       }
       const upsert = sql`on conflict (execution_id) do update set run_data = excluded.run_data,
