@@ -313,6 +313,12 @@ interface EventRange {
   texts: string[];
 }
 
+/** True when the sequence numbers of `list` strictly increase. */
+function ascending(list: readonly SerializedExecutionEvent[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i]!.seq <= list[i - 1]!.seq) return false;
+  return true;
+}
+
 /**
  * The events of a batch as ranges: per execution, runs of consecutive sequence numbers (a gap
  * starts a new range). Two events of one execution with the same number are a conflict.
@@ -329,16 +335,11 @@ function eventRanges(
   }
   const ranges: EventRange[] = [];
   for (const [executionId, list] of byExecution) {
-    for (let i = 1; i < list.length; i++) {
-      if (list[i]!.seq > list[i - 1]!.seq) continue;
-      list.sort((a, b) => a.seq - b.seq);
-      for (let j = 1; j < list.length; j++) {
-        if (list[j]!.seq === list[j - 1]!.seq) throw conflict([list[j]!]);
-      }
-      break;
-    }
+    // Recorders give an execution's events in order: sorted only when they are not.
+    if (!ascending(list)) list.sort((a, b) => a.seq - b.seq);
     let range: EventRange | undefined;
     for (const event of list) {
+      if (range && event.seq === range.last) throw conflict([event]);
       if (range && event.seq === range.last + 1) {
         range.last = event.seq;
         range.type = event.type;
