@@ -20,7 +20,7 @@ import {
   parseJsonText,
   toJsonText,
 } from '../internal/json-codec.js';
-import type { Database, ExecutionDataTable, ExecutionTable } from '../schema/database.js';
+import type { Database, ExecutionTable } from '../schema/database.js';
 
 /** `new`: created, not started yet (queued). The rest are the engine's statuses. */
 export type StoredExecutionStatus = ExecutionStatus | 'new';
@@ -802,22 +802,19 @@ export class ExecutionRepository {
     id: string,
     options: { runData?: boolean } = {},
   ): Promise<ExecutionData | undefined> {
-    const row = await this.ctx.db
-      .selectFrom('execution_data')
-      .select(options.runData === false ? ['workflow'] : ['workflow', 'run_data', 'encoding'])
-      .where('execution_id', '=', id)
-      .executeTakeFirst();
-    const workflow = parseJsonText<JsonObject | null>(row?.workflow ?? null, null);
-    if (options.runData === false) return row && { workflow, runData: null };
-    const stored = row as Pick<ExecutionDataTable, 'run_data' | 'encoding'> | undefined;
-    if (stored?.run_data != null) {
+    const query = this.ctx.db.selectFrom('execution_data').where('execution_id', '=', id);
+    const snapshot = (text: string | null | undefined) =>
+      parseJsonText<JsonObject | null>(text ?? null, null);
+    if (options.runData === false) {
+      const row = await query.select('workflow').executeTakeFirst();
+      return row && { workflow: snapshot(row.workflow), runData: null };
+    }
+    const row = await query.select(['workflow', 'run_data', 'encoding']).executeTakeFirst();
+    const workflow = snapshot(row?.workflow);
+    if (row?.run_data != null) {
       return {
         workflow,
-        runData: decodeJson<RunData>(
-          stored.run_data,
-          stored.encoding,
-          `run data of execution '${id}'`,
-        ),
+        runData: decodeJson<RunData>(row.run_data, row.encoding, `run data of execution '${id}'`),
       };
     }
     const events = await this.listEvents<ExecutionEvent>(id);
