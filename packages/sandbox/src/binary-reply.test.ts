@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createSandbox } from './create-sandbox.js';
+import { BINARY_PAYLOAD_MIN_BYTES, createSandbox } from './create-sandbox.js';
 import { encodeBinaryValue } from './engine/binary-value.js';
 import { QuickJsEngine } from './engine/quickjs-engine.js';
 import type { Sandbox } from './sandbox-options.js';
@@ -192,10 +192,10 @@ describe('binaryReply', () => {
     for (const [i, payload] of payloads.entries()) {
       const r = await inline.call<string>('echo', payload, { raw: true });
       expect(r.value).toBe(JSON.stringify(payload) ?? 'null');
-      // Only the first (50 items) is 1 KB or more as it is.
+      // Only the first (50 items) is large enough as it is.
       expect({ i, binary: lastBinaryPayload() !== undefined }).toEqual({ i, binary: i === 0 });
-      // Past 1 KB the payload crosses in binary form.
-      const large = [payload, 'x'.repeat(1100)];
+      // From BINARY_PAYLOAD_MIN_BYTES on, the payload crosses in binary form.
+      const large = [payload, 'x'.repeat(BINARY_PAYLOAD_MIN_BYTES)];
       expect((await inline.call<string>('echo', large, { raw: true })).value).toBe(
         JSON.stringify(large),
       );
@@ -237,7 +237,9 @@ describe('binaryReply', () => {
       expect(r.binary).toBe(true);
       const payload = { list: Array.from({ length: 200 }, (_, i) => ({ i, s: `s${i}` })) };
       // Large enough to cross (moved to the worker) in binary form.
-      expect(encodeBinaryValue(payload, 1 << 20)!.length).toBeGreaterThanOrEqual(1024);
+      expect(encodeBinaryValue(payload, 1 << 20)!.length).toBeGreaterThanOrEqual(
+        BINARY_PAYLOAD_MIN_BYTES,
+      );
       expect((await pooled.call('echo', payload, { raw: true })).value).toBe(
         JSON.stringify(payload),
       );
