@@ -5,8 +5,7 @@ import {
 } from '@budflow/storage/testing';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * The environment a worker (or a queue-mode main) needs for this schema and queue; `extra`
@@ -21,7 +20,7 @@ export function queueEnv(
     REDIS_URL,
     DATABASE_URL,
     BUDFLOW_DATABASE_SCHEMA: schema,
-    BUDFLOW_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    BUDFLOW_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     BUDFLOW_QUEUE_NAME: queue.name,
     BUDFLOW_QUEUE_PREFIX: queue.prefix,
     ...extra,
