@@ -70,7 +70,7 @@ describe('PostgreSQL storage', () => {
         { column: 'execution_data.workflow', method },
         { column: 'execution_events.payload', method },
       ]);
-      // Values written before or after the change read back the same.
+      // A payload PostgreSQL compresses (over ~2 KB; below the 16 KiB gzip threshold) reads back.
       const execution = await storage.executions.create({ mode: 'manual' });
       const big = {
         type: 'node.started',
