@@ -1,7 +1,8 @@
 /**
  * @budflow/sandbox: runs untrusted JavaScript in QuickJS (quickjs-emscripten) with memory, stack,
- * time and output limits, in a pool of worker threads guarded by a watchdog. Only JSON copies cross
- * the boundary; built-ins are frozen after the preludes so one run cannot change what the next sees.
+ * time and output limits, in a pool of worker threads guarded by a watchdog. Only copies of data
+ * cross the boundary (JSON text, or QuickJS's binary object format for plain data); built-ins are
+ * frozen after the preludes so one run cannot change what the next sees.
  */
 export {
   createSandbox,
